@@ -1,0 +1,168 @@
+//! The values the parser produces. Addresses stay unresolved text here:
+//! resolving a hostname is I/O, so the executor does it.
+
+use std::time::Duration;
+
+/// Largest recv/send size accepted (64 MiB).
+pub const MAX_SIZE: u64 = 64 * 1024 * 1024;
+
+/// One parsed command.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// `open tcp [ADDR]` / `open udp [ADDR]`: with no address, paired with the embedded peer.
+    Open { proto: Proto, addr: Option<Addr> },
+    /// `listen [ADDR]`: a TCP listener (default 127.0.0.1:0).
+    Listen { addr: Option<Addr> },
+    /// `socket tcp|udp`: a new, unconnected socket.
+    Socket { proto: Proto },
+    /// `use N`
+    Use(u32),
+    /// `blocking`, `nonblocking`, `timeout …`, `rcvtimeo …`, `sndtimeo …`
+    Mode(ModeSet),
+    /// `recv [SIZE]` (default 1024)
+    Recv { size: u64 },
+    /// `send TEXT | send SIZE`
+    Send(Payload),
+    /// `accept`
+    Accept,
+    /// `connect [ADDR]`: with no address, the embedded peer's listener.
+    Connect(Option<Addr>),
+    /// `shutdown rd|wr|both`
+    Shutdown(How),
+    /// `close`
+    Close,
+    /// `peer …`
+    Peer(PeerCmd),
+    /// `wait DUR`
+    Wait(Duration),
+    /// `expect OUTCOME [N]`
+    Expect(Expectation),
+    /// `say TEXT`
+    Say(String),
+    /// `spin recv [SIZE] COUNT|DUR`
+    Spin { size: u64, limit: SpinLimit },
+    /// `poll add [N] read|write|both`
+    PollAdd { sock: Option<u32>, interest: Interest },
+    /// `poll wait [DUR]`
+    PollWait(Option<Duration>),
+    /// `poll drain on|off`
+    PollDrain(bool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proto {
+    Tcp,
+    Udp,
+}
+
+/// An address as written: `host:port` or `[v6]:port`. Not yet resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Addr {
+    pub host: String,
+    pub port: u16,
+}
+
+impl std::fmt::Display for Addr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// A mode command, exactly as DESIGN.md's mode table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ModeSet {
+    Blocking,
+    Nonblocking,
+    /// `timeout SECS`; `None` is `timeout none` (= blocking). `Some(ZERO)` is Python's `settimeout(0)`.
+    Timeout(Option<Duration>),
+    /// `rcvtimeo SECS`: SO_RCVTIMEO. Zero means "forever" in the kernel.
+    RcvTimeo(Duration),
+    /// `sndtimeo SECS`: SO_SNDTIMEO. Zero means "forever" in the kernel.
+    SndTimeo(Duration),
+}
+
+/// What a `send` carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Payload {
+    Text(Vec<u8>),
+    /// That many filler bytes.
+    Size(u64),
+}
+
+impl Payload {
+    pub fn len(&self) -> u64 {
+        match self {
+            Payload::Text(t) => t.len() as u64,
+            Payload::Size(n) => *n,
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum How {
+    Read,
+    Write,
+    Both,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PeerCmd {
+    Send { payload: Payload, after: Option<Duration> },
+    Pause,
+    Resume,
+    Close,
+    Reset,
+    ShutdownWr,
+    Connect(u32),
+}
+
+/// `expect OUTCOME [N]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expectation {
+    pub outcome: ExpectOutcome,
+    /// For data/sent/partial: the byte count; for accepted: the new socket number.
+    pub n: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpectOutcome {
+    Data,
+    Eof,
+    Sent,
+    Partial,
+    WouldBlock,
+    Timeout,
+    InProgress,
+    Accepted,
+    Connected,
+    Blocking,
+    /// `error ERRNO`, the name upper-cased (e.g. "ECONNRESET").
+    Error(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SpinLimit {
+    Count(u64),
+    For(Duration),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interest {
+    Read,
+    Write,
+    Both,
+}
+
+/// A command with where it came from, for `file:line` messages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located {
+    pub line: usize,
+    pub cmd: Command,
+}

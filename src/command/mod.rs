@@ -1,0 +1,10 @@
+//! The command language: text -> [`Command`]. Pure: no I/O anywhere in here.
+//!
+//! The prompt, script files and key bindings all go through [`parse_line`] /
+//! [`parse_script`], so there is exactly one grammar.
+
+mod ast;
+mod parse;
+
+pub use ast::*;
+pub use parse::{COMMAND_WORDS, ParseError, parse_line, parse_script};
