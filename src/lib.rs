@@ -1,2 +1,3 @@
 pub mod command;
 pub mod lab;
+pub mod headless;

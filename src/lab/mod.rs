@@ -1,0 +1,175 @@
+//! The engine: real sockets, their workers, the embedded peer and the
+//! timeline. No UI crate is used here; the TUI and the headless runner are
+//! two front ends over the same [`Lab`].
+
+pub mod call;
+mod error;
+pub mod event;
+pub mod exec;
+pub mod mode;
+mod ops;
+mod peer;
+mod shared;
+mod socket;
+pub mod sys;
+pub mod timeline;
+mod worker;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, unbounded};
+
+pub use call::{Arg, Call, Lane, Op, Outcome, TimeoutBy};
+pub use error::LabError;
+pub use event::{CallEnd, LabEvent, SockInfo, SockKind};
+pub use mode::{KernelView, Mode, PyMode};
+pub use socket::SockHandle;
+pub use timeline::Timeline;
+
+use peer::Peer;
+use shared::Shared;
+
+/// One session: its sockets, the peer, and everything recorded so far.
+pub struct Lab {
+    shared: Arc<Shared>,
+    rx: Receiver<LabEvent>,
+    socks: BTreeMap<u32, SockHandle>,
+    current: Option<u32>,
+    timeline: Timeline,
+    peer: Peer,
+    /// Events applied since the front end last took them.
+    fresh: Vec<LabEvent>,
+    /// When scheduled peer sends are due (so a UI knows to keep animating).
+    scheduled: Vec<Instant>,
+}
+
+impl Lab {
+    /// A new, empty session with the embedded peer listening on loopback.
+    pub fn new() -> Result<Lab, LabError> {
+        let (tx, rx) = unbounded();
+        let shared = Arc::new(Shared::new(tx));
+        let peer = Peer::start(shared.clone()).map_err(LabError::sys("peer listen", None))?;
+        Ok(Lab {
+            shared,
+            rx,
+            socks: BTreeMap::new(),
+            current: None,
+            timeline: Timeline::default(),
+            peer,
+            fresh: Vec::new(),
+            scheduled: Vec::new(),
+        })
+    }
+
+    /// The receiving end of the lab's one event channel, for a front end
+    /// that multiplexes it with input. Pass what it yields to [`Lab::apply`].
+    pub fn events(&self) -> Receiver<LabEvent> {
+        self.rx.clone()
+    }
+
+    /// Folds one event into the session state.
+    pub fn apply(&mut self, ev: LabEvent) {
+        self.timeline.apply(&ev);
+        match &ev {
+            LabEvent::Socket(info) => self.update_socket(info),
+            LabEvent::Closed(id) => {
+                if let Some(h) = self.socks.get_mut(id) {
+                    h.closed = true;
+                    h.closing = true;
+                }
+            }
+            _ => {}
+        }
+        self.fresh.push(ev);
+    }
+
+    fn update_socket(&mut self, info: &SockInfo) {
+        let adopted = std::mem::take(&mut *self.shared.adopted.lock().unwrap_or_else(|p| p.into_inner()));
+        for h in adopted {
+            self.socks.insert(h.info.id, h);
+        }
+        if let Some(h) = self.socks.get_mut(&info.id) {
+            h.info = info.clone();
+        }
+    }
+
+    /// Applies every event already waiting. Returns how many there were.
+    pub fn pump(&mut self) -> usize {
+        let mut n = 0;
+        while let Ok(ev) = self.rx.try_recv() {
+            self.apply(ev);
+            n += 1;
+        }
+        n
+    }
+
+    /// Waits until an event arrives or `deadline` passes; applies what came.
+    pub fn wait_event(&mut self, deadline: Instant) -> bool {
+        match self.rx.recv_deadline(deadline) {
+            Ok(ev) => {
+                self.apply(ev);
+                self.pump();
+                true
+            }
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => false,
+        }
+    }
+
+    /// The events applied since the last call, oldest first.
+    pub fn take_fresh(&mut self) -> Vec<LabEvent> {
+        std::mem::take(&mut self.fresh)
+    }
+
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
+
+    pub fn sockets(&self) -> impl Iterator<Item = &SockHandle> {
+        self.socks.values()
+    }
+
+    pub fn socket(&self, id: u32) -> Option<&SockHandle> {
+        self.socks.get(&id)
+    }
+
+    pub fn current(&self) -> Option<u32> {
+        self.current
+    }
+
+    /// Time zero of the session.
+    pub fn epoch(&self) -> Instant {
+        self.shared.epoch
+    }
+
+    pub fn now_ns(&self) -> u64 {
+        self.shared.now_ns()
+    }
+
+    /// The address `open tcp` with no address connects to.
+    pub fn peer_addr(&self) -> std::net::SocketAddr {
+        self.peer.listen_addr
+    }
+
+    /// Whether a scheduled peer action is still to come.
+    pub fn peer_pending(&mut self) -> Option<Instant> {
+        let now = Instant::now();
+        self.scheduled.retain(|t| *t > now);
+        self.scheduled.iter().min().copied()
+    }
+
+    /// Bytes queued to receive and to send (FIONREAD, TIOCOUTQ), read now.
+    pub fn queues(&self, id: u32) -> Option<(u32, u32)> {
+        let h = self.socks.get(&id).filter(|h| h.is_open())?;
+        let rx = sys::queued_in(h.info.fd).ok()?;
+        let tx = sys::queued_out(h.info.fd).ok()?;
+        Some((rx, tx))
+    }
+
+    /// What the kernel holds for this socket's mode, read now.
+    pub fn kernel_view(&self, id: u32) -> Option<KernelView> {
+        let h = self.socks.get(&id).filter(|h| h.is_open())?;
+        ops::read_kernel(h.info.fd).ok()
+    }
+}

@@ -1,0 +1,55 @@
+//! JSON lines, exactly as DESIGN.md's "Headless output" contract says.
+
+use serde_json::{Map, Value, json};
+
+use crate::lab::{Call, Lane, Op, Outcome, TimeoutBy, call::escape};
+
+/// Microseconds, rounded to the nearest.
+fn us(ns: u64) -> u64 {
+    (ns + 500) / 1000
+}
+
+/// One call as one JSON object. A call still blocking has `dur_us` null.
+pub fn json_line(c: &Call) -> String {
+    let sock = match c.lane {
+        Lane::Sock(n) => json!(n),
+        Lane::Peer => json!("peer"),
+        Lane::Script => Value::Null,
+    };
+    let say = c.op == Op::Say;
+    let mode = match c.lane {
+        Lane::Sock(_) => json!(c.mode.to_string()),
+        _ => Value::Null,
+    };
+    let mut m = Map::new();
+    m.insert("seq".into(), json!(c.seq));
+    m.insert("t_us".into(), json!(us(c.start_ns)));
+    m.insert("dur_us".into(), json!(c.end_ns.map(|e| us(e.saturating_sub(c.start_ns)))));
+    m.insert("sock".into(), sock);
+    m.insert("op".into(), json!(c.op.word()));
+    m.insert("arg".into(), if say { Value::Null } else { json!(c.arg_text()) });
+    m.insert("mode".into(), mode);
+    m.insert("outcome".into(), if say { Value::Null } else { json!(c.outcome.word()) });
+    m.insert("bytes".into(), json!(c.bytes));
+    m.insert("errno".into(), json!(c.errno_name()));
+    if let Outcome::Accepted(k) = c.outcome {
+        m.insert("new_sock".into(), json!(k));
+    }
+    if let Outcome::Timeout(by) = c.outcome {
+        let by = match by {
+            TimeoutBy::Poll => "poll",
+            TimeoutBy::RcvTimeo => "SO_RCVTIMEO",
+            TimeoutBy::SndTimeo => "SO_SNDTIMEO",
+        };
+        m.insert("timeout_by".into(), json!(by));
+    }
+    if let Some(k) = c.kernel {
+        m.insert("kernel".into(), json!(k));
+    }
+    if say {
+        m.insert("text".into(), json!(c.arg_text()));
+    } else if let Some(p) = &c.preview {
+        m.insert("data".into(), json!(escape(p)));
+    }
+    Value::Object(m).to_string()
+}

@@ -1,0 +1,10 @@
+//! `sockscope run FILE [--json]`: runs a script on real sockets and prints
+//! one line per event, as a table or as JSON lines.
+
+mod json;
+mod run;
+mod table;
+
+pub use json::json_line;
+pub use run::{Format, run_file, run_script};
+pub use table::table_line;

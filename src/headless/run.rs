@@ -1,0 +1,117 @@
+//! Runs a script to the end and prints events as they finish.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::{json_line, table::HEADER, table_line};
+use crate::command::parse_script;
+use crate::lab::exec::{Executor, FailureKind, Tick};
+use crate::lab::{Call, Lab, LabEvent};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+/// Exit codes, as DESIGN.md specifies.
+pub const OK: i32 = 0;
+pub const FAILED: i32 = 1;
+pub const INVALID: i32 = 2;
+
+/// Reads and runs a script file. Returns the exit code.
+pub fn run_file(path: &Path, format: Format, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => run_script(&path.display().to_string(), &text, format, out, err),
+            Err(e) => {
+                let _ = writeln!(err, "{}: not UTF-8 text (byte {})", path.display(), e.utf8_error().valid_up_to());
+                INVALID
+            }
+        },
+        Err(e) => {
+            let _ = writeln!(err, "{}: {e}", path.display());
+            INVALID
+        }
+    }
+}
+
+/// Runs a script's text; `name` is used in `name:line` messages.
+pub fn run_script(name: &str, text: &str, format: Format, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let script = match parse_script(text) {
+        Ok(s) => s,
+        Err(errors) => {
+            for e in errors {
+                let _ = writeln!(err, "{name}:{e}");
+            }
+            return INVALID;
+        }
+    };
+    let mut lab = match Lab::new() {
+        Ok(lab) => lab,
+        Err(e) => {
+            let _ = writeln!(err, "{name}: cannot start: {e}");
+            return FAILED;
+        }
+    };
+    let mut exec = Executor::new();
+    for cmd in script {
+        exec.push(cmd);
+    }
+    let print = |c: &Call, out: &mut dyn Write| {
+        let line = match format {
+            Format::Table => table_line(c),
+            Format::Json => json_line(c),
+        };
+        let _ = writeln!(out, "{line}");
+    };
+    if format == Format::Table {
+        let _ = writeln!(out, "{HEADER}");
+    }
+    let code = loop {
+        let tick = exec.tick(&mut lab);
+        flush(&mut lab, out, err, &print);
+        match tick {
+            Ok(Tick::Idle) => break OK,
+            Ok(Tick::Busy(until)) => {
+                lab.wait_event(until);
+            }
+            Err(f) => {
+                let what = match f.kind {
+                    FailureKind::Expect => "expect failed",
+                    FailureKind::Command => "error",
+                };
+                let _ = writeln!(err, "{name}:{}: {what}: {}", f.line, f.message);
+                break FAILED;
+            }
+        }
+    };
+    // Anything that finished in the last instant, then what is still blocking.
+    lab.pump();
+    flush(&mut lab, out, err, &print);
+    let mut blocking: Vec<&Call> = lab.timeline().blocking().filter_map(|i| lab.timeline().get(i)).collect();
+    blocking.sort_by_key(|c| c.seq);
+    for c in blocking {
+        print(c, out);
+    }
+    let _ = out.flush();
+    code
+}
+
+/// Prints each call that has ended since the last flush.
+fn flush(lab: &mut Lab, out: &mut dyn Write, err: &mut dyn Write, print: &dyn Fn(&Call, &mut dyn Write)) {
+    for ev in lab.take_fresh() {
+        match ev {
+            LabEvent::Instant(c) => print(&c, out),
+            LabEvent::End(e) => {
+                if let Some(c) = lab.timeline().find(e.seq) {
+                    print(c, out);
+                }
+            }
+            LabEvent::Fault(msg) => {
+                let _ = writeln!(err, "fault: {msg}");
+            }
+            _ => {}
+        }
+    }
+}

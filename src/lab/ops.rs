@@ -1,0 +1,271 @@
+//! What the lab does for each command: set-up, modes, calls, peer actions.
+//! Calls go to the socket's worker; everything else happens here, at once.
+
+use std::net::{SocketAddr, UdpSocket};
+use std::os::fd::RawFd;
+
+use socket2::{Domain, SockAddr, Socket, Type};
+
+use super::call::{Arg, Call, Lane, Op, Outcome};
+use super::error::LabError;
+use super::event::{LabEvent, SockKind};
+use super::mode::{KernelView, Mode, PyMode};
+use super::peer::{Act, Request, Target};
+use super::socket::{Job, JobOp, spawn};
+use super::sys::{self, Timer};
+use super::Lab;
+use crate::command::{ModeSet, PeerCmd, Proto};
+
+/// Reads back the kernel's view of an fd's mode.
+pub fn read_kernel(fd: RawFd) -> std::io::Result<KernelView> {
+    Ok(KernelView {
+        nonblock: sys::is_nonblocking(fd)?,
+        rcvtimeo_us: sys::get_timer(fd, Timer::Recv)?.as_micros() as u64,
+        sndtimeo_us: sys::get_timer(fd, Timer::Send)?.as_micros() as u64,
+    })
+}
+
+fn domain(addr: &SocketAddr) -> Domain {
+    if addr.is_ipv6() { Domain::IPV6 } else { Domain::IPV4 }
+}
+
+const LOOPBACK: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 0);
+
+impl Lab {
+    fn instant(&self, lane: Lane, op: Op, arg: Arg, mode: Mode, kernel: Option<KernelView>, start_ns: u64) {
+        self.shared.send(LabEvent::Instant(Call {
+            seq: self.shared.next_seq(),
+            lane,
+            op,
+            arg,
+            mode,
+            kernel,
+            start_ns,
+            end_ns: Some(self.shared.now_ns()),
+            outcome: Outcome::Ok,
+            errno: 0,
+            bytes: None,
+            preview: None,
+        }));
+    }
+
+    /// Starts a worker for a new socket, makes it current and announces it.
+    fn adopt(&mut self, kind: SockKind, socket: Socket) -> u32 {
+        let id = self.shared.next_id();
+        let h = spawn(self.shared.clone(), id, kind, socket);
+        self.shared.send(LabEvent::Socket(h.info.clone()));
+        self.socks.insert(id, h);
+        self.current = Some(id);
+        id
+    }
+
+    /// `open tcp [ADDR]`: the connect runs on the new socket's worker, so a
+    /// remote that never answers does not stall the session.
+    pub fn open_tcp(&mut self, addr: Option<SocketAddr>) -> Result<(u32, u64), LabError> {
+        let to = addr.unwrap_or(self.peer.listen_addr);
+        let s = Socket::new(domain(&to), Type::STREAM, None).map_err(LabError::sys("socket", None))?;
+        let id = self.adopt(SockKind::TcpClient, s);
+        let seq = self.submit(id, JobOp::Connect { addr: SockAddr::from(to), as_open: true })?;
+        Ok((id, seq))
+    }
+
+    /// `open udp [ADDR]`: with no address, paired with a peer UDP socket.
+    pub fn open_udp(&mut self, addr: Option<SocketAddr>) -> Result<u32, LabError> {
+        let start = self.shared.now_ns();
+        let (s, to) = match addr {
+            Some(to) => (Socket::new(domain(&to), Type::DGRAM, None), to),
+            None => (Socket::new(Domain::IPV4, Type::DGRAM, None), LOOPBACK),
+        };
+        let s = s.map_err(LabError::sys("socket", None))?;
+        let to = match addr {
+            Some(to) => to,
+            None => {
+                s.bind(&SockAddr::from(to)).map_err(LabError::sys("bind", Some(to)))?;
+                self.pair_udp(&s)?
+            }
+        };
+        s.connect(&SockAddr::from(to)).map_err(LabError::sys("connect", Some(to)))?;
+        let id = self.adopt(SockKind::Udp, s);
+        self.instant(Lane::Sock(id), Op::Open, Arg::Proto(Proto::Udp, Some(to)), Mode::default(), None, start);
+        Ok(id)
+    }
+
+    /// Makes the peer's UDP socket for `ours` and returns its address.
+    fn pair_udp(&self, ours: &Socket) -> Result<SocketAddr, LabError> {
+        let peer = UdpSocket::bind(LOOPBACK).map_err(LabError::sys("bind", Some(LOOPBACK)))?;
+        let at = peer.local_addr().map_err(LabError::sys("getsockname", None))?;
+        let _ = ours;
+        self.peer.request(Request::Adopt(peer)).map_err(LabError::Peer)?;
+        Ok(at)
+    }
+
+    /// `listen [ADDR]`, on loopback unless told otherwise.
+    pub fn listen(&mut self, addr: Option<SocketAddr>) -> Result<u32, LabError> {
+        let start = self.shared.now_ns();
+        let at = addr.unwrap_or(LOOPBACK);
+        let s = Socket::new(domain(&at), Type::STREAM, None).map_err(LabError::sys("socket", None))?;
+        s.bind(&SockAddr::from(at)).map_err(LabError::sys("bind", Some(at)))?;
+        s.listen(128).map_err(LabError::sys("listen", Some(at)))?;
+        let id = self.adopt(SockKind::TcpListener, s);
+        let local = self.socks[&id].info.local;
+        self.instant(Lane::Sock(id), Op::Listen, local.map_or(Arg::None, Arg::Addr), Mode::default(), None, start);
+        Ok(id)
+    }
+
+    /// `socket tcp|udp`: unconnected, so its mode can be set before connect.
+    pub fn new_socket(&mut self, proto: Proto) -> Result<u32, LabError> {
+        let start = self.shared.now_ns();
+        let (ty, kind) = match proto {
+            Proto::Tcp => (Type::STREAM, SockKind::TcpClient),
+            Proto::Udp => (Type::DGRAM, SockKind::Udp),
+        };
+        let s = Socket::new(Domain::IPV4, ty, None).map_err(LabError::sys("socket", None))?;
+        let id = self.adopt(kind, s);
+        self.instant(Lane::Sock(id), Op::Socket, Arg::Proto(proto, None), Mode::default(), None, start);
+        Ok(id)
+    }
+
+    /// `use N`.
+    pub fn use_socket(&mut self, id: u32) -> Result<(), LabError> {
+        match self.socks.get(&id) {
+            None => Err(LabError::NoSocket { id, open: self.socks.keys().copied().collect() }),
+            Some(_) => {
+                self.current = Some(id);
+                Ok(())
+            }
+        }
+    }
+
+    fn current_open(&self) -> Result<u32, LabError> {
+        let id = self.current.ok_or(LabError::NoCurrent)?;
+        match self.socks.get(&id) {
+            Some(h) if h.is_open() => Ok(id),
+            _ => Err(LabError::Closed(id)),
+        }
+    }
+
+    /// A mode command, made on the fd at once (not queued behind a blocked
+    /// call), then read back from the kernel.
+    pub fn set_mode(&mut self, set: ModeSet) -> Result<(), LabError> {
+        let id = self.current_open()?;
+        let h = &self.socks[&id];
+        let fd = h.info.fd;
+        let start = self.shared.now_ns();
+        let mut mode = *h.mode.lock().unwrap_or_else(|p| p.into_inner());
+        let arg = match set {
+            ModeSet::Blocking | ModeSet::Timeout(None) => {
+                sys::set_nonblocking(fd, false).map_err(LabError::sys("ioctl FIONBIO", None))?;
+                mode.py = PyMode::Blocking;
+                Arg::None
+            }
+            ModeSet::Nonblocking => {
+                sys::set_nonblocking(fd, true).map_err(LabError::sys("ioctl FIONBIO", None))?;
+                mode.py = PyMode::NonBlocking;
+                Arg::None
+            }
+            ModeSet::Timeout(Some(t)) => {
+                sys::set_nonblocking(fd, true).map_err(LabError::sys("ioctl FIONBIO", None))?;
+                mode.py = PyMode::Timeout(t);
+                Arg::Secs(t)
+            }
+            ModeSet::RcvTimeo(t) => {
+                sys::set_timer(fd, Timer::Recv, t).map_err(LabError::sys("setsockopt SO_RCVTIMEO", None))?;
+                mode.rcvtimeo = Some(t);
+                Arg::Secs(t)
+            }
+            ModeSet::SndTimeo(t) => {
+                sys::set_timer(fd, Timer::Send, t).map_err(LabError::sys("setsockopt SO_SNDTIMEO", None))?;
+                mode.sndtimeo = Some(t);
+                Arg::Secs(t)
+            }
+        };
+        *h.mode.lock().unwrap_or_else(|p| p.into_inner()) = mode;
+        let kernel = read_kernel(fd).map_err(LabError::sys("fcntl F_GETFL", None))?;
+        self.instant(Lane::Sock(id), Op::of_mode(set), arg, mode, Some(kernel), start);
+        Ok(())
+    }
+
+    /// Hands a call to the current socket's worker. Returns its seq.
+    pub fn call(&mut self, op: JobOp) -> Result<u64, LabError> {
+        let id = self.current_open()?;
+        self.submit(id, op)
+    }
+
+    fn submit(&mut self, id: u32, op: JobOp) -> Result<u64, LabError> {
+        let seq = self.shared.next_seq();
+        let h = self.socks.get_mut(&id).ok_or(LabError::Closed(id))?;
+        h.submit(Job { seq, op });
+        Ok(seq)
+    }
+
+    /// `connect` with no address goes to the peer's listener.
+    pub fn connect(&mut self, addr: Option<SocketAddr>) -> Result<u64, LabError> {
+        let to = addr.unwrap_or(self.peer.listen_addr);
+        self.call(JobOp::Connect { addr: SockAddr::from(to), as_open: false })
+    }
+
+    /// The seq of the last call handed to the current socket.
+    pub fn last_call(&self) -> Option<u64> {
+        self.socks.get(&self.current?)?.last_seq
+    }
+
+    /// `peer …`, aimed at the peer end of the current socket.
+    pub fn peer(&mut self, cmd: PeerCmd) -> Result<(), LabError> {
+        if let PeerCmd::Connect(n) = cmd {
+            let to = self.listener_addr()?;
+            return self.peer.request(Request::Connect { to, n }).map_err(LabError::Peer);
+        }
+        let target = self.peer_target()?;
+        let (act, after) = match cmd {
+            PeerCmd::Send { payload, after } => (Act::Send(payload), after),
+            PeerCmd::Pause => (Act::Pause, None),
+            PeerCmd::Resume => (Act::Resume, None),
+            PeerCmd::Close => (Act::Close, None),
+            PeerCmd::Reset => (Act::Reset, None),
+            PeerCmd::ShutdownWr => (Act::ShutdownWr, None),
+            PeerCmd::Connect(_) => unreachable!("handled above"),
+        };
+        self.peer.act(target, act, after).map_err(LabError::Peer)?;
+        if let Some(d) = after {
+            self.scheduled.push(std::time::Instant::now() + d);
+        }
+        Ok(())
+    }
+
+    fn listener_addr(&self) -> Result<SocketAddr, LabError> {
+        let id = self.current_open()?;
+        let h = &self.socks[&id];
+        match (h.info.kind, h.info.local) {
+            (SockKind::TcpListener, Some(a)) => Ok(a),
+            _ => Err(LabError::Invalid(format!(
+                "`peer connect` needs a listener: #{id} is a {} (try `listen` first)",
+                h.info.kind.word()
+            ))),
+        }
+    }
+
+    fn peer_target(&self) -> Result<Target, LabError> {
+        let id = self.current_open()?;
+        let h = &self.socks[&id];
+        let not_paired = || LabError::Invalid(format!("#{id} is not connected to the peer"));
+        match h.info.kind {
+            SockKind::TcpListener => Ok(Target::Listener(h.info.local.ok_or_else(not_paired)?)),
+            kind => {
+                let fresh = sys::addrs(h.info.fd);
+                let ours_local = fresh.0.or(h.info.local).ok_or_else(not_paired)?;
+                let ours_remote = fresh.1.or(h.info.remote).ok_or_else(not_paired)?;
+                Ok(match kind {
+                    SockKind::Udp => Target::Udp { ours_local, ours_remote },
+                    _ => Target::Tcp { ours_local, ours_remote },
+                })
+            }
+        }
+    }
+
+    /// `say TEXT`: narration, recorded on its own lane.
+    pub fn say(&mut self, text: &str) {
+        let start = self.shared.now_ns();
+        self.instant(Lane::Script, Op::Say, Arg::Note(text.into()), Mode::default(), None, start);
+    }
+}
+

@@ -1,0 +1,160 @@
+//! One peer-side socket (TCP stream or UDP) and the calls the peer makes on
+//! it. Each syscall becomes one record on the peer's lane.
+
+use std::io::{self, Read, Write};
+use std::net::SocketAddr;
+
+use mio::net::{TcpStream, UdpSocket};
+
+use crate::lab::call::{Arg, Call, Lane, Op, Outcome, PREVIEW_CAP};
+use crate::lab::mode::Mode;
+use crate::lab::event::LabEvent;
+use crate::lab::shared::Shared;
+use crate::lab::sys::errno_of;
+
+/// A record on the peer lane for a call that ran from `start_ns` to now.
+pub fn record(shared: &Shared, op: Op, arg: Arg, start_ns: u64, r: Rec) {
+    shared.send(LabEvent::Instant(Call {
+        seq: shared.next_seq(),
+        lane: Lane::Peer,
+        op,
+        arg,
+        mode: Mode::default(),
+        kernel: None,
+        start_ns,
+        end_ns: Some(shared.now_ns()),
+        outcome: r.outcome,
+        errno: r.errno,
+        bytes: r.bytes,
+        preview: r.preview,
+    }));
+}
+
+/// The result part of a peer record.
+pub struct Rec {
+    pub outcome: Outcome,
+    pub errno: i32,
+    pub bytes: Option<u64>,
+    pub preview: Option<Box<[u8]>>,
+}
+
+impl Rec {
+    pub fn ok() -> Rec {
+        Rec { outcome: Outcome::Ok, errno: 0, bytes: None, preview: None }
+    }
+    pub fn err(e: &io::Error) -> Rec {
+        let outcome = if e.kind() == io::ErrorKind::WouldBlock { Outcome::WouldBlock } else { Outcome::Error };
+        Rec { outcome, errno: errno_of(e), bytes: None, preview: None }
+    }
+    fn data(outcome: Outcome, n: usize, bytes: &[u8]) -> Rec {
+        let preview = (!bytes.is_empty()).then(|| bytes[..bytes.len().min(PREVIEW_CAP)].into());
+        Rec { outcome, errno: 0, bytes: Some(n as u64), preview }
+    }
+}
+
+/// The peer's end of a TCP connection.
+pub struct Conn {
+    pub stream: TcpStream,
+    pub local: SocketAddr,
+    pub remote: SocketAddr,
+    /// `peer pause` clears this, so our sends fill the buffers.
+    pub reading: bool,
+    /// Bytes `peer send` still has to write (the kernel took only part).
+    pub out: Vec<u8>,
+    /// The requested size of the send in progress, for `partial N/M` labels.
+    pub out_req: u64,
+    pub saw_eof: bool,
+}
+
+impl Conn {
+    pub fn new(stream: TcpStream) -> io::Result<Conn> {
+        Ok(Conn {
+            local: stream.local_addr()?,
+            remote: stream.peer_addr()?,
+            stream,
+            reading: true,
+            out: Vec::new(),
+            out_req: 0,
+            saw_eof: false,
+        })
+    }
+
+    /// Reads until the kernel has nothing more (mio is edge-triggered).
+    pub fn drain(&mut self, shared: &Shared, buf: &mut [u8]) {
+        while self.reading && !self.saw_eof {
+            let start = shared.now_ns();
+            let r = self.stream.read(buf);
+            let arg = Arg::Size(buf.len() as u64);
+            match r {
+                Ok(0) => {
+                    self.saw_eof = true;
+                    record(shared, Op::Recv, arg, start, Rec::data(Outcome::Eof, 0, &[]));
+                }
+                Ok(n) => record(shared, Op::Recv, arg, start, Rec::data(Outcome::Data, n, &buf[..n])),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    record(shared, Op::Recv, arg, start, Rec::err(&e));
+                    self.saw_eof = true;
+                }
+            }
+        }
+    }
+
+    /// Writes what is pending; the rest waits for the next writable event.
+    pub fn flush(&mut self, shared: &Shared) {
+        while !self.out.is_empty() {
+            let start = shared.now_ns();
+            let len = self.out.len();
+            let arg = Arg::Size(self.out_req);
+            match self.stream.write(&self.out) {
+                Ok(n) => {
+                    let outcome = if n == len { Outcome::Sent } else { Outcome::Partial };
+                    let rec = Rec::data(outcome, n, &self.out[..n]);
+                    self.out.drain(..n);
+                    record(shared, Op::Send, arg, start, rec);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    record(shared, Op::Send, arg, start, Rec::err(&e));
+                    self.out.clear();
+                }
+            }
+        }
+    }
+}
+
+/// The peer's UDP socket, paired with one of ours.
+pub struct Udp {
+    pub sock: UdpSocket,
+    pub local: SocketAddr,
+    pub reading: bool,
+}
+
+impl Udp {
+    pub fn drain(&mut self, shared: &Shared, buf: &mut [u8]) {
+        while self.reading {
+            let start = shared.now_ns();
+            let arg = Arg::Size(buf.len() as u64);
+            match self.sock.recv_from(buf) {
+                Ok((n, _)) => record(shared, Op::Recv, arg, start, Rec::data(Outcome::Data, n, &buf[..n])),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) => {
+                    // An ICMP error is reported once; keep reading after it.
+                    record(shared, Op::Recv, arg, start, Rec::err(&e));
+                }
+            }
+        }
+    }
+
+    pub fn send_to(&self, shared: &Shared, data: &[u8], to: SocketAddr) {
+        let start = shared.now_ns();
+        let arg = Arg::Size(data.len() as u64);
+        let rec = match self.sock.send_to(data, to) {
+            Ok(n) => Rec::data(if n == data.len() { Outcome::Sent } else { Outcome::Partial }, n, &data[..n]),
+            Err(e) => Rec::err(&e),
+        };
+        record(shared, Op::Send, arg, start, rec);
+    }
+}

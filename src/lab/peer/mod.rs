@@ -1,0 +1,94 @@
+//! The embedded peer: the other end of every connection the user opens
+//! without an address. It runs on its own thread over mio, so it never sits
+//! in a blocking call: `peer close` and `peer reset` go out at once.
+
+mod conn;
+mod run;
+
+use std::net::{SocketAddr, TcpListener as StdListener, UdpSocket};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Sender, bounded, unbounded};
+use mio::{Poll, Waker};
+
+use super::shared::Shared;
+use crate::command::Payload;
+
+/// Which of the peer's sockets an action is for, named from our side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The peer end of our TCP connection `ours_local` ⇄ `ours_remote`.
+    Tcp { ours_local: SocketAddr, ours_remote: SocketAddr },
+    /// The newest peer client connected to our listener at this address.
+    Listener(SocketAddr),
+    /// The peer's UDP socket at `ours_remote`, talking to `ours_local`.
+    Udp { ours_local: SocketAddr, ours_remote: SocketAddr },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Act {
+    Send(Payload),
+    Pause,
+    Resume,
+    Close,
+    Reset,
+    ShutdownWr,
+}
+
+pub(crate) enum Request {
+    Act { target: Target, act: Act, at: Option<Instant> },
+    Adopt(UdpSocket),
+    Connect { to: SocketAddr, n: u32 },
+    Quit,
+}
+
+type Reply = Result<(), String>;
+
+/// The lab's handle on the peer thread.
+pub struct Peer {
+    tx: Sender<(Request, Option<Sender<Reply>>)>,
+    waker: Arc<Waker>,
+    /// Where `open tcp` / `connect` with no address go.
+    pub listen_addr: SocketAddr,
+}
+
+/// How long to wait for the peer thread to acknowledge a request. It never
+/// blocks, so this is only a guard against a dead thread.
+const ACK_WAIT: Duration = Duration::from_secs(2);
+
+impl Peer {
+    pub fn start(shared: Arc<Shared>) -> std::io::Result<Peer> {
+        let listener = StdListener::bind("127.0.0.1:0")?;
+        listener.set_nonblocking(true)?;
+        let listen_addr = listener.local_addr()?;
+        let poll = Poll::new()?;
+        let waker = Arc::new(Waker::new(poll.registry(), run::WAKER)?);
+        let (tx, rx) = unbounded();
+        let state = run::PeerLoop::new(shared, poll, listener, rx)?;
+        thread::Builder::new().name("peer".into()).spawn(move || state.run())?;
+        Ok(Peer { tx, waker, listen_addr })
+    }
+
+    /// Sends a request and waits for the peer thread to say it was done.
+    pub(crate) fn request(&self, req: Request) -> Reply {
+        let (rtx, rrx) = bounded(1);
+        self.tx.send((req, Some(rtx))).map_err(|_| "the peer thread has stopped".to_string())?;
+        let _ = self.waker.wake();
+        rrx.recv_timeout(ACK_WAIT)
+            .unwrap_or_else(|_| Err("the peer did not answer".into()))
+    }
+
+    pub fn act(&self, target: Target, act: Act, after: Option<Duration>) -> Reply {
+        let at = after.map(|d| Instant::now() + d);
+        self.request(Request::Act { target, act, at })
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.tx.send((Request::Quit, None));
+        let _ = self.waker.wake();
+    }
+}

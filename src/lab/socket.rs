@@ -1,0 +1,193 @@
+//! One socket and its worker thread. The worker runs that socket's calls in
+//! order, so a call queued behind a blocked call waits, as it would in a
+//! single-threaded program. Mode changes do not go through the worker: the
+//! lab makes them on the fd at once.
+
+use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use crossbeam_channel::{Receiver, Sender, unbounded};
+use socket2::{SockAddr, Socket};
+
+use super::call::{Arg, Call, Lane, Op, Outcome, PREVIEW_CAP};
+use super::event::{CallEnd, LabEvent, SockInfo, SockKind};
+use super::mode::Mode;
+use super::shared::Shared;
+use super::worker::{Done, perform};
+use crate::command::{How, Payload};
+
+/// What a worker is asked to do.
+#[derive(Debug)]
+pub enum JobOp {
+    Recv(usize),
+    Send(Payload),
+    Accept,
+    /// `open` connects inside the set-up; `connect` is the explicit call.
+    Connect { addr: SockAddr, as_open: bool },
+    Shutdown(How),
+    Close,
+}
+
+#[derive(Debug)]
+pub struct Job {
+    pub seq: u64,
+    pub op: JobOp,
+}
+
+/// The lab's handle on one socket.
+pub struct SockHandle {
+    pub info: SockInfo,
+    /// The mode as the user set it; the worker reads it at the start of each call.
+    pub mode: Arc<Mutex<Mode>>,
+    jobs: Option<Sender<Job>>,
+    /// A `close` has been queued: the fd may be gone at any moment.
+    pub closing: bool,
+    /// The close has happened.
+    pub closed: bool,
+    /// The seq of the last call handed to the worker.
+    pub last_seq: Option<u64>,
+}
+
+impl SockHandle {
+    /// Queues a call on the worker.
+    pub fn submit(&mut self, job: Job) {
+        self.last_seq = Some(job.seq);
+        if matches!(job.op, JobOp::Close) {
+            self.closing = true;
+        }
+        if let Some(tx) = &self.jobs {
+            let _ = tx.send(job);
+        }
+    }
+
+    pub fn is_open(&self) -> bool {
+        !self.closing
+    }
+}
+
+/// Starts a worker for `socket` and returns its handle.
+pub fn spawn(shared: Arc<Shared>, id: u32, kind: SockKind, socket: Socket) -> SockHandle {
+    let info = SockInfo {
+        id,
+        kind,
+        fd: socket.as_raw_fd(),
+        local: socket.local_addr().ok().and_then(|a| a.as_socket()),
+        remote: socket.peer_addr().ok().and_then(|a| a.as_socket()),
+    };
+    let mode = Arc::new(Mutex::new(Mode::default()));
+    let (tx, rx) = unbounded();
+    let worker = Worker { shared, id, kind, socket: Some(socket), mode: mode.clone(), buf: Vec::new() };
+    let spawned = thread::Builder::new()
+        .name(format!("sock-{id}"))
+        .spawn(move || worker.run(rx));
+    SockHandle {
+        info,
+        mode,
+        jobs: spawned.is_ok().then_some(tx),
+        closing: false,
+        closed: false,
+        last_seq: None,
+    }
+}
+
+pub struct Worker {
+    pub shared: Arc<Shared>,
+    pub id: u32,
+    pub kind: SockKind,
+    /// `None` once closed.
+    pub socket: Option<Socket>,
+    pub mode: Arc<Mutex<Mode>>,
+    /// Receive buffer, grown to the largest size asked for and kept.
+    pub buf: Vec<u8>,
+}
+
+impl Worker {
+    fn run(mut self, rx: Receiver<Job>) {
+        for job in rx {
+            let close = matches!(job.op, JobOp::Close);
+            self.one(job);
+            if close {
+                break;
+            }
+        }
+        // Dropping self closes the fd: after `close`, or when the lab is gone.
+    }
+
+    fn one(&mut self, job: Job) {
+        let mode = *self.mode.lock().unwrap_or_else(|p| p.into_inner());
+        let lane = Lane::Sock(self.id);
+        let (op, arg, preview) = describe(&job.op);
+        let start_ns = self.shared.now_ns();
+        self.shared.send(LabEvent::Begin(Call {
+            seq: job.seq,
+            lane,
+            op,
+            arg,
+            mode,
+            kernel: None,
+            start_ns,
+            end_ns: None,
+            outcome: Outcome::Blocking,
+            errno: 0,
+            bytes: None,
+            preview,
+        }));
+        let done = catch_unwind(AssertUnwindSafe(|| perform(self, &job.op, mode)));
+        let end_ns = self.shared.now_ns();
+        let done = done.unwrap_or_else(|_| {
+            self.shared.send(LabEvent::Fault(format!("the worker of #{} panicked", self.id)));
+            Done::errno(libc::EIO)
+        });
+        self.shared.send(LabEvent::End(CallEnd {
+            seq: job.seq,
+            lane,
+            end_ns,
+            outcome: done.outcome,
+            errno: done.errno,
+            bytes: done.bytes,
+            preview: done.preview,
+        }));
+        if done.addrs_changed {
+            self.shared.send(LabEvent::Socket(self.info()));
+        }
+        if matches!(job.op, JobOp::Close) && done.outcome == Outcome::Ok {
+            self.shared.send(LabEvent::Closed(self.id));
+        }
+    }
+
+    pub fn info(&self) -> SockInfo {
+        let s = self.socket.as_ref();
+        SockInfo {
+            id: self.id,
+            kind: self.kind,
+            fd: s.map_or(-1, |s| s.as_raw_fd()),
+            local: s.and_then(|s| s.local_addr().ok()).and_then(|a| a.as_socket()),
+            remote: s.and_then(|s| s.peer_addr().ok()).and_then(|a| a.as_socket()),
+        }
+    }
+}
+
+fn describe(op: &JobOp) -> (Op, Arg, Option<Box<[u8]>>) {
+    match op {
+        JobOp::Recv(n) => (Op::Recv, Arg::Size(*n as u64), None),
+        JobOp::Send(Payload::Text(t)) => {
+            let p = t[..t.len().min(PREVIEW_CAP)].into();
+            (Op::Send, Arg::Text(t.len() as u64), Some(p))
+        }
+        JobOp::Send(Payload::Size(n)) => (Op::Send, Arg::Size(*n), None),
+        JobOp::Accept => (Op::Accept, Arg::None, None),
+        JobOp::Connect { addr, as_open } => {
+            let a: Option<SocketAddr> = addr.as_socket();
+            if *as_open {
+                (Op::Open, Arg::Proto(crate::command::Proto::Tcp, a), None)
+            } else {
+                (Op::Connect, a.map_or(Arg::None, Arg::Addr), None)
+            }
+        }
+        JobOp::Shutdown(h) => (Op::Shutdown, Arg::How(*h), None),
+        JobOp::Close => (Op::Close, Arg::None, None),
+    }
+}

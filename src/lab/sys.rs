@@ -1,0 +1,173 @@
+//! Thin wrappers over the syscalls socket2 does not offer: FIONBIO (the one
+//! CPython uses to switch modes), the kernel read-backs (F_GETFL, SO_*TIMEO,
+//! FIONREAD, TIOCOUTQ), a single-fd poll, and errno names.
+
+use std::io;
+use std::os::fd::RawFd;
+use std::time::Duration;
+
+fn check(rc: libc::c_int) -> io::Result<libc::c_int> {
+    if rc < 0 { Err(io::Error::last_os_error()) } else { Ok(rc) }
+}
+
+/// `ioctl(fd, FIONBIO, [on])`: what Python's setblocking/settimeout does.
+pub fn set_nonblocking(fd: RawFd, on: bool) -> io::Result<()> {
+    let mut v: libc::c_int = on.into();
+    // SAFETY: FIONBIO reads one c_int through the pointer, which is valid for the call.
+    check(unsafe { libc::ioctl(fd, libc::FIONBIO, &mut v) }).map(drop)
+}
+
+/// `fcntl(fd, F_GETFL) & O_NONBLOCK`: what the kernel holds.
+pub fn is_nonblocking(fd: RawFd) -> io::Result<bool> {
+    // SAFETY: F_GETFL takes no pointer argument.
+    let fl = check(unsafe { libc::fcntl(fd, libc::F_GETFL) })?;
+    Ok(fl & libc::O_NONBLOCK != 0)
+}
+
+/// Which kernel timer: SO_RCVTIMEO or SO_SNDTIMEO.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    Recv,
+    Send,
+}
+
+impl Timer {
+    fn optname(self) -> libc::c_int {
+        match self {
+            Timer::Recv => libc::SO_RCVTIMEO,
+            Timer::Send => libc::SO_SNDTIMEO,
+        }
+    }
+}
+
+/// `setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO|SO_SNDTIMEO, {tv_sec, tv_usec})`.
+/// Zero is passed through unchanged: to the kernel it means "wait forever".
+pub fn set_timer(fd: RawFd, timer: Timer, d: Duration) -> io::Result<()> {
+    let tv = libc::timeval {
+        tv_sec: d.as_secs().min(i64::MAX as u64) as libc::time_t,
+        tv_usec: d.subsec_micros() as libc::suseconds_t,
+    };
+    let len = std::mem::size_of::<libc::timeval>() as libc::socklen_t;
+    // SAFETY: tv is a valid timeval and len is its size.
+    let rc = unsafe {
+        libc::setsockopt(fd, libc::SOL_SOCKET, timer.optname(), (&raw const tv).cast(), len)
+    };
+    check(rc).map(drop)
+}
+
+/// `getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO|SO_SNDTIMEO)`: zero means forever.
+pub fn get_timer(fd: RawFd, timer: Timer) -> io::Result<Duration> {
+    let mut tv = libc::timeval { tv_sec: 0, tv_usec: 0 };
+    let mut len = std::mem::size_of::<libc::timeval>() as libc::socklen_t;
+    // SAFETY: tv and len are valid for writes of the sizes given.
+    let rc = unsafe {
+        libc::getsockopt(fd, libc::SOL_SOCKET, timer.optname(), (&raw mut tv).cast(), &mut len)
+    };
+    check(rc)?;
+    Ok(Duration::from_secs(tv.tv_sec.max(0) as u64) + Duration::from_micros(tv.tv_usec.max(0) as u64))
+}
+
+fn ioctl_int(fd: RawFd, req: libc::Ioctl) -> io::Result<u32> {
+    let mut n: libc::c_int = 0;
+    // SAFETY: both requests used here write one c_int through the pointer.
+    check(unsafe { libc::ioctl(fd, req, &mut n) })?;
+    Ok(n.max(0) as u32)
+}
+
+/// Bytes waiting to be read (FIONREAD, a.k.a. SIOCINQ).
+pub fn queued_in(fd: RawFd) -> io::Result<u32> {
+    ioctl_int(fd, libc::FIONREAD)
+}
+
+/// Bytes not yet acknowledged by the other end (TIOCOUTQ, a.k.a. SIOCOUTQ).
+pub fn queued_out(fd: RawFd) -> io::Result<u32> {
+    ioctl_int(fd, libc::TIOCOUTQ)
+}
+
+pub const POLLIN: i16 = libc::POLLIN;
+pub const POLLOUT: i16 = libc::POLLOUT;
+
+/// `poll([{fd, events}], 1, ms)`. Returns the revents, 0 on timeout.
+/// The timeout is rounded up to whole milliseconds, as CPython does.
+pub fn poll_one(fd: RawFd, events: i16, timeout: Duration) -> io::Result<i16> {
+    let mut p = libc::pollfd { fd, events, revents: 0 };
+    let ms = timeout_ms(timeout);
+    // SAFETY: p is one valid pollfd, and nfds is 1.
+    let n = check(unsafe { libc::poll(&mut p, 1, ms) })?;
+    Ok(if n == 0 { 0 } else { p.revents })
+}
+
+/// A duration as poll's millisecond argument, rounded up (1 µs -> 1 ms).
+pub fn timeout_ms(d: Duration) -> libc::c_int {
+    let ms = d.as_nanos().div_ceil(1_000_000);
+    ms.min(libc::c_int::MAX as u128) as libc::c_int
+}
+
+/// `getsockopt(SO_ERROR)`: the pending error, which reading clears.
+pub fn take_error(fd: RawFd) -> io::Result<i32> {
+    let mut v: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: v and len are valid for writes of the sizes given.
+    let rc = unsafe {
+        libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ERROR, (&raw mut v).cast(), &mut len)
+    };
+    check(rc)?;
+    Ok(v)
+}
+
+/// The symbolic name of an errno, as strace and Python's `errno.errorcode` print it.
+pub fn errno_name(errno: i32) -> &'static str {
+    match errno {
+        libc::EAGAIN => "EAGAIN",
+        libc::EINPROGRESS => "EINPROGRESS",
+        libc::EALREADY => "EALREADY",
+        libc::EISCONN => "EISCONN",
+        libc::ENOTCONN => "ENOTCONN",
+        libc::ECONNREFUSED => "ECONNREFUSED",
+        libc::ECONNRESET => "ECONNRESET",
+        libc::ECONNABORTED => "ECONNABORTED",
+        libc::EPIPE => "EPIPE",
+        libc::EBADF => "EBADF",
+        libc::EINVAL => "EINVAL",
+        libc::EINTR => "EINTR",
+        libc::ETIMEDOUT => "ETIMEDOUT",
+        libc::EADDRINUSE => "EADDRINUSE",
+        libc::EADDRNOTAVAIL => "EADDRNOTAVAIL",
+        libc::EACCES => "EACCES",
+        libc::EPERM => "EPERM",
+        libc::EMSGSIZE => "EMSGSIZE",
+        libc::ENETUNREACH => "ENETUNREACH",
+        libc::EHOSTUNREACH => "EHOSTUNREACH",
+        libc::EDOM => "EDOM",
+        libc::EMFILE => "EMFILE",
+        libc::ENFILE => "ENFILE",
+        libc::ENOBUFS => "ENOBUFS",
+        libc::ENOMEM => "ENOMEM",
+        libc::EOPNOTSUPP => "EOPNOTSUPP",
+        libc::EDESTADDRREQ => "EDESTADDRREQ",
+        libc::EAFNOSUPPORT => "EAFNOSUPPORT",
+        libc::ENOTSOCK => "ENOTSOCK",
+        libc::EFAULT => "EFAULT",
+        libc::ESHUTDOWN => "ESHUTDOWN",
+        libc::ENOPROTOOPT => "ENOPROTOOPT",
+        libc::EPROTOTYPE => "EPROTOTYPE",
+        _ => "EUNKNOWN",
+    }
+}
+
+/// The errno of an io::Error (0 when it did not come from the OS).
+pub fn errno_of(e: &io::Error) -> i32 {
+    e.raw_os_error().unwrap_or(0)
+}
+
+/// getsockname/getpeername, read now (a connect may have just finished).
+pub fn addrs(fd: RawFd) -> (Option<std::net::SocketAddr>, Option<std::net::SocketAddr>) {
+    // SAFETY: callers pass only fds of sockets that are not closing; their
+    // worker owns the fd for longer than this read.
+    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+    let s = socket2::SockRef::from(&fd);
+    (
+        s.local_addr().ok().and_then(|a| a.as_socket()),
+        s.peer_addr().ok().and_then(|a| a.as_socket()),
+    )
+}
