@@ -61,8 +61,8 @@ pub struct Conn {
     pub reading: bool,
     /// Bytes `peer send` still has to write (the kernel took only part).
     pub out: Vec<u8>,
-    /// The requested size of the send in progress, for `partial N/M` labels.
-    pub out_req: u64,
+    /// The send in progress as recorded: its text, or its filler size.
+    pub out_arg: Arg,
     pub saw_eof: bool,
 }
 
@@ -74,7 +74,7 @@ impl Conn {
             stream,
             reading: true,
             out: Vec::new(),
-            out_req: 0,
+            out_arg: Arg::None,
             saw_eof: false,
         })
     }
@@ -106,7 +106,7 @@ impl Conn {
         while !self.out.is_empty() {
             let start = shared.now_ns();
             let len = self.out.len();
-            let arg = Arg::Size(self.out_req);
+            let arg = self.out_arg.clone();
             match self.stream.write(&self.out) {
                 Ok(n) => {
                     let outcome = if n == len { Outcome::Sent } else { Outcome::Partial };
@@ -148,9 +148,8 @@ impl Udp {
         }
     }
 
-    pub fn send_to(&self, shared: &Shared, data: &[u8], to: SocketAddr) {
+    pub fn send_to(&self, shared: &Shared, data: &[u8], arg: Arg, to: SocketAddr) {
         let start = shared.now_ns();
-        let arg = Arg::Size(data.len() as u64);
         let rec = match self.sock.send_to(data, to) {
             Ok(n) => Rec::data(if n == data.len() { Outcome::Sent } else { Outcome::Partial }, n, &data[..n]),
             Err(e) => Rec::err(&e),

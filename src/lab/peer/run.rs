@@ -233,7 +233,7 @@ impl PeerLoop {
         let Some(c) = self.conns[i].as_mut() else { return Err("gone".into()) };
         match act {
             Act::Send(p) => {
-                c.out_req = p.len();
+                c.out_arg = payload_arg(&p);
                 c.out.extend_from_slice(&payload_bytes(&p));
                 c.flush(&shared);
                 return Ok(());
@@ -275,7 +275,7 @@ impl PeerLoop {
         let Some(u) = self.udps[i].as_mut() else { return Err("gone".into()) };
         let op = match act {
             Act::Send(p) => {
-                u.send_to(&self.shared, &payload_bytes(&p), ours_local);
+                u.send_to(&self.shared, &payload_bytes(&p), payload_arg(&p), ours_local);
                 return Ok(());
             }
             Act::Pause => {
@@ -295,6 +295,14 @@ impl PeerLoop {
         };
         record(&self.shared, op, Arg::None, start, Rec::ok());
         Ok(())
+    }
+}
+
+/// A text send records its text (as the preview); a filler send its size.
+fn payload_arg(p: &Payload) -> Arg {
+    match p {
+        Payload::Text(t) => Arg::Text(t.len() as u64),
+        Payload::Size(n) => Arg::Size(*n),
     }
 }
 
