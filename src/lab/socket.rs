@@ -79,7 +79,7 @@ pub fn spawn(shared: Arc<Shared>, id: u32, kind: SockKind, socket: Socket) -> So
     };
     let mode = Arc::new(Mutex::new(Mode::default()));
     let (tx, rx) = unbounded();
-    let worker = Worker { shared, id, kind, socket: Some(socket), mode: mode.clone(), buf: Vec::new() };
+    let worker = Worker { shared, id, kind, socket: Some(socket), mode: mode.clone(), buf: Vec::new(), filler: Vec::new() };
     let spawned = thread::Builder::new()
         .name(format!("sock-{id}"))
         .spawn(move || worker.run(rx));
@@ -102,6 +102,8 @@ pub struct Worker {
     pub mode: Arc<Mutex<Mode>>,
     /// Receive buffer, grown to the largest size asked for and kept.
     pub buf: Vec<u8>,
+    /// Filler for `send SIZE`, grown likewise.
+    pub filler: Vec<u8>,
 }
 
 impl Worker {
@@ -120,6 +122,7 @@ impl Worker {
         let mode = *self.mode.lock().unwrap_or_else(|p| p.into_inner());
         let lane = Lane::Sock(self.id);
         let (op, arg, preview) = describe(&job.op);
+        self.prepare(&job.op);
         let start_ns = self.shared.now_ns();
         self.shared.send(LabEvent::Begin(Call {
             seq: job.seq,
@@ -155,6 +158,19 @@ impl Worker {
         }
         if matches!(job.op, JobOp::Close) && done.outcome == Outcome::Ok {
             self.shared.send(LabEvent::Closed(self.id));
+        }
+    }
+
+    /// Grows the buffers before the clock starts, so a duration is the
+    /// syscall's own and not our allocation's.
+    fn prepare(&mut self, op: &JobOp) {
+        match op {
+            JobOp::Recv(n) if self.buf.len() < *n => self.buf.resize(*n, 0),
+            JobOp::Send(Payload::Size(n)) if self.filler.len() < *n as usize => {
+                let from = self.filler.len();
+                self.filler.extend((from..*n as usize).map(|i| b'a' + (i % 26) as u8));
+            }
+            _ => {}
         }
     }
 

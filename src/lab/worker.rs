@@ -56,8 +56,9 @@ pub fn perform(w: &mut Worker, op: &JobOp, mode: Mode) -> Done {
         return Done::errno(libc::EBADF);
     };
     match op {
-        JobOp::Recv(n) => recv(sock, w.kind, &mut w.buf, *n, mode),
-        JobOp::Send(p) => send(sock, p, mode),
+        JobOp::Recv(n) => recv(sock, w.kind, &mut w.buf[..*n], mode),
+        JobOp::Send(Payload::Text(t)) => send(sock, t, mode),
+        JobOp::Send(Payload::Size(n)) => send(sock, &w.filler[..*n as usize], mode),
         JobOp::Accept => accept(w, mode),
         JobOp::Connect { addr, .. } => connect(sock, addr, mode),
         JobOp::Shutdown(how) => shutdown(sock, *how),
@@ -123,11 +124,8 @@ fn failed(e: &io::Error, mode: Mode, dir: Dir) -> Done {
     }
 }
 
-fn recv(sock: &Socket, kind: SockKind, buf: &mut Vec<u8>, n: usize, mode: Mode) -> Done {
-    if buf.len() < n {
-        buf.resize(n, 0);
-    }
-    let r = match with_mode(sock, mode, Dir::In, || (&*sock).read(&mut buf[..n])) {
+fn recv(sock: &Socket, kind: SockKind, buf: &mut [u8], mode: Mode) -> Done {
+    let r = match with_mode(sock, mode, Dir::In, || (&*sock).read(buf)) {
         Ok(r) => r,
         Err(done) => return done,
     };
@@ -142,20 +140,7 @@ fn recv(sock: &Socket, kind: SockKind, buf: &mut Vec<u8>, n: usize, mode: Mode) 
     }
 }
 
-/// Filler for `send SIZE`: readable, so a preview of it means something.
-fn filler(n: usize) -> Vec<u8> {
-    (0..n).map(|i| b'a' + (i % 26) as u8).collect()
-}
-
-fn send(sock: &Socket, payload: &Payload, mode: Mode) -> Done {
-    let owned;
-    let data: &[u8] = match payload {
-        Payload::Text(t) => t,
-        Payload::Size(n) => {
-            owned = filler(*n as usize);
-            &owned
-        }
-    };
+fn send(sock: &Socket, data: &[u8], mode: Mode) -> Done {
     // MSG_NOSIGNAL: socket2's plain `send` passes flags 0, and an EPIPE would
     // then kill us with SIGPIPE.
     let r = with_mode(sock, mode, Dir::Out, || sock.send_with_flags(data, libc::MSG_NOSIGNAL));
