@@ -4,7 +4,13 @@
 //! [`parse_script`], so there is exactly one grammar.
 
 mod ast;
+mod grammar;
+mod lexer;
+mod number;
 mod parse;
+mod suggest;
+mod usage;
+mod values;
 
 pub use ast::*;
 pub use parse::{COMMAND_WORDS, ParseError, parse_line, parse_script};

@@ -25,7 +25,12 @@ pub fn run_file(path: &Path, format: Format, out: &mut dyn Write, err: &mut dyn 
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => run_script(&path.display().to_string(), &text, format, out, err),
             Err(e) => {
-                let _ = writeln!(err, "{}: not UTF-8 text (byte {})", path.display(), e.utf8_error().valid_up_to());
+                let _ = writeln!(
+                    err,
+                    "{}: not UTF-8 text (byte {})",
+                    path.display(),
+                    e.utf8_error().valid_up_to()
+                );
                 INVALID
             }
         },

@@ -2,7 +2,8 @@
 
 use crate::lab::{Call, Lane, Op, call::escape};
 
-pub const HEADER: &str = "    time  sock  call                      mode                  outcome                 duration";
+pub const HEADER: &str =
+    "    time  sock  call                      mode                  outcome                 duration";
 
 fn ms(ns: u64) -> String {
     format!("{:.1} ms", ns as f64 / 1e6)
@@ -35,10 +36,8 @@ pub fn table_line(c: &Call) -> String {
     if let Some(k) = c.kernel {
         line.push_str(&format!("  kernel: {k}"));
     }
-    if c.op == Op::Recv {
-        if let Some(p) = &c.preview {
-            line.push_str(&format!("  \"{}\"", clip(&escape(p), 40)));
-        }
+    if let (Op::Recv, Some(p)) = (c.op, &c.preview) {
+        line.push_str(&format!("  \"{}\"", clip(&escape(p), 40)));
     }
     line
 }

@@ -8,10 +8,10 @@ use std::collections::VecDeque;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
+use super::Lab;
 use super::call::{Call, Outcome};
 use super::error::LabError;
 use super::socket::JobOp;
-use super::Lab;
 use crate::command::{Addr, Command, ExpectOutcome, Expectation, Located, Proto};
 
 /// How long a call may take before it is shown as blocking and the next
@@ -47,11 +47,23 @@ pub struct Failure {
 }
 
 enum Wait {
-    Settle { seq: u64, until: Instant },
+    Settle {
+        seq: u64,
+        until: Instant,
+    },
     /// After a peer action: until no call is blocking, or the settle time.
-    Quiet { until: Instant },
-    Sleep { until: Instant },
-    Expect { line: usize, exp: Expectation, seq: u64, until: Instant },
+    Quiet {
+        until: Instant,
+    },
+    Sleep {
+        until: Instant,
+    },
+    Expect {
+        line: usize,
+        exp: Expectation,
+        seq: u64,
+        until: Instant,
+    },
 }
 
 #[derive(Default)]
@@ -77,10 +89,10 @@ impl Executor {
     pub fn tick(&mut self, lab: &mut Lab) -> Result<Tick, Failure> {
         loop {
             lab.pump();
-            if let Some(w) = self.wait.take() {
-                if let Some(until) = self.check(w, lab)? {
-                    return Ok(Tick::Busy(until));
-                }
+            if let Some(w) = self.wait.take()
+                && let Some(until) = self.check(w, lab)?
+            {
+                return Ok(Tick::Busy(until));
             }
             let Some(next) = self.queue.pop_front() else {
                 return Ok(Tick::Idle);
@@ -123,7 +135,11 @@ impl Executor {
                 if settled || exp.outcome == ExpectOutcome::Blocking || now >= *until {
                     return match call {
                         Some(c) if holds(exp, c) => Ok(None),
-                        _ => Err(Failure { line: *line, kind: FailureKind::Expect, message: mismatch(exp, call) }),
+                        _ => Err(Failure {
+                            line: *line,
+                            kind: FailureKind::Expect,
+                            message: mismatch(exp, call),
+                        }),
                     };
                 }
                 *until
@@ -160,7 +176,10 @@ fn start(lab: &mut Lab, l: Located) -> Result<Option<Wait>, LabError> {
         Command::Wait(d) => Some(Wait::Sleep { until: Instant::now() + d }),
         Command::Expect(exp) => {
             let seq = lab.last_call().ok_or_else(|| {
-                LabError::Invalid(format!("`expect {}`: no call has been made on this socket yet", want(&exp)))
+                LabError::Invalid(format!(
+                    "`expect {}`: no call has been made on this socket yet",
+                    want(&exp)
+                ))
             })?;
             Some(Wait::Expect { line: l.line, exp, seq, until: Instant::now() + EXPECT_WAIT })
         }
@@ -228,11 +247,20 @@ pub fn want(exp: &Expectation) -> String {
 
 fn mismatch(exp: &Expectation, got: Option<&Call>) -> String {
     let Some(c) = got else {
-        return format!("expected {}, but the call has not started yet (it is queued behind a blocked call)", want(exp));
+        return format!(
+            "expected {}, but the call has not started yet (it is queued behind a blocked call)",
+            want(exp)
+        );
     };
     let took = match c.duration() {
         Some(d) => format!("after {:.1} ms", d.as_secs_f64() * 1e3),
         None => "still blocking".into(),
     };
-    format!("expected {}, got {} ({} {}, {took})", want(exp), c.label(), c.op.word(), c.arg_text().unwrap_or_default())
+    format!(
+        "expected {}, got {} ({} {}, {took})",
+        want(exp),
+        c.label(),
+        c.op.word(),
+        c.arg_text().unwrap_or_default()
+    )
 }

@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use mio::net::{TcpStream, UdpSocket};
 
 use crate::lab::call::{Arg, Call, Lane, Op, Outcome, PREVIEW_CAP};
-use crate::lab::mode::Mode;
 use crate::lab::event::LabEvent;
+use crate::lab::mode::Mode;
 use crate::lab::shared::Shared;
 use crate::lab::sys::errno_of;
 
@@ -43,7 +43,8 @@ impl Rec {
         Rec { outcome: Outcome::Ok, errno: 0, bytes: None, preview: None }
     }
     pub fn err(e: &io::Error) -> Rec {
-        let outcome = if e.kind() == io::ErrorKind::WouldBlock { Outcome::WouldBlock } else { Outcome::Error };
+        let outcome =
+            if e.kind() == io::ErrorKind::WouldBlock { Outcome::WouldBlock } else { Outcome::Error };
         Rec { outcome, errno: errno_of(e), bytes: None, preview: None }
     }
     fn data(outcome: Outcome, n: usize, bytes: &[u8]) -> Rec {
@@ -134,7 +135,10 @@ pub struct Udp {
 
 impl Udp {
     pub fn drain(&mut self, shared: &Shared, buf: &mut [u8]) {
-        while self.reading {
+        if !self.reading {
+            return;
+        }
+        loop {
             let start = shared.now_ns();
             let arg = Arg::Size(buf.len() as u64);
             match self.sock.recv_from(buf) {

@@ -76,8 +76,7 @@ impl Peer {
         let (rtx, rrx) = bounded(1);
         self.tx.send((req, Some(rtx))).map_err(|_| "the peer thread has stopped".to_string())?;
         let _ = self.waker.wake();
-        rrx.recv_timeout(ACK_WAIT)
-            .unwrap_or_else(|_| Err("the peer did not answer".into()))
+        rrx.recv_timeout(ACK_WAIT).unwrap_or_else(|_| Err("the peer did not answer".into()))
     }
 
     pub fn act(&self, target: Target, act: Act, after: Option<Duration>) -> Reply {

@@ -66,10 +66,10 @@ impl PeerLoop {
         let mut events = Events::with_capacity(64);
         loop {
             let timeout = self.next_timer().map(|t| t.saturating_duration_since(Instant::now()));
-            if let Err(e) = self.poll.poll(&mut events, timeout) {
-                if e.kind() != io::ErrorKind::Interrupted {
-                    return;
-                }
+            if let Err(e) = self.poll.poll(&mut events, timeout)
+                && e.kind() != io::ErrorKind::Interrupted
+            {
+                return;
             }
             for ev in events.iter() {
                 self.ready(ev.token());
@@ -108,7 +108,7 @@ impl PeerLoop {
             LISTENER => self.accept_all(),
             Token(t) => {
                 let i = (t - FIRST) / 2;
-                if (t - FIRST) % 2 == 0 {
+                if (t - FIRST).is_multiple_of(2) {
                     if let Some(Some(c)) = self.conns.get_mut(i) {
                         c.drain(&self.shared, &mut self.buf);
                         c.flush(&self.shared);

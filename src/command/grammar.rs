@@ -1,0 +1,282 @@
+//! The grammar: one function per command (see DESIGN.md, "The command language").
+
+use std::time::Duration;
+
+use super::ast::*;
+use super::lexer::{Kind, Token};
+use super::parse::{ParseError, Parser, keyword_of, unknown_command};
+use super::usage::form;
+use super::values::{self, err};
+
+type R<T> = Result<T, ParseError>;
+
+/// `recv` and `spin recv` read this much when no size is given.
+const DEFAULT_RECV: u64 = 1024;
+/// Most clients one `peer connect` may open: enough for any backlog demo.
+const MAX_PEER_CONNECT: u32 = 64;
+
+const SECS_HINT: &str = "expected seconds (e.g. 0.2) or `none`";
+const PAYLOAD_HINT: &str = "expected a quoted string like \"hello\" or a size like 64k";
+const LIMIT_HINT: &str = "expected a count (e.g. 1000) or a duration (e.g. 2s)";
+const OUTCOMES: &[&str] = &[
+    "data",
+    "eof",
+    "sent",
+    "partial",
+    "wouldblock",
+    "timeout",
+    "inprogress",
+    "accepted",
+    "connected",
+    "blocking",
+    "error",
+];
+
+impl Parser<'_> {
+    /// Parses the rest of the line after the command word `first`.
+    pub(crate) fn command(&mut self, first: &Token) -> R<Command> {
+        let word = first.word().unwrap_or_default();
+        let cmd = match word.as_str() {
+            "open" => self.open()?,
+            "listen" => Command::Listen { addr: self.optional(values::addr)? },
+            "socket" => Command::Socket { proto: self.proto("socket")? },
+            "use" => {
+                Command::Use(values::sock_num(&self.required("`use` needs a socket number, like `use 1`")?)?)
+            }
+            "blocking" => Command::Mode(ModeSet::Blocking),
+            "nonblocking" => Command::Mode(ModeSet::Nonblocking),
+            "timeout" => Command::Mode(ModeSet::Timeout(self.timeout()?)),
+            "rcvtimeo" => Command::Mode(ModeSet::RcvTimeo(self.secs("rcvtimeo")?)),
+            "sndtimeo" => Command::Mode(ModeSet::SndTimeo(self.secs("sndtimeo")?)),
+            "recv" => Command::Recv { size: self.optional(values::size)?.unwrap_or(DEFAULT_RECV) },
+            "send" => Command::Send(payload(&self.required(&format!("{PAYLOAD_HINT} after `send`"))?)?),
+            "accept" => Command::Accept,
+            "connect" => Command::Connect(self.optional(values::addr)?),
+            "shutdown" => Command::Shutdown(self.how()?),
+            "close" => Command::Close,
+            "peer" => Command::Peer(self.peer()?),
+            "wait" => Command::Wait(values::duration(
+                &self.required("`wait` needs a duration like 300ms or 1.5s")?,
+            )?),
+            "expect" => Command::Expect(self.expect()?),
+            "say" => Command::Say(self.say()?),
+            "spin" => self.spin()?,
+            "poll" => self.poll()?,
+            _ => return Err(unknown_command(first)),
+        };
+        self.end(form(&cmd))?;
+        Ok(cmd)
+    }
+
+    fn open(&mut self) -> R<Command> {
+        let proto = self.proto("open")?;
+        Ok(Command::Open { proto, addr: self.optional(values::addr)? })
+    }
+
+    fn proto(&mut self, ctx: &str) -> R<Proto> {
+        Ok(match self.keyword(ctx, &["tcp", "udp"])? {
+            "tcp" => Proto::Tcp,
+            _ => Proto::Udp,
+        })
+    }
+
+    fn how(&mut self) -> R<How> {
+        Ok(match self.keyword("shutdown", &["rd", "wr", "both"])? {
+            "rd" => How::Read,
+            "wr" => How::Write,
+            _ => How::Both,
+        })
+    }
+
+    fn timeout(&mut self) -> R<Option<Duration>> {
+        let t = self.required(&format!("{SECS_HINT} after `timeout`"))?;
+        if t.word().as_deref() == Some("none") {
+            return Ok(None);
+        }
+        values::seconds(&t, SECS_HINT).map(Some)
+    }
+
+    fn secs(&mut self, ctx: &str) -> R<Duration> {
+        let t = self.required(&format!("expected seconds (e.g. 0.2) after `{ctx}`"))?;
+        values::seconds(&t, "expected seconds (e.g. 0.2)")
+    }
+
+    fn peer(&mut self) -> R<PeerCmd> {
+        let choices = ["send", "pause", "resume", "close", "reset", "shutdown", "connect"];
+        Ok(match self.keyword("peer", &choices)? {
+            "send" => self.peer_send()?,
+            "pause" => PeerCmd::Pause,
+            "resume" => PeerCmd::Resume,
+            "close" => PeerCmd::Close,
+            "reset" => PeerCmd::Reset,
+            "shutdown" => {
+                self.keyword("peer shutdown", &["wr"])?;
+                PeerCmd::ShutdownWr
+            }
+            _ => PeerCmd::Connect(self.optional(peer_clients)?.unwrap_or(1)),
+        })
+    }
+
+    fn peer_send(&mut self) -> R<PeerCmd> {
+        let payload = payload(&self.required(&format!("{PAYLOAD_HINT} after `peer send`"))?)?;
+        let mut after = None;
+        if self.peek_is("after")? {
+            self.next()?;
+            let t = self.required("`after` needs a duration like 300ms or 1.5s")?;
+            after = Some(values::duration(&t)?);
+        }
+        Ok(PeerCmd::Send { payload, after })
+    }
+
+    fn expect(&mut self) -> R<Expectation> {
+        let outcome = match self.keyword("expect", OUTCOMES)? {
+            "data" => ExpectOutcome::Data,
+            "eof" => ExpectOutcome::Eof,
+            "sent" => ExpectOutcome::Sent,
+            "partial" => ExpectOutcome::Partial,
+            "wouldblock" => ExpectOutcome::WouldBlock,
+            "timeout" => ExpectOutcome::Timeout,
+            "inprogress" => ExpectOutcome::InProgress,
+            "accepted" => ExpectOutcome::Accepted,
+            "connected" => ExpectOutcome::Connected,
+            "blocking" => ExpectOutcome::Blocking,
+            _ => ExpectOutcome::Error(errno(
+                &self.required("`expect error` needs an errno name like ECONNRESET")?,
+            )?),
+        };
+        let n = match outcome {
+            ExpectOutcome::Data | ExpectOutcome::Sent | ExpectOutcome::Partial => {
+                self.optional(values::count)?
+            }
+            ExpectOutcome::Accepted => self.optional(values::sock_num)?.map(u64::from),
+            _ => None,
+        };
+        Ok(Expectation { outcome, n })
+    }
+
+    fn say(&mut self) -> R<String> {
+        let Some(t) = self.text_or_rest()? else {
+            return Err(self.missing("`say` needs text, like say \"hello\""));
+        };
+        let Kind::Str(bytes) = t.kind else {
+            return Err(err(t.col, "`say` needs text, like say \"hello\""));
+        };
+        String::from_utf8(bytes)
+            .map_err(|_| err(t.col, "`say` text must be valid UTF-8 (a \\xNN escape made it invalid)"))
+    }
+
+    /// `spin recv [SIZE] COUNT|DUR`: with two numbers, the first is SIZE.
+    fn spin(&mut self) -> R<Command> {
+        self.keyword("spin", &["recv"])?;
+        let first = self.required(&format!("{LIMIT_HINT} after `spin recv`"))?;
+        match self.next()? {
+            Some(second) => Ok(Command::Spin { size: values::size(&first)?, limit: spin_limit(&second)? }),
+            None if values::size(&first).is_ok() && !values::is_plain_int(&first) => {
+                let message = format!("{LIMIT_HINT} after the size, like `spin recv {} 1000`", first.shown());
+                Err(self.missing(message))
+            }
+            None => Ok(Command::Spin { size: DEFAULT_RECV, limit: spin_limit(&first)? }),
+        }
+    }
+
+    fn poll(&mut self) -> R<Command> {
+        Ok(match self.keyword("poll", &["add", "wait", "drain"])? {
+            "add" => self.poll_add()?,
+            "wait" => Command::PollWait(self.optional(values::duration)?),
+            _ => Command::PollDrain(self.keyword("poll drain", &["on", "off"])? == "on"),
+        })
+    }
+
+    fn poll_add(&mut self) -> R<Command> {
+        let interests = ["read", "write", "both"];
+        let t = self.required("`poll add` needs one of read|write|both")?;
+        let (sock, kw) = if values::is_plain_int(&t) {
+            (Some(values::sock_num(&t)?), self.keyword(&format!("poll add {}", t.raw), &interests)?)
+        } else {
+            (None, keyword_of(&t, "poll add", &interests)?)
+        };
+        let interest = match kw {
+            "read" => Interest::Read,
+            "write" => Interest::Write,
+            _ => Interest::Both,
+        };
+        Ok(Command::PollAdd { sock, interest })
+    }
+}
+
+/// `send`/`peer send` payload: a quoted string or a size.
+fn payload(t: &Token) -> R<Payload> {
+    match &t.kind {
+        Kind::Str(bytes) => Ok(Payload::Text(bytes.clone())),
+        Kind::Word if t.raw.starts_with(|c: char| c.is_ascii_digit()) => values::size(t).map(Payload::Size),
+        Kind::Word => Err(err(t.col, PAYLOAD_HINT)),
+    }
+}
+
+/// `peer connect N`: how many clients, 1..=64.
+fn peer_clients(t: &Token) -> R<u32> {
+    if !values::is_plain_int(t) {
+        return Err(err(t.col, "expected a number of clients like 3"));
+    }
+    match t.raw.parse::<u32>() {
+        Ok(0) => Err(err(t.col, "`peer connect` needs at least 1 client")),
+        Ok(n) if n <= MAX_PEER_CONNECT => Ok(n),
+        _ => Err(err(t.col, format!("`peer connect` opens at most {MAX_PEER_CONNECT} clients at once"))),
+    }
+}
+
+/// `ECONNRESET`, any case: an identifier starting with E, upper-cased.
+fn errno(t: &Token) -> R<String> {
+    let name = t.raw.to_ascii_uppercase();
+    let ident = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if t.kind != Kind::Word || !ident || !name.starts_with('E') || name.len() < 2 {
+        return Err(err(t.col, "expected an errno name like ECONNRESET"));
+    }
+    Ok(name)
+}
+
+/// A bare integer is a repeat count; anything else must be a duration.
+fn spin_limit(t: &Token) -> R<SpinLimit> {
+    if values::is_plain_int(t) {
+        return match values::count(t)? {
+            0 => Err(err(t.col, "the count must be at least 1")),
+            n => Ok(SpinLimit::Count(n)),
+        };
+    }
+    match values::duration(t)? {
+        Duration::ZERO => Err(err(t.col, "the duration must be more than zero")),
+        d => Ok(SpinLimit::For(d)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tok(raw: &str) -> Token<'_> {
+        Token { kind: Kind::Word, raw, col: 1 }
+    }
+
+    #[test]
+    fn spin_limit_tells_counts_from_durations() {
+        assert_eq!(spin_limit(&tok("10")), Ok(SpinLimit::Count(10)));
+        assert_eq!(spin_limit(&tok("10ms")), Ok(SpinLimit::For(Duration::from_millis(10))));
+        assert!(spin_limit(&tok("10k")).is_err());
+    }
+
+    #[test]
+    fn errno_is_upper_cased_and_checked() {
+        assert_eq!(errno(&tok("eagain")), Ok("EAGAIN".to_string()));
+        assert!(errno(&tok("E")).is_err());
+        assert!(errno(&tok("E-X")).is_err());
+        assert!(errno(&tok("AGAIN")).is_err());
+    }
+
+    #[test]
+    fn payload_is_text_or_size() {
+        let text = Token { kind: Kind::Str(b"hi".to_vec()), raw: "\"hi\"", col: 1 };
+        assert_eq!(payload(&text), Ok(Payload::Text(b"hi".to_vec())));
+        assert_eq!(payload(&tok("2")), Ok(Payload::Size(2)));
+        assert!(payload(&tok("hi")).is_err());
+    }
+}

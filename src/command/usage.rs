@@ -1,0 +1,55 @@
+//! Each command's usage line, for "unexpected extra token" errors.
+
+use super::ast::*;
+
+/// The usage of a parsed command, for "unexpected extra token" errors.
+pub(crate) fn form(cmd: &Command) -> &'static str {
+    match cmd {
+        Command::Open { .. } => "open tcp|udp [ADDR]",
+        Command::Listen { .. } => "listen [ADDR]",
+        Command::Socket { .. } => "socket tcp|udp",
+        Command::Use(_) => "use N",
+        Command::Mode(ModeSet::Blocking) => "blocking",
+        Command::Mode(ModeSet::Nonblocking) => "nonblocking",
+        Command::Mode(ModeSet::Timeout(_)) => "timeout SECS|none",
+        Command::Mode(ModeSet::RcvTimeo(_)) => "rcvtimeo SECS",
+        Command::Mode(ModeSet::SndTimeo(_)) => "sndtimeo SECS",
+        Command::Recv { .. } => "recv [SIZE]",
+        Command::Send(_) => "send TEXT|SIZE",
+        Command::Accept => "accept",
+        Command::Connect(_) => "connect [ADDR]",
+        Command::Shutdown(_) => "shutdown rd|wr|both",
+        Command::Close => "close",
+        Command::Peer(PeerCmd::Send { .. }) => "peer send TEXT|SIZE [after DUR]",
+        Command::Peer(PeerCmd::Pause) => "peer pause",
+        Command::Peer(PeerCmd::Resume) => "peer resume",
+        Command::Peer(PeerCmd::Close) => "peer close",
+        Command::Peer(PeerCmd::Reset) => "peer reset",
+        Command::Peer(PeerCmd::ShutdownWr) => "peer shutdown wr",
+        Command::Peer(PeerCmd::Connect(_)) => "peer connect [N]",
+        Command::Wait(_) => "wait DUR",
+        Command::Expect(e) => expect_form(&e.outcome),
+        Command::Say(_) => "say TEXT",
+        Command::Spin { .. } => "spin recv [SIZE] COUNT|DUR",
+        Command::PollAdd { .. } => "poll add [N] read|write|both",
+        Command::PollWait(_) => "poll wait [DUR]",
+        Command::PollDrain(_) => "poll drain on|off",
+    }
+}
+
+/// `expect`'s usage per outcome: only some outcomes take a count.
+fn expect_form(o: &ExpectOutcome) -> &'static str {
+    match o {
+        ExpectOutcome::Data => "expect data [N]",
+        ExpectOutcome::Sent => "expect sent [N]",
+        ExpectOutcome::Partial => "expect partial [N]",
+        ExpectOutcome::Accepted => "expect accepted [N]",
+        ExpectOutcome::Error(_) => "expect error ERRNO",
+        ExpectOutcome::Eof => "expect eof",
+        ExpectOutcome::WouldBlock => "expect wouldblock",
+        ExpectOutcome::Timeout => "expect timeout",
+        ExpectOutcome::InProgress => "expect inprogress",
+        ExpectOutcome::Connected => "expect connected",
+        ExpectOutcome::Blocking => "expect blocking",
+    }
+}
