@@ -32,8 +32,18 @@ fn check_line(v: &Value, file: &Path) {
         return;
     }
     let known = [
-        "data", "eof", "sent", "partial", "wouldblock", "timeout", "inprogress", "accepted", "connected",
-        "error", "ok", "blocking",
+        "data",
+        "eof",
+        "sent",
+        "partial",
+        "wouldblock",
+        "timeout",
+        "inprogress",
+        "accepted",
+        "connected",
+        "error",
+        "ok",
+        "blocking",
     ];
     assert!(outcome.is_some_and(|w| known.contains(&w)), "{}: bad outcome in {v}", file.display());
     match outcome {

@@ -6,6 +6,7 @@ use std::os::fd::RawFd;
 
 use socket2::{Domain, SockAddr, Socket, Type};
 
+use super::Lab;
 use super::call::{Arg, Call, Lane, Op, Outcome};
 use super::error::LabError;
 use super::event::{LabEvent, SockKind};
@@ -13,7 +14,6 @@ use super::mode::{KernelView, Mode, PyMode};
 use super::peer::{Act, Request, Target};
 use super::socket::{Job, JobOp, spawn};
 use super::sys::{self, Timer};
-use super::Lab;
 use crate::command::{ModeSet, PeerCmd, Proto};
 
 /// Reads back the kernel's view of an fd's mode.
@@ -86,7 +86,14 @@ impl Lab {
         };
         s.connect(&SockAddr::from(to)).map_err(LabError::sys("connect", Some(to)))?;
         let id = self.adopt(SockKind::Udp, s);
-        self.instant(Lane::Sock(id), Op::Open, Arg::Proto(Proto::Udp, Some(to)), Mode::default(), None, start);
+        self.instant(
+            Lane::Sock(id),
+            Op::Open,
+            Arg::Proto(Proto::Udp, Some(to)),
+            Mode::default(),
+            None,
+            start,
+        );
         Ok(id)
     }
 
@@ -108,7 +115,14 @@ impl Lab {
         s.listen(128).map_err(LabError::sys("listen", Some(at)))?;
         let id = self.adopt(SockKind::TcpListener, s);
         let local = self.socks[&id].info.local;
-        self.instant(Lane::Sock(id), Op::Listen, local.map_or(Arg::None, Arg::Addr), Mode::default(), None, start);
+        self.instant(
+            Lane::Sock(id),
+            Op::Listen,
+            local.map_or(Arg::None, Arg::Addr),
+            Mode::default(),
+            None,
+            start,
+        );
         Ok(id)
     }
 
@@ -268,4 +282,3 @@ impl Lab {
         self.instant(Lane::Script, Op::Say, Arg::Note(text.into()), Mode::default(), None, start);
     }
 }
-

@@ -26,7 +26,10 @@ pub enum JobOp {
     Send(Payload),
     Accept,
     /// `open` connects inside the set-up; `connect` is the explicit call.
-    Connect { addr: SockAddr, as_open: bool },
+    Connect {
+        addr: SockAddr,
+        as_open: bool,
+    },
     Shutdown(How),
     Close,
 }
@@ -79,10 +82,16 @@ pub fn spawn(shared: Arc<Shared>, id: u32, kind: SockKind, socket: Socket) -> So
     };
     let mode = Arc::new(Mutex::new(Mode::default()));
     let (tx, rx) = unbounded();
-    let worker = Worker { shared, id, kind, socket: Some(socket), mode: mode.clone(), buf: Vec::new(), filler: Vec::new() };
-    let spawned = thread::Builder::new()
-        .name(format!("sock-{id}"))
-        .spawn(move || worker.run(rx));
+    let worker = Worker {
+        shared,
+        id,
+        kind,
+        socket: Some(socket),
+        mode: mode.clone(),
+        buf: Vec::new(),
+        filler: Vec::new(),
+    };
+    let spawned = thread::Builder::new().name(format!("sock-{id}")).spawn(move || worker.run(rx));
     SockHandle {
         info,
         mode,

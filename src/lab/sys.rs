@@ -49,9 +49,7 @@ pub fn set_timer(fd: RawFd, timer: Timer, d: Duration) -> io::Result<()> {
     };
     let len = std::mem::size_of::<libc::timeval>() as libc::socklen_t;
     // SAFETY: tv is a valid timeval and len is its size.
-    let rc = unsafe {
-        libc::setsockopt(fd, libc::SOL_SOCKET, timer.optname(), (&raw const tv).cast(), len)
-    };
+    let rc = unsafe { libc::setsockopt(fd, libc::SOL_SOCKET, timer.optname(), (&raw const tv).cast(), len) };
     check(rc).map(drop)
 }
 
@@ -60,9 +58,8 @@ pub fn get_timer(fd: RawFd, timer: Timer) -> io::Result<Duration> {
     let mut tv = libc::timeval { tv_sec: 0, tv_usec: 0 };
     let mut len = std::mem::size_of::<libc::timeval>() as libc::socklen_t;
     // SAFETY: tv and len are valid for writes of the sizes given.
-    let rc = unsafe {
-        libc::getsockopt(fd, libc::SOL_SOCKET, timer.optname(), (&raw mut tv).cast(), &mut len)
-    };
+    let rc =
+        unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, timer.optname(), (&raw mut tv).cast(), &mut len) };
     check(rc)?;
     Ok(Duration::from_secs(tv.tv_sec.max(0) as u64) + Duration::from_micros(tv.tv_usec.max(0) as u64))
 }
@@ -108,9 +105,7 @@ pub fn take_error(fd: RawFd) -> io::Result<i32> {
     let mut v: libc::c_int = 0;
     let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
     // SAFETY: v and len are valid for writes of the sizes given.
-    let rc = unsafe {
-        libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ERROR, (&raw mut v).cast(), &mut len)
-    };
+    let rc = unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ERROR, (&raw mut v).cast(), &mut len) };
     check(rc)?;
     Ok(v)
 }
@@ -166,8 +161,5 @@ pub fn addrs(fd: RawFd) -> (Option<std::net::SocketAddr>, Option<std::net::Socke
     // worker owns the fd for longer than this read.
     let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
     let s = socket2::SockRef::from(&fd);
-    (
-        s.local_addr().ok().and_then(|a| a.as_socket()),
-        s.peer_addr().ok().and_then(|a| a.as_socket()),
-    )
+    (s.local_addr().ok().and_then(|a| a.as_socket()), s.peer_addr().ok().and_then(|a| a.as_socket()))
 }

@@ -117,11 +117,7 @@ fn eagain(mode: Mode, dir: Dir) -> Done {
 }
 
 fn failed(e: &io::Error, mode: Mode, dir: Dir) -> Done {
-    if e.kind() == io::ErrorKind::WouldBlock {
-        eagain(mode, dir)
-    } else {
-        Done::errno(errno_of(e))
-    }
+    if e.kind() == io::ErrorKind::WouldBlock { eagain(mode, dir) } else { Done::errno(errno_of(e)) }
 }
 
 fn recv(sock: &Socket, kind: SockKind, buf: &mut [u8], mode: Mode) -> Done {
@@ -132,10 +128,9 @@ fn recv(sock: &Socket, kind: SockKind, buf: &mut [u8], mode: Mode) -> Done {
     match r {
         // A zero-length datagram is data, not EOF.
         Ok(0) if kind != SockKind::Udp => Done::of(Outcome::Eof),
-        Ok(got) => Done {
-            preview: Some(buf[..got.min(PREVIEW_CAP)].into()),
-            ..Done::bytes(Outcome::Data, got)
-        },
+        Ok(got) => {
+            Done { preview: Some(buf[..got.min(PREVIEW_CAP)].into()), ..Done::bytes(Outcome::Data, got) }
+        }
         Err(e) => failed(&e, mode, Dir::In),
     }
 }
