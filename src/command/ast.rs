@@ -1,6 +1,8 @@
 //! The values the parser produces. Addresses stay unresolved text here:
 //! resolving a hostname is I/O, so the executor does it.
 
+use serde::{Deserialize, Serialize};
+
 use std::time::Duration;
 
 /// Largest recv/send size accepted (64 MiB).
@@ -49,7 +51,7 @@ pub enum Command {
     PollDrain(bool),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Proto {
     Tcp,
     Udp,
@@ -105,7 +107,7 @@ impl Payload {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum How {
     Read,
     Write,

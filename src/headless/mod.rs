@@ -6,5 +6,5 @@ mod run;
 mod table;
 
 pub use json::json_line;
-pub use run::{Format, run_file, run_script};
+pub use run::{Format, Options, run_file, run_file_with, run_script, run_script_with};
 pub use table::table_line;

@@ -1,7 +1,7 @@
 //! Runs a script to the end and prints events as they finish.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{json_line, table::HEADER, table_line};
 use crate::command::parse_script;
@@ -19,11 +19,23 @@ pub const OK: i32 = 0;
 pub const FAILED: i32 = 1;
 pub const INVALID: i32 = 2;
 
+/// How to run: the output format, and where to record events (`--record`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    pub format: Format,
+    pub record: Option<PathBuf>,
+}
+
 /// Reads and runs a script file. Returns the exit code.
 pub fn run_file(path: &Path, format: Format, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    run_file_with(path, &Options { format, record: None }, out, err)
+}
+
+/// [`run_file`] with every option.
+pub fn run_file_with(path: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => run_script(&path.display().to_string(), &text, format, out, err),
+            Ok(text) => run_script_with(&path.display().to_string(), &text, opts, out, err),
             Err(e) => {
                 let _ = writeln!(
                     err,
@@ -43,6 +55,18 @@ pub fn run_file(path: &Path, format: Format, out: &mut dyn Write, err: &mut dyn 
 
 /// Runs a script's text; `name` is used in `name:line` messages.
 pub fn run_script(name: &str, text: &str, format: Format, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    run_script_with(name, text, &Options { format, record: None }, out, err)
+}
+
+/// [`run_script`] with every option.
+pub fn run_script_with(
+    name: &str,
+    text: &str,
+    opts: &Options,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    let format = opts.format;
     let script = match parse_script(text) {
         Ok(s) => s,
         Err(errors) => {
@@ -59,6 +83,12 @@ pub fn run_script(name: &str, text: &str, format: Format, out: &mut dyn Write, e
             return FAILED;
         }
     };
+    if let Some(path) = &opts.record
+        && let Err(e) = lab.record_to(path)
+    {
+        let _ = writeln!(err, "{}: cannot record: {e}", path.display());
+        return FAILED;
+    }
     let mut exec = Executor::new();
     for cmd in script {
         exec.push(cmd);

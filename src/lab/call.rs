@@ -1,6 +1,8 @@
 //! One call on the timeline: what was asked, in which mode, and what the
 //! kernel answered.
 
+use serde::{Deserialize, Serialize};
+
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -10,7 +12,7 @@ use super::sys::errno_name;
 use crate::command::{How, ModeSet, Proto};
 
 /// Where a record is drawn: a socket's lane, the peer's lane, or narration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Lane {
     Sock(u32),
     Peer,
@@ -19,7 +21,7 @@ pub enum Lane {
 
 /// What was called. Socket set-up, mode changes, peer actions and
 /// narration are recorded too, so the timeline tells the whole story.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Op {
     Open,
     Listen,
@@ -82,7 +84,7 @@ impl Op {
 }
 
 /// The call's argument, kept small: text payloads live in the preview.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Arg {
     None,
     /// A recv size, or the length of a filler send.
@@ -98,7 +100,7 @@ pub enum Arg {
 }
 
 /// Which mechanism ran out, for a `timeout` outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TimeoutBy {
     /// CPython's way: poll() ran out, so no recv/send was made.
     Poll,
@@ -119,7 +121,7 @@ impl TimeoutBy {
 }
 
 /// How a call ended. `Blocking` is the state of a call still in the kernel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outcome {
     Blocking,
     Data,
@@ -161,7 +163,7 @@ pub const PREVIEW_CAP: usize = 256;
 
 /// One record. Everything is inline except the capped preview and, for
 /// narration, the text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Call {
     /// Numbers records in the order they were issued.
     pub seq: u64,

@@ -1,12 +1,14 @@
 //! The one event type every background thread sends to the front end.
 
+use serde::{Deserialize, Serialize};
+
 use std::net::SocketAddr;
 use std::os::fd::RawFd;
 
 use super::call::{Call, Lane, Outcome};
 
 /// Everything the lab reports, in one channel.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum LabEvent {
     /// A call entered the kernel; its outcome is `Blocking` until its `End`.
     Begin(Call),
@@ -24,7 +26,7 @@ pub enum LabEvent {
 }
 
 /// The end of a call begun earlier.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallEnd {
     pub seq: u64,
     pub lane: Lane,
@@ -36,7 +38,7 @@ pub struct CallEnd {
 }
 
 /// What kind of socket a number names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SockKind {
     TcpClient,
     TcpListener,
@@ -56,7 +58,7 @@ impl SockKind {
 }
 
 /// A socket as it was when it appeared.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SockInfo {
     pub id: u32,
     pub kind: SockKind,

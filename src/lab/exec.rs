@@ -156,6 +156,9 @@ fn settle(seq: u64) -> Option<Wait> {
 
 /// Carries out one command. Returns what to wait for, if anything.
 fn start(lab: &mut Lab, l: Located) -> Result<Option<Wait>, LabError> {
+    if lab.is_replay() {
+        return Err(LabError::Invalid("this is a replay: it has no sockets, so commands cannot run".into()));
+    }
     Ok(match l.cmd {
         Command::Open { proto: Proto::Tcp, addr } => settle(lab.open_tcp(resolve(addr)?)?.1),
         Command::Open { proto: Proto::Udp, addr } => lab.open_udp(resolve(addr)?).map(|_| None)?,

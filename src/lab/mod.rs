@@ -9,6 +9,7 @@ pub mod exec;
 pub mod mode;
 mod ops;
 mod peer;
+pub mod record;
 mod shared;
 mod socket;
 pub mod sys;
@@ -38,7 +39,12 @@ pub struct Lab {
     socks: BTreeMap<u32, SockHandle>,
     current: Option<u32>,
     timeline: Timeline,
-    peer: Peer,
+    /// `None` when replaying a recording: there are no sockets then.
+    peer: Option<Peer>,
+    /// Where `--record` writes each event as it is applied.
+    recorder: Option<record::Recorder>,
+    /// A replay's clock (ns since its start); live sessions use the real one.
+    replay_ns: Option<u64>,
     /// Events applied since the front end last took them.
     fresh: Vec<LabEvent>,
     /// When scheduled peer sends are due (so a UI knows to keep animating).
@@ -51,16 +57,49 @@ impl Lab {
         let (tx, rx) = unbounded();
         let shared = Arc::new(Shared::new(tx));
         let peer = Peer::start(shared.clone()).map_err(LabError::sys("peer listen", None))?;
-        Ok(Lab {
+        Ok(Lab::with(shared, rx, Some(peer)))
+    }
+
+    /// A session with no sockets and no peer, fed from a recording with
+    /// [`Lab::apply`] while [`Lab::set_clock`] moves its time.
+    pub fn replay() -> Lab {
+        let (tx, rx) = unbounded();
+        let mut lab = Lab::with(Arc::new(Shared::new(tx)), rx, None);
+        lab.replay_ns = Some(0);
+        lab
+    }
+
+    fn with(shared: Arc<Shared>, rx: Receiver<LabEvent>, peer: Option<Peer>) -> Lab {
+        Lab {
             shared,
             rx,
             socks: BTreeMap::new(),
             current: None,
             timeline: Timeline::default(),
             peer,
+            recorder: None,
+            replay_ns: None,
             fresh: Vec::new(),
             scheduled: Vec::new(),
-        })
+        }
+    }
+
+    /// Appends every event from now on to `path` (`--record`).
+    pub fn record_to(&mut self, path: &std::path::Path) -> std::io::Result<()> {
+        self.recorder = Some(record::Recorder::create(path)?);
+        Ok(())
+    }
+
+    /// Whether this is a replay (no sockets, no peer).
+    pub fn is_replay(&self) -> bool {
+        self.replay_ns.is_some()
+    }
+
+    /// Moves a replay's clock.
+    pub fn set_clock(&mut self, ns: u64) {
+        if self.replay_ns.is_some() {
+            self.replay_ns = Some(ns);
+        }
     }
 
     /// The receiving end of the lab's one event channel, for a front end
@@ -71,9 +110,25 @@ impl Lab {
 
     /// Folds one event into the session state.
     pub fn apply(&mut self, ev: LabEvent) {
+        if let Some(rec) = &mut self.recorder
+            && let Err(e) = rec.write(self.shared.now_ns(), &ev)
+        {
+            self.recorder = None;
+            self.fresh.push(LabEvent::Fault(format!("recording stopped: {e}")));
+        }
         self.timeline.apply(&ev);
         match &ev {
             LabEvent::Socket(info) => self.update_socket(info),
+            LabEvent::Instant(c) if c.op.is_mode() => {
+                if let Lane::Sock(id) = c.lane
+                    && let Some(h) = self.socks.get_mut(&id)
+                {
+                    // Live, this repeats what set_mode did; in a replay it is
+                    // the only source of the mode.
+                    *h.mode.lock().unwrap_or_else(|p| p.into_inner()) = c.mode;
+                    h.last_kernel = c.kernel;
+                }
+            }
             LabEvent::Closed(id) => {
                 if let Some(h) = self.socks.get_mut(id) {
                     h.closed = true;
@@ -90,8 +145,12 @@ impl Lab {
         for h in adopted {
             self.socks.insert(h.info.id, h);
         }
-        if let Some(h) = self.socks.get_mut(&info.id) {
-            h.info = info.clone();
+        match self.socks.get_mut(&info.id) {
+            Some(h) => h.info = info.clone(),
+            None => {
+                self.socks.insert(info.id, SockHandle::ghost(info.clone()));
+                self.current = Some(info.id);
+            }
         }
     }
 
@@ -144,12 +203,12 @@ impl Lab {
     }
 
     pub fn now_ns(&self) -> u64 {
-        self.shared.now_ns()
+        self.replay_ns.unwrap_or_else(|| self.shared.now_ns())
     }
 
     /// The address `open tcp` with no address connects to.
-    pub fn peer_addr(&self) -> std::net::SocketAddr {
-        self.peer.listen_addr
+    pub fn peer_addr(&self) -> Option<std::net::SocketAddr> {
+        self.peer.as_ref().map(|p| p.listen_addr)
     }
 
     /// Whether a scheduled peer action is still to come.
@@ -161,15 +220,19 @@ impl Lab {
 
     /// Bytes queued to receive and to send (FIONREAD, TIOCOUTQ), read now.
     pub fn queues(&self, id: u32) -> Option<(u32, u32)> {
-        let h = self.socks.get(&id).filter(|h| h.is_open())?;
+        let h = self.socks.get(&id).filter(|h| h.is_open() && !self.is_replay())?;
         let rx = sys::queued_in(h.info.fd).ok()?;
         let tx = sys::queued_out(h.info.fd).ok()?;
         Some((rx, tx))
     }
 
     /// What the kernel holds for this socket's mode, read now.
+    /// In a replay, the last read-back recorded.
     pub fn kernel_view(&self, id: u32) -> Option<KernelView> {
         let h = self.socks.get(&id).filter(|h| h.is_open())?;
+        if self.is_replay() {
+            return h.last_kernel;
+        }
         ops::read_kernel(h.info.fd).ok()
     }
 }

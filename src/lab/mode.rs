@@ -4,10 +4,10 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The Python-level mode: blocking, non-blocking, or CPython's poll-based timeout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum PyMode {
     #[default]
     Blocking,
@@ -34,7 +34,7 @@ impl PyMode {
 
 /// The whole mode as the user set it. Kernel timers are kept separately from
 /// the Python mode because they are independent settings on the fd.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Mode {
     pub py: PyMode,
     /// SO_RCVTIMEO as last set (`Some(ZERO)`: set to 0, which means forever).
@@ -73,7 +73,7 @@ impl fmt::Display for Mode {
 }
 
 /// What the kernel holds, read back with fcntl(F_GETFL) and getsockopt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct KernelView {
     pub nonblock: bool,
     /// SO_RCVTIMEO in microseconds; 0 means the kernel waits forever.

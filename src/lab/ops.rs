@@ -11,7 +11,7 @@ use super::call::{Arg, Call, Lane, Op, Outcome};
 use super::error::LabError;
 use super::event::{LabEvent, SockKind};
 use super::mode::{KernelView, Mode, PyMode};
-use super::peer::{Act, Request, Target};
+use super::peer::{Act, Peer, Request, Target};
 use super::socket::{Job, JobOp, spawn};
 use super::sys::{self, Timer};
 use crate::command::{ModeSet, PeerCmd, Proto};
@@ -32,6 +32,12 @@ fn domain(addr: &SocketAddr) -> Domain {
 const LOOPBACK: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 0);
 
 impl Lab {
+    fn live_peer(&self) -> Result<&Peer, LabError> {
+        self.peer
+            .as_ref()
+            .ok_or_else(|| LabError::Invalid("a replay has no sockets: commands cannot run".into()))
+    }
+
     fn instant(&self, lane: Lane, op: Op, arg: Arg, mode: Mode, kernel: Option<KernelView>, start_ns: u64) {
         self.shared.send(LabEvent::Instant(Call {
             seq: self.shared.next_seq(),
@@ -62,7 +68,7 @@ impl Lab {
     /// `open tcp [ADDR]`: the connect runs on the new socket's worker, so a
     /// remote that never answers does not stall the session.
     pub fn open_tcp(&mut self, addr: Option<SocketAddr>) -> Result<(u32, u64), LabError> {
-        let to = addr.unwrap_or(self.peer.listen_addr);
+        let to = addr.unwrap_or(self.live_peer()?.listen_addr);
         let s = Socket::new(domain(&to), Type::STREAM, None).map_err(LabError::sys("socket", None))?;
         let id = self.adopt(SockKind::TcpClient, s);
         let seq = self.submit(id, JobOp::Connect { addr: SockAddr::from(to), as_open: true })?;
@@ -102,7 +108,7 @@ impl Lab {
         let peer = UdpSocket::bind(LOOPBACK).map_err(LabError::sys("bind", Some(LOOPBACK)))?;
         let at = peer.local_addr().map_err(LabError::sys("getsockname", None))?;
         let _ = ours;
-        self.peer.request(Request::Adopt(peer)).map_err(LabError::Peer)?;
+        self.live_peer()?.request(Request::Adopt(peer)).map_err(LabError::Peer)?;
         Ok(at)
     }
 
@@ -214,7 +220,7 @@ impl Lab {
 
     /// `connect` with no address goes to the peer's listener.
     pub fn connect(&mut self, addr: Option<SocketAddr>) -> Result<u64, LabError> {
-        let to = addr.unwrap_or(self.peer.listen_addr);
+        let to = addr.unwrap_or(self.live_peer()?.listen_addr);
         self.call(JobOp::Connect { addr: SockAddr::from(to), as_open: false })
     }
 
@@ -227,7 +233,7 @@ impl Lab {
     pub fn peer(&mut self, cmd: PeerCmd) -> Result<(), LabError> {
         if let PeerCmd::Connect(n) = cmd {
             let to = self.listener_addr()?;
-            return self.peer.request(Request::Connect { to, n }).map_err(LabError::Peer);
+            return self.live_peer()?.request(Request::Connect { to, n }).map_err(LabError::Peer);
         }
         let target = self.peer_target()?;
         let (act, after) = match cmd {
@@ -239,7 +245,7 @@ impl Lab {
             PeerCmd::ShutdownWr => (Act::ShutdownWr, None),
             PeerCmd::Connect(_) => unreachable!("handled above"),
         };
-        self.peer.act(target, act, after).map_err(LabError::Peer)?;
+        self.live_peer()?.act(target, act, after).map_err(LabError::Peer)?;
         if let Some(d) = after {
             self.scheduled.push(std::time::Instant::now() + d);
         }

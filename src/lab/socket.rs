@@ -14,7 +14,7 @@ use socket2::{SockAddr, Socket};
 
 use super::call::{Arg, Call, Lane, Op, Outcome, PREVIEW_CAP};
 use super::event::{CallEnd, LabEvent, SockInfo, SockKind};
-use super::mode::Mode;
+use super::mode::{KernelView, Mode};
 use super::shared::Shared;
 use super::worker::{Done, perform};
 use crate::command::{How, Payload};
@@ -52,6 +52,8 @@ pub struct SockHandle {
     pub closed: bool,
     /// The seq of the last call handed to the worker.
     pub last_seq: Option<u64>,
+    /// The kernel's view recorded with the last mode change.
+    pub last_kernel: Option<KernelView>,
 }
 
 impl SockHandle {
@@ -63,6 +65,19 @@ impl SockHandle {
         }
         if let Some(tx) = &self.jobs {
             let _ = tx.send(job);
+        }
+    }
+
+    /// A socket known only from a recording: no fd, no worker.
+    pub fn ghost(info: SockInfo) -> SockHandle {
+        SockHandle {
+            info,
+            mode: Arc::new(Mutex::new(Mode::default())),
+            jobs: None,
+            closing: false,
+            closed: false,
+            last_seq: None,
+            last_kernel: None,
         }
     }
 
@@ -99,6 +114,7 @@ pub fn spawn(shared: Arc<Shared>, id: u32, kind: SockKind, socket: Socket) -> So
         closing: false,
         closed: false,
         last_seq: None,
+        last_kernel: None,
     }
 }
 
