@@ -24,7 +24,7 @@ fn check_line(v: &Value, file: &Path) {
     }
     assert!(o["seq"].is_u64() && o["t_us"].is_u64(), "{v}");
     assert!(o["dur_us"].is_u64() || o["dur_us"].is_null(), "{v}");
-    assert!(o["sock"].is_u64() || o["sock"] == "peer" || o["sock"].is_null(), "{v}");
+    assert!(o["sock"].is_u64() || o["sock"] == "peer" || o["sock"] == "loop" || o["sock"].is_null(), "{v}");
     assert!(o["op"].is_string(), "{v}");
     let outcome = o["outcome"].as_str();
     if o["op"] == "say" {
@@ -44,6 +44,7 @@ fn check_line(v: &Value, file: &Path) {
         "error",
         "ok",
         "blocking",
+        "ready",
     ];
     assert!(outcome.is_some_and(|w| known.contains(&w)), "{}: bad outcome in {v}", file.display());
     match outcome {

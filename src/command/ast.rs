@@ -147,6 +147,12 @@ pub enum ExpectOutcome {
     Blocking,
     /// `error ERRNO`, the name upper-cased (e.g. "ECONNRESET").
     Error(String),
+    /// `expect events [N]`: the latest `poll wait` reported N readiness
+    /// events (any number above zero when N is left out).
+    Events,
+    /// `expect queued [N]`: the current socket's receive queue holds N bytes
+    /// now (FIONREAD; any number above zero when N is left out).
+    Queued,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -155,7 +161,7 @@ pub enum SpinLimit {
     For(Duration),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Interest {
     Read,
     Write,

@@ -30,6 +30,8 @@ const OUTCOMES: &[&str] = &[
     "connected",
     "blocking",
     "error",
+    "events",
+    "queued",
 ];
 
 impl Parser<'_> {
@@ -140,14 +142,18 @@ impl Parser<'_> {
             "accepted" => ExpectOutcome::Accepted,
             "connected" => ExpectOutcome::Connected,
             "blocking" => ExpectOutcome::Blocking,
+            "events" => ExpectOutcome::Events,
+            "queued" => ExpectOutcome::Queued,
             _ => ExpectOutcome::Error(errno(
                 &self.required("`expect error` needs an errno name like ECONNRESET")?,
             )?),
         };
         let n = match outcome {
-            ExpectOutcome::Data | ExpectOutcome::Sent | ExpectOutcome::Partial => {
-                self.optional(values::count)?
-            }
+            ExpectOutcome::Data
+            | ExpectOutcome::Sent
+            | ExpectOutcome::Partial
+            | ExpectOutcome::Events
+            | ExpectOutcome::Queued => self.optional(values::count)?,
             ExpectOutcome::Accepted => self.optional(values::sock_num)?.map(u64::from),
             _ => None,
         };

@@ -51,5 +51,7 @@ fn expect_form(o: &ExpectOutcome) -> &'static str {
         ExpectOutcome::InProgress => "expect inprogress",
         ExpectOutcome::Connected => "expect connected",
         ExpectOutcome::Blocking => "expect blocking",
+        ExpectOutcome::Events => "expect events [N]",
+        ExpectOutcome::Queued => "expect queued [N]",
     }
 }

@@ -2,7 +2,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::lab::{Call, Lane, Op, Outcome, TimeoutBy, call::escape};
+use crate::lab::call::{escape, ready};
+use crate::lab::{Arg, Call, Lane, Op, Outcome, TimeoutBy};
 
 /// Microseconds, rounded to the nearest.
 fn us(ns: u64) -> u64 {
@@ -14,6 +15,10 @@ pub fn json_line(c: &Call) -> String {
     let sock = match c.lane {
         Lane::Sock(n) => json!(n),
         Lane::Peer => json!("peer"),
+        Lane::Loop => match c.arg {
+            crate::lab::Arg::Ready(n, _) => json!(n),
+            _ => json!("loop"),
+        },
         Lane::Script => Value::Null,
     };
     let say = c.op == Op::Say;
@@ -42,6 +47,23 @@ pub fn json_line(c: &Call) -> String {
             TimeoutBy::SndTimeo => "SO_SNDTIMEO",
         };
         m.insert("timeout_by".into(), json!(by));
+    }
+    match &c.arg {
+        Arg::Ready(_, flags) => {
+            let names: Vec<&str> =
+                ready::NAMES.iter().filter(|(b, _)| flags & b != 0).map(|(_, n)| *n).collect();
+            m.insert("flags".into(), json!(names));
+        }
+        // A spin is folded into one line: its call count and the tally per outcome.
+        Arg::Spin(s) => {
+            m.insert("count".into(), json!(s.stats.calls));
+            let t = s.stats;
+            m.insert(
+                "outcomes".into(),
+                json!({"wouldblock": t.wouldblock, "data": t.data, "eof": t.eof, "error": t.error}),
+            );
+        }
+        _ => {}
     }
     if let Some(k) = c.kernel {
         m.insert("kernel".into(), json!(k));

@@ -9,13 +9,15 @@ use std::time::Duration;
 
 use super::mode::{KernelView, Mode, secs};
 use super::sys::errno_name;
-use crate::command::{How, ModeSet, Proto};
+use crate::command::{How, Interest, ModeSet, Proto};
 
 /// Where a record is drawn: a socket's lane, the peer's lane, or narration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Lane {
     Sock(u32),
     Peer,
+    /// The event loop (mio): its waits and the readiness they report.
+    Loop,
     Script,
 }
 
@@ -41,6 +43,16 @@ pub enum Op {
     Resume,
     Reset,
     Say,
+    /// `spin recv`: many non-blocking recvs folded into one record.
+    Spin,
+    /// `poll add`: a socket registered with the event loop.
+    PollAdd,
+    /// `poll wait`: one epoll_wait.
+    PollWait,
+    /// `poll drain on|off`.
+    PollDrain,
+    /// One readiness event reported by a `poll wait`.
+    Ready,
 }
 
 impl Op {
@@ -64,6 +76,8 @@ impl Op {
             Op::Resume => "resume",
             Op::Reset => "reset",
             Op::Say => "say",
+            Op::Spin => "spin",
+            Op::PollAdd | Op::PollWait | Op::PollDrain | Op::Ready => "poll",
         }
     }
 
@@ -97,6 +111,56 @@ pub enum Arg {
     Secs(Duration),
     Count(u32),
     Note(Box<str>),
+    PollAdd(u32, Interest),
+    /// A wait's timeout; `None` waits until something is ready.
+    PollWait(Option<Duration>),
+    Drain(bool),
+    /// Socket #N was ready with these [`ready`] flags.
+    Ready(u32, u8),
+    Spin(Box<SpinArg>),
+}
+
+/// A spin's request and, once it ends, what its calls came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SpinArg {
+    pub size: u64,
+    /// Stop after this many calls, or after `for_ns` (one of them is set).
+    pub count: Option<u64>,
+    pub for_ns: Option<u64>,
+    pub stats: SpinStats,
+}
+
+/// How a spin's calls ended, by outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SpinStats {
+    pub calls: u64,
+    pub wouldblock: u64,
+    pub data: u64,
+    pub eof: u64,
+    pub error: u64,
+    pub bytes: u64,
+}
+
+/// Readiness flags, as mio names them.
+pub mod ready {
+    pub const READABLE: u8 = 1;
+    pub const WRITABLE: u8 = 2;
+    pub const READ_CLOSED: u8 = 4;
+    pub const WRITE_CLOSED: u8 = 8;
+    pub const ERROR: u8 = 16;
+    pub const NAMES: [(u8, &str); 5] = [
+        (READABLE, "readable"),
+        (WRITABLE, "writable"),
+        (READ_CLOSED, "read_closed"),
+        (WRITE_CLOSED, "write_closed"),
+        (ERROR, "error"),
+    ];
+
+    /// `readable|writable`.
+    pub fn text(flags: u8) -> String {
+        let names: Vec<&str> = NAMES.iter().filter(|(b, _)| flags & b != 0).map(|(_, n)| *n).collect();
+        if names.is_empty() { "none".into() } else { names.join("|") }
+    }
 }
 
 /// Which mechanism ran out, for a `timeout` outcome.
@@ -134,6 +198,8 @@ pub enum Outcome {
     Accepted(u32),
     Connected,
     Error,
+    /// A readiness event from the event loop.
+    Ready,
     /// A set-up step, mode change, shutdown, close or peer action that succeeded.
     Ok,
 }
@@ -153,6 +219,7 @@ impl Outcome {
             Outcome::Accepted(_) => "accepted",
             Outcome::Connected => "connected",
             Outcome::Error => "error",
+            Outcome::Ready => "ready",
             Outcome::Ok => "ok",
         }
     }
@@ -242,7 +309,25 @@ impl Call {
             .into(),
             Arg::Secs(d) => secs(*d),
             Arg::Note(t) => t.to_string(),
+            Arg::PollAdd(n, i) => format!("add #{n} {}", interest_word(*i)),
+            Arg::PollWait(Some(d)) => format!("wait {}", secs(*d)),
+            Arg::PollWait(None) => "wait".into(),
+            Arg::Drain(on) => format!("drain {}", if *on { "on" } else { "off" }),
+            Arg::Ready(n, flags) => format!("#{n} {}", ready::text(*flags)),
+            Arg::Spin(s) => match (s.count, s.for_ns) {
+                (Some(n), _) => format!("recv {} {n}", s.size),
+                (None, Some(ns)) => format!("recv {} {}s", s.size, secs(Duration::from_nanos(ns))),
+                (None, None) => format!("recv {}", s.size),
+            },
         })
+    }
+}
+
+fn interest_word(i: Interest) -> &'static str {
+    match i {
+        Interest::Read => "read",
+        Interest::Write => "write",
+        Interest::Both => "both",
     }
 }
 
@@ -284,6 +369,7 @@ impl fmt::Display for Lane {
         match self {
             Lane::Sock(n) => write!(f, "#{n}"),
             Lane::Peer => f.write_str("peer"),
+            Lane::Loop => f.write_str("loop"),
             Lane::Script => f.write_str("say"),
         }
     }

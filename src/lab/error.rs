@@ -19,6 +19,9 @@ pub enum LabError {
     Invalid(String),
     #[error("peer: {0}")]
     Peer(String),
+    /// An `expect` that checks the present (not a call) did not hold.
+    #[error("{message}")]
+    Expect { line: usize, message: String },
 }
 
 impl LabError {

@@ -35,6 +35,8 @@ pub struct CallEnd {
     pub errno: i32,
     pub bytes: Option<u64>,
     pub preview: Option<Box<[u8]>>,
+    /// A new argument, when the call's end adds to it (a spin's tallies).
+    pub arg: Option<super::call::Arg>,
 }
 
 /// What kind of socket a number names.

@@ -64,7 +64,21 @@ enum Wait {
         seq: u64,
         until: Instant,
     },
+    /// A `poll wait` on the loop thread, then (with drain on) its reads.
+    Poll {
+        seq: u64,
+        until: Instant,
+    },
+    /// `poll drain on`: read each socket in `socks` until it stops giving data.
+    Drain {
+        socks: VecDeque<u32>,
+        current: Option<u64>,
+        reads: u32,
+    },
 }
+
+/// Bound on the recvs one drain makes, so a flooding peer cannot stall the session.
+const MAX_DRAIN_READS: u32 = 10_000;
 
 #[derive(Default)]
 pub struct Executor {
@@ -98,18 +112,32 @@ impl Executor {
                 return Ok(Tick::Idle);
             };
             let line = next.line;
-            self.wait = start(lab, next).map_err(|e| Failure {
-                line,
-                kind: FailureKind::Command,
-                message: e.to_string(),
+            self.wait = start(lab, next).map_err(|e| {
+                let kind = match e {
+                    LabError::Expect { .. } => FailureKind::Expect,
+                    _ => FailureKind::Command,
+                };
+                Failure { line, kind, message: e.to_string() }
             })?;
         }
     }
 
     /// Returns the deadline if still waiting.
-    fn check(&mut self, w: Wait, lab: &Lab) -> Result<Option<Instant>, Failure> {
+    fn check(&mut self, w: Wait, lab: &mut Lab) -> Result<Option<Instant>, Failure> {
         let now = Instant::now();
         let until = match &w {
+            Wait::Poll { seq, until } => {
+                let done = lab.timeline().find(*seq).is_some_and(|c| c.end_ns.is_some());
+                if done && lab.drain_on() {
+                    let socks = lab.readable_after(*seq).into();
+                    return self.check(Wait::Drain { socks, current: None, reads: 0 }, lab);
+                }
+                if done || now >= *until {
+                    return Ok(None);
+                }
+                *until
+            }
+            Wait::Drain { .. } => return self.drain(w, lab),
             Wait::Settle { seq, until } => {
                 let done = lab.timeline().find(*seq).is_some_and(|c| c.end_ns.is_some());
                 if done || now >= *until {
@@ -131,6 +159,7 @@ impl Executor {
             }
             Wait::Expect { line, exp, seq, until } => {
                 let call = lab.timeline().find(*seq);
+                let call = if exp.outcome == ExpectOutcome::Events { lab.last_poll_wait() } else { call };
                 let settled = call.is_some_and(|c| c.end_ns.is_some());
                 if settled || exp.outcome == ExpectOutcome::Blocking || now >= *until {
                     return match call {
@@ -148,7 +177,35 @@ impl Executor {
         self.wait = Some(w);
         Ok(Some(until))
     }
+
+    /// One step of a drain: wait for the current recv, then issue the next.
+    fn drain(&mut self, w: Wait, lab: &mut Lab) -> Result<Option<Instant>, Failure> {
+        let Wait::Drain { mut socks, current, mut reads } = w else { return Ok(None) };
+        if let Some(seq) = current {
+            match lab.timeline().find(seq) {
+                Some(c) if c.end_ns.is_some() => {
+                    if c.outcome != Outcome::Data || reads >= MAX_DRAIN_READS {
+                        socks.pop_front();
+                    }
+                }
+                _ => {
+                    let until = Instant::now() + SETTLE;
+                    self.wait = Some(Wait::Drain { socks, current, reads });
+                    return Ok(Some(until));
+                }
+            }
+        }
+        let Some(&id) = socks.front() else { return Ok(None) };
+        let fail = |e: LabError| Failure { line: 0, kind: FailureKind::Command, message: e.to_string() };
+        let seq = lab.recv_on(id, DRAIN_SIZE).map_err(fail)?;
+        reads += 1;
+        self.wait = Some(Wait::Drain { socks, current: Some(seq), reads });
+        Ok(Some(Instant::now() + SETTLE))
+    }
 }
+
+/// What each drain recv asks for (the language's default recv size).
+const DRAIN_SIZE: usize = 1024;
 
 fn settle(seq: u64) -> Option<Wait> {
     Some(Wait::Settle { seq, until: Instant::now() + SETTLE })
@@ -177,6 +234,16 @@ fn start(lab: &mut Lab, l: Located) -> Result<Option<Wait>, LabError> {
             Some(Wait::Quiet { until: Instant::now() + SETTLE })
         }
         Command::Wait(d) => Some(Wait::Sleep { until: Instant::now() + d }),
+        Command::Expect(exp) if exp.outcome == ExpectOutcome::Queued => {
+            expect_queued(lab, l.line, &exp)?;
+            None
+        }
+        Command::Expect(exp) if exp.outcome == ExpectOutcome::Events => {
+            let seq = lab.last_poll_wait().map(|c| c.seq).ok_or_else(|| {
+                LabError::Invalid("`expect events`: there has been no `poll wait` yet".into())
+            })?;
+            Some(Wait::Expect { line: l.line, exp, seq, until: Instant::now() + EXPECT_WAIT })
+        }
         Command::Expect(exp) => {
             let seq = lab.last_call().ok_or_else(|| {
                 LabError::Invalid(format!(
@@ -190,10 +257,15 @@ fn start(lab: &mut Lab, l: Located) -> Result<Option<Wait>, LabError> {
             lab.say(&t);
             None
         }
-        Command::Spin { .. } | Command::PollAdd { .. } | Command::PollWait(_) | Command::PollDrain(_) => {
-            return Err(LabError::Invalid(
-                "the event-loop commands (`spin`, `poll …`) are not part of this version yet".into(),
-            ));
+        Command::Spin { size, limit } => settle(lab.spin(size, limit)?),
+        Command::PollAdd { sock, interest } => lab.poll_add(sock, interest).map(|_| None)?,
+        Command::PollDrain(on) => lab.poll_drain(on).map(|_| None)?,
+        Command::PollWait(d) => {
+            let seq = lab.poll_wait(d)?;
+            // The loop's own wait is what runs next in an event-loop program,
+            // so wait for it (bounded by its timeout) rather than settling.
+            let until = Instant::now() + d.unwrap_or(SETTLE) + SETTLE;
+            Some(Wait::Poll { seq, until })
         }
     })
 }
@@ -223,6 +295,10 @@ pub fn holds(exp: &Expectation, c: &Call) -> bool {
         | (ExpectOutcome::Connected, Outcome::Connected)
         | (ExpectOutcome::Blocking, Outcome::Blocking) => true,
         (ExpectOutcome::Error(name), Outcome::Error) => c.errno_name() == Some(name.as_str()),
+        (ExpectOutcome::Events, _) if c.op == super::call::Op::PollWait && c.end_ns.is_some() => {
+            let n = c.bytes.unwrap_or(0);
+            exp.n.map_or(n > 0, |want| want == n)
+        }
         _ => false,
     }
 }
@@ -241,6 +317,8 @@ pub fn want(exp: &Expectation) -> String {
         ExpectOutcome::Connected => "connected",
         ExpectOutcome::Blocking => "blocking",
         ExpectOutcome::Error(e) => return format!("error {e}"),
+        ExpectOutcome::Events => "events",
+        ExpectOutcome::Queued => "queued",
     };
     match exp.n {
         Some(n) => format!("{word} {n}"),
@@ -266,4 +344,15 @@ fn mismatch(exp: &Expectation, got: Option<&Call>) -> String {
         c.op.word(),
         c.arg_text().unwrap_or_default()
     )
+}
+
+/// `expect queued [N]`: the receive queue of the current socket, read now.
+fn expect_queued(lab: &Lab, line: usize, exp: &Expectation) -> Result<(), LabError> {
+    let id = lab.current().ok_or(LabError::NoCurrent)?;
+    let (rx, _) = lab.queues(id).ok_or(LabError::Closed(id))?;
+    if exp.n.map_or(rx > 0, |n| n == rx as u64) {
+        return Ok(());
+    }
+    let message = format!("expected {}, but #{id} has {rx} bytes queued to receive", want(exp));
+    Err(LabError::Expect { line, message })
 }

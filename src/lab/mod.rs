@@ -5,9 +5,11 @@
 pub mod call;
 mod error;
 pub mod event;
+mod eventloop;
 pub mod exec;
 pub mod mode;
 mod ops;
+mod ops_loop;
 mod peer;
 pub mod record;
 mod shared;
@@ -39,6 +41,8 @@ pub struct Lab {
     socks: BTreeMap<u32, SockHandle>,
     current: Option<u32>,
     timeline: Timeline,
+    /// Started by the first `poll add`.
+    eventloop: Option<eventloop::EventLoop>,
     /// `None` when replaying a recording: there are no sockets then.
     peer: Option<Peer>,
     /// Where `--record` writes each event as it is applied.
@@ -77,6 +81,7 @@ impl Lab {
             current: None,
             timeline: Timeline::default(),
             peer,
+            eventloop: None,
             recorder: None,
             replay_ns: None,
             fresh: Vec::new(),
@@ -133,6 +138,9 @@ impl Lab {
                 if let Some(h) = self.socks.get_mut(id) {
                     h.closed = true;
                     h.closing = true;
+                }
+                if let Some(ev) = &mut self.eventloop {
+                    ev.forget(*id);
                 }
             }
             _ => {}

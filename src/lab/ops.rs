@@ -156,7 +156,7 @@ impl Lab {
         }
     }
 
-    fn current_open(&self) -> Result<u32, LabError> {
+    pub(crate) fn current_open(&self) -> Result<u32, LabError> {
         let id = self.current.ok_or(LabError::NoCurrent)?;
         match self.socks.get(&id) {
             Some(h) if h.is_open() => Ok(id),
@@ -168,6 +168,11 @@ impl Lab {
     /// call), then read back from the kernel.
     pub fn set_mode(&mut self, set: ModeSet) -> Result<(), LabError> {
         let id = self.current_open()?;
+        self.set_mode_of(id, set)
+    }
+
+    /// [`Lab::set_mode`] on socket `id`.
+    pub(crate) fn set_mode_of(&mut self, id: u32, set: ModeSet) -> Result<(), LabError> {
         let h = &self.socks[&id];
         let fd = h.info.fd;
         let start = self.shared.now_ns();
@@ -211,7 +216,7 @@ impl Lab {
         self.submit(id, op)
     }
 
-    fn submit(&mut self, id: u32, op: JobOp) -> Result<u64, LabError> {
+    pub(crate) fn submit(&mut self, id: u32, op: JobOp) -> Result<u64, LabError> {
         let seq = self.shared.next_seq();
         let h = self.socks.get_mut(&id).ok_or(LabError::Closed(id))?;
         h.submit(Job { seq, op });

@@ -32,6 +32,7 @@ pub enum JobOp {
     },
     Shutdown(How),
     Close,
+    Spin(super::call::SpinArg),
 }
 
 #[derive(Debug)]
@@ -177,6 +178,7 @@ impl Worker {
             errno: done.errno,
             bytes: done.bytes,
             preview: done.preview,
+            arg: done.arg,
         }));
         if done.addrs_changed {
             self.shared.send(LabEvent::Socket(self.info()));
@@ -191,6 +193,7 @@ impl Worker {
     fn prepare(&mut self, op: &JobOp) {
         match op {
             JobOp::Recv(n) if self.buf.len() < *n => self.buf.resize(*n, 0),
+            JobOp::Spin(s) if self.buf.len() < s.size as usize => self.buf.resize(s.size as usize, 0),
             JobOp::Send(Payload::Size(n)) if self.filler.len() < *n as usize => {
                 let from = self.filler.len();
                 self.filler.extend((from..*n as usize).map(|i| b'a' + (i % 26) as u8));
@@ -230,5 +233,6 @@ fn describe(op: &JobOp) -> (Op, Arg, Option<Box<[u8]>>) {
         }
         JobOp::Shutdown(h) => (Op::Shutdown, Arg::How(*h), None),
         JobOp::Close => (Op::Close, Arg::None, None),
+        JobOp::Spin(s) => (Op::Spin, Arg::Spin(Box::new(*s)), None),
     }
 }

@@ -163,3 +163,11 @@ pub fn addrs(fd: RawFd) -> (Option<std::net::SocketAddr>, Option<std::net::Socke
     let s = socket2::SockRef::from(&fd);
     (s.local_addr().ok().and_then(|a| a.as_socket()), s.peer_addr().ok().and_then(|a| a.as_socket()))
 }
+
+/// `recv(fd, buf, len, MSG_DONTWAIT)`: one non-blocking recv whatever the
+/// fd's mode, as a busy-poll makes it.
+pub fn recv_dontwait(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
+    // SAFETY: buf is valid for writes of buf.len() bytes for the call.
+    let n = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), libc::MSG_DONTWAIT) };
+    if n < 0 { Err(io::Error::last_os_error()) } else { Ok(n as usize) }
+}

@@ -47,6 +47,9 @@ impl Timeline {
         if e.preview.is_some() {
             c.preview = e.preview.clone();
         }
+        if let Some(arg) = &e.arg {
+            c.arg = arg.clone();
+        }
         Some(i)
     }
 
