@@ -9,6 +9,7 @@ mod eventloop;
 pub mod exec;
 pub mod mode;
 mod ops;
+pub mod inspect;
 mod ops_loop;
 mod peer;
 pub mod record;

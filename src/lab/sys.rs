@@ -171,3 +171,73 @@ pub fn recv_dontwait(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
     let n = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), libc::MSG_DONTWAIT) };
     if n < 0 { Err(io::Error::last_os_error()) } else { Ok(n as usize) }
 }
+
+/// SO_RCVBUF / SO_SNDBUF as the kernel reports them (Linux doubles what was set).
+pub fn buffer_sizes(fd: RawFd) -> io::Result<(u32, u32)> {
+    let get = |opt| -> io::Result<u32> {
+        let mut v: libc::c_int = 0;
+        let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+        // SAFETY: v and len are valid for writes of the sizes given.
+        let rc = unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, opt, (&raw mut v).cast(), &mut len) };
+        check(rc)?;
+        Ok(v.max(0) as u32)
+    };
+    Ok((get(libc::SO_RCVBUF)?, get(libc::SO_SNDBUF)?))
+}
+
+/// The TCP state from TCP_INFO (`None` for a socket that is not TCP).
+pub fn tcp_state(fd: RawFd) -> Option<&'static str> {
+    let mut info: libc::tcp_info = unsafe_zeroed_tcp_info();
+    let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+    // SAFETY: info and len are valid for writes of the sizes given.
+    let rc =
+        unsafe { libc::getsockopt(fd, libc::IPPROTO_TCP, libc::TCP_INFO, (&raw mut info).cast(), &mut len) };
+    if rc < 0 {
+        return None;
+    }
+    Some(match info.tcpi_state {
+        1 => "ESTABLISHED",
+        2 => "SYN_SENT",
+        3 => "SYN_RECV",
+        4 => "FIN_WAIT1",
+        5 => "FIN_WAIT2",
+        6 => "TIME_WAIT",
+        7 => "CLOSE",
+        8 => "CLOSE_WAIT",
+        9 => "LAST_ACK",
+        10 => "LISTEN",
+        11 => "CLOSING",
+        _ => "UNKNOWN",
+    })
+}
+
+fn unsafe_zeroed_tcp_info() -> libc::tcp_info {
+    // SAFETY: tcp_info is plain old data; all-zero is a valid value.
+    unsafe { std::mem::zeroed() }
+}
+
+pub const POLLERR: i16 = libc::POLLERR;
+pub const POLLHUP: i16 = libc::POLLHUP;
+pub const POLLRDHUP: i16 = libc::POLLRDHUP;
+
+/// Readiness right now: a zero-timeout poll for IN|OUT|RDHUP.
+pub fn readiness_now(fd: RawFd) -> io::Result<i16> {
+    poll_one(fd, POLLIN | POLLOUT | POLLRDHUP, Duration::ZERO)
+}
+
+/// `POLLIN|POLLOUT`, as strace prints revents.
+pub fn poll_flags_text(revents: i16) -> String {
+    let names: Vec<&str> = [
+        (POLLIN, "POLLIN"),
+        (POLLOUT, "POLLOUT"),
+        (POLLERR, "POLLERR"),
+        (POLLHUP, "POLLHUP"),
+        (POLLRDHUP, "POLLRDHUP"),
+        (libc::POLLNVAL, "POLLNVAL"),
+    ]
+    .iter()
+    .filter(|(b, _)| revents & b != 0)
+    .map(|(_, n)| *n)
+    .collect();
+    if names.is_empty() { "none".into() } else { names.join("|") }
+}
