@@ -49,6 +49,18 @@ pub enum Command {
     PollWait(Option<Duration>),
     /// `poll drain on|off`
     PollDrain(bool),
+    /// `serve blocking|eventloop [N]`: an echo server on the current
+    /// listener that serves N clients (default 3) and stops.
+    Serve { kind: ServeKind, clients: u32 },
+}
+
+/// How `serve` handles its clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ServeKind {
+    /// One client at a time: accept, then a blocking recv and a send.
+    Blocking,
+    /// All clients at once, through one mio event loop.
+    EventLoop,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,6 +165,11 @@ pub enum ExpectOutcome {
     /// `expect queued [N]`: the current socket's receive queue holds N bytes
     /// now (FIONREAD; any number above zero when N is left out).
     Queued,
+    /// `expect slowest over DUR`: the slowest client of the latest
+    /// `peer connect` waited longer than DUR for its echo.
+    SlowestOver(std::time::Duration),
+    /// `expect slowest under DUR`: every client got its echo within DUR.
+    SlowestUnder(std::time::Duration),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -14,6 +14,8 @@ type R<T> = Result<T, ParseError>;
 const DEFAULT_RECV: u64 = 1024;
 /// Most clients one `peer connect` may open: enough for any backlog demo.
 const MAX_PEER_CONNECT: u32 = 64;
+/// Clients a `serve` handles when no number is given.
+const DEFAULT_SERVE: u32 = 3;
 
 const SECS_HINT: &str = "expected seconds (e.g. 0.2) or `none`";
 const PAYLOAD_HINT: &str = "expected a quoted string like \"hello\" or a size like 64k";
@@ -32,6 +34,7 @@ const OUTCOMES: &[&str] = &[
     "error",
     "events",
     "queued",
+    "slowest",
 ];
 
 impl Parser<'_> {
@@ -64,6 +67,7 @@ impl Parser<'_> {
             "say" => Command::Say(self.say()?),
             "spin" => self.spin()?,
             "poll" => self.poll()?,
+            "serve" => self.serve()?,
             _ => return Err(unknown_command(first)),
         };
         self.end(form(&cmd))?;
@@ -144,6 +148,11 @@ impl Parser<'_> {
             "blocking" => ExpectOutcome::Blocking,
             "events" => ExpectOutcome::Events,
             "queued" => ExpectOutcome::Queued,
+            "slowest" => {
+                let over = self.keyword("expect slowest", &["over", "under"])? == "over";
+                let d = values::duration(&self.required("`expect slowest` needs a duration like 200ms")?)?;
+                if over { ExpectOutcome::SlowestOver(d) } else { ExpectOutcome::SlowestUnder(d) }
+            }
             _ => ExpectOutcome::Error(errno(
                 &self.required("`expect error` needs an errno name like ECONNRESET")?,
             )?),
@@ -191,6 +200,23 @@ impl Parser<'_> {
             "wait" => Command::PollWait(self.optional(values::duration)?),
             _ => Command::PollDrain(self.keyword("poll drain", &["on", "off"])? == "on"),
         })
+    }
+
+    /// `serve blocking|eventloop [N]`.
+    fn serve(&mut self) -> R<Command> {
+        let kind = match self.keyword("serve", &["blocking", "eventloop"])? {
+            "blocking" => ServeKind::Blocking,
+            _ => ServeKind::EventLoop,
+        };
+        let clients = match self.optional(values::count)? {
+            None => DEFAULT_SERVE,
+            Some(0) => return Err(self.missing("`serve` needs at least 1 client")),
+            Some(n) if n > MAX_PEER_CONNECT as u64 => {
+                return Err(self.missing(&format!("`serve` serves at most {MAX_PEER_CONNECT} clients")));
+            }
+            Some(n) => n as u32,
+        };
+        Ok(Command::Serve { kind, clients })
     }
 
     fn poll_add(&mut self) -> R<Command> {

@@ -40,6 +40,7 @@ pub const COMMAND_WORDS: &[&str] = &[
     "say",
     "spin",
     "poll",
+    "serve",
 ];
 
 /// Parses one line. `Ok(None)` for a blank line or a comment.

@@ -34,6 +34,7 @@ pub(crate) fn form(cmd: &Command) -> &'static str {
         Command::PollAdd { .. } => "poll add [N] read|write|both",
         Command::PollWait(_) => "poll wait [DUR]",
         Command::PollDrain(_) => "poll drain on|off",
+        Command::Serve { .. } => "serve blocking|eventloop [N]",
     }
 }
 
@@ -53,5 +54,6 @@ fn expect_form(o: &ExpectOutcome) -> &'static str {
         ExpectOutcome::Blocking => "expect blocking",
         ExpectOutcome::Events => "expect events [N]",
         ExpectOutcome::Queued => "expect queued [N]",
+        ExpectOutcome::SlowestOver(_) | ExpectOutcome::SlowestUnder(_) => "expect slowest over|under DUR",
     }
 }

@@ -14,7 +14,7 @@ fn us(ns: u64) -> u64 {
 pub fn json_line(c: &Call) -> String {
     let sock = match c.lane {
         Lane::Sock(n) => json!(n),
-        Lane::Peer => json!("peer"),
+        Lane::Peer | Lane::Client(_) => json!("peer"),
         Lane::Loop => match c.arg {
             crate::lab::Arg::Ready(n, _) => json!(n),
             _ => json!("loop"),
@@ -47,6 +47,9 @@ pub fn json_line(c: &Call) -> String {
             TimeoutBy::SndTimeo => "SO_SNDTIMEO",
         };
         m.insert("timeout_by".into(), json!(by));
+    }
+    if let Lane::Client(k) = c.lane {
+        m.insert("client".into(), json!(k));
     }
     match &c.arg {
         Arg::Ready(_, flags) => {

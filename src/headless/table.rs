@@ -12,7 +12,7 @@ fn ms(ns: u64) -> String {
 /// One call as one table row; narration as an indented quote.
 pub fn table_line(c: &Call) -> String {
     let t = format!("{:7.3}s", c.start_ns as f64 / 1e9);
-    if c.op == Op::Say {
+    if matches!(c.op, Op::Say | Op::Summary) {
         return format!("{t}  ── {}", c.arg_text().unwrap_or_default());
     }
     let call = match c.arg_text() {

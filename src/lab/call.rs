@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::mode::{KernelView, Mode, secs};
 use super::sys::errno_name;
-use crate::command::{How, Interest, ModeSet, Proto};
+use crate::command::{How, Interest, ModeSet, Proto, ServeKind};
 
 /// Where a record is drawn: a socket's lane, the peer's lane, or narration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -18,6 +18,8 @@ pub enum Lane {
     Peer,
     /// The event loop (mio): its waits and the readiness they report.
     Loop,
+    /// A peer client made by `peer connect` while a `serve` runs.
+    Client(u32),
     Script,
 }
 
@@ -53,6 +55,12 @@ pub enum Op {
     PollDrain,
     /// One readiness event reported by a `poll wait`.
     Ready,
+    /// `serve blocking|eventloop N` began on a listener.
+    Serve,
+    /// A peer client's request, from its send until the echo came back.
+    Request,
+    /// Every client's wait, once the last echo is in.
+    Summary,
 }
 
 impl Op {
@@ -78,6 +86,9 @@ impl Op {
             Op::Say => "say",
             Op::Spin => "spin",
             Op::PollAdd | Op::PollWait | Op::PollDrain | Op::Ready => "poll",
+            Op::Serve => "serve",
+            Op::Request => "request",
+            Op::Summary => "summary",
         }
     }
 
@@ -118,6 +129,7 @@ pub enum Arg {
     /// Socket #N was ready with these [`ready`] flags.
     Ready(u32, u8),
     Spin(Box<SpinArg>),
+    Serve(ServeKind, u32),
 }
 
 /// A spin's request and, once it ends, what its calls came to.
@@ -314,6 +326,10 @@ impl Call {
             Arg::PollWait(None) => "wait".into(),
             Arg::Drain(on) => format!("drain {}", if *on { "on" } else { "off" }),
             Arg::Ready(n, flags) => format!("#{n} {}", ready::text(*flags)),
+            Arg::Serve(kind, n) => match kind {
+                ServeKind::Blocking => format!("blocking {n}"),
+                ServeKind::EventLoop => format!("eventloop {n}"),
+            },
             Arg::Spin(s) => match (s.count, s.for_ns) {
                 (Some(n), _) => format!("recv {} {n}", s.size),
                 (None, Some(ns)) => format!("recv {} {}s", s.size, secs(Duration::from_nanos(ns))),
@@ -370,6 +386,7 @@ impl fmt::Display for Lane {
             Lane::Sock(n) => write!(f, "#{n}"),
             Lane::Peer => f.write_str("peer"),
             Lane::Loop => f.write_str("loop"),
+            Lane::Client(k) => write!(f, "c{k}"),
             Lane::Script => f.write_str("say"),
         }
     }

@@ -18,9 +18,9 @@ use super::mode::Mode;
 use super::shared::Shared;
 use crate::command::Interest;
 
-struct WaitJob {
-    seq: u64,
-    timeout: Option<Duration>,
+pub(super) struct WaitJob {
+    pub seq: u64,
+    pub timeout: Option<Duration>,
 }
 
 /// The lab's handle on the event loop thread.
@@ -79,7 +79,8 @@ impl EventLoop {
     }
 }
 
-fn wait(shared: &Shared, poll: &mut Poll, events: &mut Events, job: WaitJob) {
+/// One recorded epoll_wait; `events` holds what it reported afterwards.
+pub(super) fn wait(shared: &Shared, poll: &mut Poll, events: &mut Events, job: WaitJob) {
     let start_ns = shared.now_ns();
     shared.send(LabEvent::Begin(Call {
         seq: job.seq,

@@ -64,6 +64,12 @@ enum Wait {
         seq: u64,
         until: Instant,
     },
+    /// `expect slowest over|under DUR`: until every client has its echo.
+    Slowest {
+        line: usize,
+        exp: Expectation,
+        until: Instant,
+    },
     /// A `poll wait` on the loop thread, then (with drain on) its reads.
     Poll {
         seq: u64,
@@ -138,6 +144,37 @@ impl Executor {
                 *until
             }
             Wait::Drain { .. } => return self.drain(w, lab),
+            Wait::Slowest { line, exp, until } => {
+                let slowest = lab.slowest_wait();
+                if slowest.is_none() && now < *until {
+                    let until = *until;
+                    return self.keep(w, until);
+                }
+                return match (slowest, &exp.outcome) {
+                    (Some(d), ExpectOutcome::SlowestOver(t)) if d > *t => Ok(None),
+                    (Some(d), ExpectOutcome::SlowestUnder(t)) if d < *t => Ok(None),
+                    (Some(d), _) => Err(Failure {
+                        line: *line,
+                        kind: FailureKind::Expect,
+                        message: format!(
+                            "expected {}, but the slowest client waited {:.1} ms",
+                            want(exp),
+                            d.as_secs_f64() * 1e3
+                        ),
+                    }),
+                    (None, _) => {
+                        let (n, done) = lab.clients_progress();
+                        Err(Failure {
+                            line: *line,
+                            kind: FailureKind::Expect,
+                            message: format!(
+                                "expected {}, but only {done} of {n} clients got their echo",
+                                want(exp)
+                            ),
+                        })
+                    }
+                };
+            }
             Wait::Settle { seq, until } => {
                 let done = lab.timeline().find(*seq).is_some_and(|c| c.end_ns.is_some());
                 if done || now >= *until {
@@ -174,6 +211,11 @@ impl Executor {
                 *until
             }
         };
+        self.wait = Some(w);
+        Ok(Some(until))
+    }
+
+    fn keep(&mut self, w: Wait, until: Instant) -> Result<Option<Instant>, Failure> {
         self.wait = Some(w);
         Ok(Some(until))
     }
@@ -234,6 +276,12 @@ fn start(lab: &mut Lab, l: Located) -> Result<Option<Wait>, LabError> {
             Some(Wait::Quiet { until: Instant::now() + SETTLE })
         }
         Command::Wait(d) => Some(Wait::Sleep { until: Instant::now() + d }),
+        Command::Expect(exp)
+            if matches!(exp.outcome, ExpectOutcome::SlowestOver(_) | ExpectOutcome::SlowestUnder(_)) =>
+        {
+            Some(Wait::Slowest { line: l.line, exp, until: Instant::now() + EXPECT_WAIT })
+        }
+        Command::Serve { kind, clients } => settle(lab.serve(kind, clients)?),
         Command::Expect(exp) if exp.outcome == ExpectOutcome::Queued => {
             expect_queued(lab, l.line, &exp)?;
             None
@@ -319,6 +367,8 @@ pub fn want(exp: &Expectation) -> String {
         ExpectOutcome::Error(e) => return format!("error {e}"),
         ExpectOutcome::Events => "events",
         ExpectOutcome::Queued => "queued",
+        ExpectOutcome::SlowestOver(d) => return format!("slowest over {}", crate::lab::mode::secs(*d)),
+        ExpectOutcome::SlowestUnder(d) => return format!("slowest under {}", crate::lab::mode::secs(*d)),
     };
     match exp.n {
         Some(n) => format!("{word} {n}"),

@@ -3,16 +3,19 @@
 //! two front ends over the same [`Lab`].
 
 pub mod call;
+mod clients;
 mod error;
 pub mod event;
 mod eventloop;
 pub mod exec;
+pub mod explain;
+pub mod inspect;
 pub mod mode;
 mod ops;
-pub mod inspect;
 mod ops_loop;
 mod peer;
 pub mod record;
+mod serve;
 mod shared;
 mod socket;
 pub mod sys;
@@ -52,6 +55,9 @@ pub struct Lab {
     replay_ns: Option<u64>,
     /// Events applied since the front end last took them.
     fresh: Vec<LabEvent>,
+    /// Listeners with a `serve` running: `peer connect` to them makes clients.
+    serving: Vec<std::net::SocketAddr>,
+    clients: clients::Clients,
     /// When scheduled peer sends are due (so a UI knows to keep animating).
     scheduled: Vec<Instant>,
 }
@@ -86,6 +92,8 @@ impl Lab {
             recorder: None,
             replay_ns: None,
             fresh: Vec::new(),
+            serving: Vec::new(),
+            clients: clients::Clients::default(),
             scheduled: Vec::new(),
         }
     }
@@ -124,6 +132,11 @@ impl Lab {
         }
         self.timeline.apply(&ev);
         match &ev {
+            LabEvent::Instant(c) if c.op == Op::Request => {
+                if let Some(text) = self.clients.finished(&self.timeline) {
+                    self.summary(text);
+                }
+            }
             LabEvent::Socket(info) => self.update_socket(info),
             LabEvent::Instant(c) if c.op.is_mode() => {
                 if let Lane::Sock(id) = c.lane

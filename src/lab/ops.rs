@@ -238,7 +238,8 @@ impl Lab {
     pub fn peer(&mut self, cmd: PeerCmd) -> Result<(), LabError> {
         if let PeerCmd::Connect(n) = cmd {
             let to = self.listener_addr()?;
-            return self.live_peer()?.request(Request::Connect { to, n }).map_err(LabError::Peer);
+            let clients = self.serving.contains(&to).then(|| self.clients.begin(n));
+            return self.live_peer()?.request(Request::Connect { to, n, clients }).map_err(LabError::Peer);
         }
         let target = self.peer_target()?;
         let (act, after) = match cmd {

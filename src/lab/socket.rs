@@ -33,6 +33,8 @@ pub enum JobOp {
     Shutdown(How),
     Close,
     Spin(super::call::SpinArg),
+    /// `serve`: this listener's thread becomes an echo server for N clients.
+    Serve(crate::command::ServeKind, u32),
 }
 
 #[derive(Debug)]
@@ -136,6 +138,10 @@ impl Worker {
     fn run(mut self, rx: Receiver<Job>) {
         for job in rx {
             let close = matches!(job.op, JobOp::Close);
+            if let JobOp::Serve(kind, n) = job.op {
+                super::serve::serve(&mut self, job.seq, kind, n);
+                continue;
+            }
             self.one(job);
             if close {
                 break;
@@ -234,5 +240,6 @@ fn describe(op: &JobOp) -> (Op, Arg, Option<Box<[u8]>>) {
         JobOp::Shutdown(h) => (Op::Shutdown, Arg::How(*h), None),
         JobOp::Close => (Op::Close, Arg::None, None),
         JobOp::Spin(s) => (Op::Spin, Arg::Spin(Box::new(*s)), None),
+        JobOp::Serve(kind, n) => (Op::Serve, Arg::Serve(*kind, *n), None),
     }
 }

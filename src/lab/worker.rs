@@ -29,7 +29,7 @@ pub struct Done {
 }
 
 impl Done {
-    fn of(outcome: Outcome) -> Done {
+    pub(super) fn of(outcome: Outcome) -> Done {
         Done { outcome, errno: 0, bytes: None, preview: None, addrs_changed: false, arg: None }
     }
 
@@ -48,7 +48,7 @@ impl Done {
 
 /// Which way a call waits: for input (recv, accept) or output (send, connect).
 #[derive(Clone, Copy)]
-enum Dir {
+pub(super) enum Dir {
     In,
     Out,
 }
@@ -64,6 +64,8 @@ pub fn perform(w: &mut Worker, op: &JobOp, mode: Mode) -> Done {
         JobOp::Accept => accept(w, mode),
         JobOp::Connect { addr, .. } => connect(sock, addr, mode),
         JobOp::Shutdown(how) => shutdown(sock, *how),
+        // The worker's run loop hands `serve` to serve::serve before this.
+        JobOp::Serve(..) => Done::of(Outcome::Ok),
         JobOp::Spin(s) => spin(sock, w.kind, &mut w.buf[..s.size as usize], *s),
         JobOp::Close => {
             w.socket = None;
@@ -119,11 +121,11 @@ fn eagain(mode: Mode, dir: Dir) -> Done {
     }
 }
 
-fn failed(e: &io::Error, mode: Mode, dir: Dir) -> Done {
+pub(super) fn failed(e: &io::Error, mode: Mode, dir: Dir) -> Done {
     if e.kind() == io::ErrorKind::WouldBlock { eagain(mode, dir) } else { Done::errno(errno_of(e)) }
 }
 
-fn recv(sock: &Socket, kind: SockKind, buf: &mut [u8], mode: Mode) -> Done {
+pub(super) fn recv(sock: &Socket, kind: SockKind, buf: &mut [u8], mode: Mode) -> Done {
     let r = match with_mode(sock, mode, Dir::In, || (&*sock).read(buf)) {
         Ok(r) => r,
         Err(done) => return done,
@@ -138,7 +140,7 @@ fn recv(sock: &Socket, kind: SockKind, buf: &mut [u8], mode: Mode) -> Done {
     }
 }
 
-fn send(sock: &Socket, data: &[u8], mode: Mode) -> Done {
+pub(super) fn send(sock: &Socket, data: &[u8], mode: Mode) -> Done {
     // MSG_NOSIGNAL: socket2's plain `send` passes flags 0, and an EPIPE would
     // then kill us with SIGPIPE.
     let r = with_mode(sock, mode, Dir::Out, || sock.send_with_flags(data, libc::MSG_NOSIGNAL));

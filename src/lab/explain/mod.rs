@@ -10,6 +10,8 @@ mod python;
 mod strace;
 mod text;
 mod why;
+mod why_error;
+mod why_setup;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -93,7 +95,11 @@ pub fn explain(call: &Call, ctx: &Context) -> Explanation {
     if call.lane == Lane::Script || call.op == Op::Say {
         return Explanation::default();
     }
-    Explanation { syscalls: strace::lines(call, ctx), python: python::lines(call, ctx), why: why::text(call, ctx) }
+    Explanation {
+        syscalls: strace::lines(call, ctx),
+        python: python::lines(call, ctx),
+        why: why::text(call, ctx),
+    }
 }
 
 /// The call before `call` on its lane, skipping mode changes, which do not

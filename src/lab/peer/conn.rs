@@ -14,9 +14,14 @@ use crate::lab::sys::errno_of;
 
 /// A record on the peer lane for a call that ran from `start_ns` to now.
 pub fn record(shared: &Shared, op: Op, arg: Arg, start_ns: u64, r: Rec) {
+    record_on(shared, Lane::Peer, op, arg, start_ns, r);
+}
+
+/// [`record`] on a given lane (a peer client has its own).
+pub fn record_on(shared: &Shared, lane: Lane, op: Op, arg: Arg, start_ns: u64, r: Rec) {
     shared.send(LabEvent::Instant(Call {
         seq: shared.next_seq(),
-        lane: Lane::Peer,
+        lane,
         op,
         arg,
         mode: Mode::default(),
@@ -47,7 +52,7 @@ impl Rec {
             if e.kind() == io::ErrorKind::WouldBlock { Outcome::WouldBlock } else { Outcome::Error };
         Rec { outcome, errno: errno_of(e), bytes: None, preview: None }
     }
-    fn data(outcome: Outcome, n: usize, bytes: &[u8]) -> Rec {
+    pub fn data(outcome: Outcome, n: usize, bytes: &[u8]) -> Rec {
         let preview = (!bytes.is_empty()).then(|| bytes[..bytes.len().min(PREVIEW_CAP)].into());
         Rec { outcome, errno: 0, bytes: Some(n as u64), preview }
     }
@@ -65,6 +70,10 @@ pub struct Conn {
     /// The send in progress as recorded: its text, or its filler size.
     pub out_arg: Arg,
     pub saw_eof: bool,
+    /// Where this connection's calls are drawn: the peer's lane, or a client's.
+    pub lane: Lane,
+    /// For a client of a `serve`: when its request went out, until the echo.
+    pub request_sent: Option<u64>,
 }
 
 impl Conn {
@@ -77,6 +86,8 @@ impl Conn {
             out: Vec::new(),
             out_arg: Arg::None,
             saw_eof: false,
+            lane: Lane::Peer,
+            request_sent: None,
         })
     }
 
@@ -89,17 +100,39 @@ impl Conn {
             match r {
                 Ok(0) => {
                     self.saw_eof = true;
-                    record(shared, Op::Recv, arg, start, Rec::data(Outcome::Eof, 0, &[]));
+                    record_on(shared, self.lane, Op::Recv, arg, start, Rec::data(Outcome::Eof, 0, &[]));
                 }
-                Ok(n) => record(shared, Op::Recv, arg, start, Rec::data(Outcome::Data, n, &buf[..n])),
+                Ok(n) => {
+                    record_on(
+                        shared,
+                        self.lane,
+                        Op::Recv,
+                        arg,
+                        start,
+                        Rec::data(Outcome::Data, n, &buf[..n]),
+                    );
+                    if let Some(sent) = self.request_sent.take() {
+                        let rec = Rec::data(Outcome::Data, n, &buf[..n]);
+                        record_on(shared, self.lane, Op::Request, Arg::None, sent, rec);
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    record(shared, Op::Recv, arg, start, Rec::err(&e));
+                    record_on(shared, self.lane, Op::Recv, arg, start, Rec::err(&e));
                     self.saw_eof = true;
                 }
             }
         }
+    }
+
+    /// A client's request to a `serve`: sent now, timed until its echo.
+    pub fn request(&mut self, shared: &Shared, k: u32) {
+        let text = format!("request from c{k}").into_bytes();
+        self.out_arg = Arg::Text(text.len() as u64);
+        self.out.extend_from_slice(&text);
+        self.request_sent = Some(shared.now_ns());
+        self.flush(shared);
     }
 
     /// Writes what is pending; the rest waits for the next writable event.
@@ -113,12 +146,12 @@ impl Conn {
                     let outcome = if n == len { Outcome::Sent } else { Outcome::Partial };
                     let rec = Rec::data(outcome, n, &self.out[..n]);
                     self.out.drain(..n);
-                    record(shared, Op::Send, arg, start, rec);
+                    record_on(shared, self.lane, Op::Send, arg, start, rec);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    record(shared, Op::Send, arg, start, Rec::err(&e));
+                    record_on(shared, self.lane, Op::Send, arg, start, Rec::err(&e));
                     self.out.clear();
                 }
             }

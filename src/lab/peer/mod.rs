@@ -38,13 +38,28 @@ pub enum Act {
 }
 
 pub(crate) enum Request {
-    Act { target: Target, act: Act, at: Option<Instant> },
+    Act {
+        target: Target,
+        act: Act,
+        at: Option<Instant>,
+    },
     Adopt(UdpSocket),
-    Connect { to: SocketAddr, n: u32 },
+    /// `peer connect N`. With `clients: Some(first)`, a `serve` is running:
+    /// the clients are numbered from `first` and each sends a request
+    /// (the first after [`THINK`], the rest at once) and times the echo.
+    Connect {
+        to: SocketAddr,
+        n: u32,
+        clients: Option<u32>,
+    },
     Quit,
 }
 
 type Reply = Result<(), String>;
+
+/// How long the first client of a `serve` thinks before sending its request:
+/// the slow client a blocking server gets stuck on.
+pub const THINK: Duration = Duration::from_millis(300);
 
 /// The lab's handle on the peer thread.
 pub struct Peer {

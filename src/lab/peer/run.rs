@@ -11,10 +11,10 @@ use mio::net::{TcpListener, TcpStream, UdpSocket};
 use mio::{Events, Interest, Poll, Token};
 use socket2::SockRef;
 
-use super::conn::{Conn, Rec, Udp, record};
+use super::conn::{Conn, Rec, Udp, record, record_on};
 use super::{Act, Reply, Request, Target};
 use crate::command::Payload;
-use crate::lab::call::{Arg, Op};
+use crate::lab::call::{Arg, Lane, Op};
 use crate::lab::shared::Shared;
 
 pub const WAKER: Token = Token(0);
@@ -30,6 +30,8 @@ pub struct PeerLoop {
     conns: Vec<Option<Conn>>,
     udps: Vec<Option<Udp>>,
     timers: Vec<(Instant, Target, Act)>,
+    /// When a client (conn index, client number) sends its request.
+    client_timers: Vec<(Instant, usize, u32)>,
     buf: Vec<u8>,
 }
 
@@ -58,6 +60,7 @@ impl PeerLoop {
             conns: Vec::new(),
             udps: Vec::new(),
             timers: Vec::new(),
+            client_timers: Vec::new(),
             buf: vec![0; 64 * 1024],
         })
     }
@@ -88,7 +91,7 @@ impl PeerLoop {
     }
 
     fn next_timer(&self) -> Option<Instant> {
-        self.timers.iter().map(|t| t.0).min()
+        self.timers.iter().map(|t| t.0).chain(self.client_timers.iter().map(|t| t.0)).min()
     }
 
     fn fire_timers(&mut self) {
@@ -98,6 +101,13 @@ impl PeerLoop {
         for (_, target, act) in due {
             if let Err(msg) = self.act(target, act) {
                 self.shared.send(crate::lab::event::LabEvent::Fault(format!("peer: {msg}")));
+            }
+        }
+        let (due, later): (Vec<_>, Vec<_>) = self.client_timers.drain(..).partition(|t| t.0 <= now);
+        self.client_timers = later;
+        for (_, i, k) in due {
+            if let Some(c) = self.conns.get_mut(i).and_then(Option::as_mut) {
+                c.request(&self.shared, k);
             }
         }
     }
@@ -157,9 +167,17 @@ impl PeerLoop {
             }
             Request::Act { target, act, at: None } => self.act(target, act),
             Request::Adopt(sock) => self.adopt_udp(sock).map_err(|e| format!("peer udp: {e}")),
-            Request::Connect { to, n } => {
-                for _ in 0..n {
-                    self.connect(to);
+            Request::Connect { to, n, clients } => {
+                for i in 0..n {
+                    let lane = clients.map_or(Lane::Peer, |first| Lane::Client(first + i));
+                    let Some(c) = self.connect(to, lane) else { continue };
+                    if let Lane::Client(k) = lane {
+                        if i == 0 {
+                            self.client_timers.push((Instant::now() + super::THINK, c, k));
+                        } else if let Some(conn) = self.conns[c].as_mut() {
+                            conn.request(&self.shared, k);
+                        }
+                    }
                 }
                 Ok(())
             }
@@ -179,17 +197,21 @@ impl PeerLoop {
 
     /// A client of the peer connects to one of our listeners. Loopback
     /// connects complete at once unless the backlog is full, hence the bound.
-    fn connect(&mut self, to: SocketAddr) {
+    fn connect(&mut self, to: SocketAddr, lane: Lane) -> Option<usize> {
         let start = self.shared.now_ns();
         let r = StdStream::connect_timeout(&to, Duration::from_secs(2)).and_then(|s| {
             s.set_nonblocking(true)?;
             self.add_conn(TcpStream::from_std(s))
         });
-        let rec = match r {
-            Ok(_) => Rec { outcome: crate::lab::call::Outcome::Connected, ..Rec::ok() },
-            Err(e) => Rec::err(&e),
+        let (rec, i) = match r {
+            Ok(i) => (Rec { outcome: crate::lab::call::Outcome::Connected, ..Rec::ok() }, Some(i)),
+            Err(e) => (Rec::err(&e), None),
         };
-        record(&self.shared, Op::Connect, Arg::Addr(to), start, rec);
+        if let Some(c) = i.and_then(|i| self.conns[i].as_mut()) {
+            c.lane = lane;
+        }
+        record_on(&self.shared, lane, Op::Connect, Arg::Addr(to), start, rec);
+        i
     }
 
     /// Where a target lives: `Ok((true, i))` a connection, `Ok((false, i))` a UDP socket.
