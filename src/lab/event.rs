@@ -21,6 +21,8 @@ pub enum LabEvent {
     Socket(SockInfo),
     /// A socket was closed; its number is not reused.
     Closed(u32),
+    /// A batch of busy-poll calls on one lane (see `spin`).
+    Dense { lane: Lane, calls: Vec<super::spin::Dense> },
     /// Something went wrong outside any call (a worker thread panicked…).
     Fault(String),
 }

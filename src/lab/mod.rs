@@ -18,6 +18,7 @@ pub mod record;
 mod serve;
 mod shared;
 mod socket;
+pub mod spin;
 pub mod sys;
 pub mod timeline;
 mod worker;

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use super::call::{Call, Lane};
 use super::event::{CallEnd, LabEvent};
+use super::spin::Dense;
 
 #[derive(Debug, Default)]
 pub struct Timeline {
@@ -13,6 +14,8 @@ pub struct Timeline {
     open: HashMap<u64, usize>,
     /// Record indices per lane, in order.
     lanes: HashMap<Lane, Vec<u32>>,
+    /// Busy-poll calls per lane, in order (24 bytes each).
+    dense: HashMap<Lane, Vec<Dense>>,
 }
 
 impl Timeline {
@@ -26,6 +29,10 @@ impl Timeline {
             }
             LabEvent::Instant(c) => Some(self.push(c.clone())),
             LabEvent::End(e) => self.finish(e),
+            LabEvent::Dense { lane, calls } => {
+                self.dense.entry(*lane).or_default().extend_from_slice(calls);
+                None
+            }
             _ => None,
         }
     }
@@ -80,6 +87,16 @@ impl Timeline {
     /// Record indices on one lane, oldest first.
     pub fn lane(&self, lane: Lane) -> &[u32] {
         self.lanes.get(&lane).map_or(&[], Vec::as_slice)
+    }
+
+    /// The busy-poll calls on one lane, oldest first.
+    pub fn dense(&self, lane: Lane) -> &[Dense] {
+        self.dense.get(&lane).map_or(&[], Vec::as_slice)
+    }
+
+    /// How many busy-poll calls are kept, on all lanes.
+    pub fn dense_len(&self) -> usize {
+        self.dense.values().map(Vec::len).sum()
     }
 
     /// All lanes that have records.

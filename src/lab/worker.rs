@@ -66,7 +66,7 @@ pub fn perform(w: &mut Worker, op: &JobOp, mode: Mode) -> Done {
         JobOp::Shutdown(how) => shutdown(sock, *how),
         // The worker's run loop hands `serve` to serve::serve before this.
         JobOp::Serve(..) => Done::of(Outcome::Ok),
-        JobOp::Spin(s) => spin(sock, w.kind, &mut w.buf[..s.size as usize], *s),
+        JobOp::Spin(s) => super::spin::spin(&w.shared, w.id, sock, w.kind, &mut w.buf[..s.size as usize], *s),
         JobOp::Close => {
             w.socket = None;
             Done::of(Outcome::Ok)
@@ -215,41 +215,4 @@ fn shutdown(sock: &Socket, how: How) -> Done {
         Ok(()) => Done::of(Outcome::Ok),
         Err(e) => Done::errno(errno_of(&e)),
     }
-}
-
-/// A busy-poll: non-blocking recvs (MSG_DONTWAIT) back to back, tallied by
-/// outcome. The record is one span; its argument carries the tallies.
-fn spin(sock: &Socket, kind: SockKind, buf: &mut [u8], mut arg: super::call::SpinArg) -> Done {
-    let fd = sock.as_raw_fd();
-    let deadline = arg.for_ns.map(|ns| Instant::now() + Duration::from_nanos(ns));
-    let limit = arg.count.unwrap_or(u64::MAX);
-    let st = &mut arg.stats;
-    let mut last = Done::of(Outcome::Ok);
-    while st.calls < limit {
-        // Checking the clock every call would cost as much as the recv.
-        if st.calls.is_multiple_of(256) && deadline.is_some_and(|d| Instant::now() >= d) {
-            break;
-        }
-        st.calls += 1;
-        match sys::recv_dontwait(fd, buf) {
-            Ok(0) if kind != SockKind::Udp => {
-                st.eof += 1;
-                last = Done::of(Outcome::Eof);
-            }
-            Ok(n) => {
-                st.data += 1;
-                st.bytes += n as u64;
-                last = Done::bytes(Outcome::Data, n);
-            }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                st.wouldblock += 1;
-                last = Done::eagain(Outcome::WouldBlock);
-            }
-            Err(e) => {
-                st.error += 1;
-                last = Done::errno(errno_of(&e));
-            }
-        }
-    }
-    Done { bytes: Some(arg.stats.bytes), arg: Some(super::call::Arg::Spin(Box::new(arg))), ..last }
 }

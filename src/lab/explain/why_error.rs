@@ -1,7 +1,7 @@
 //! Level 3 for `error ERRNO`: what each errno means for the call that got it.
 
 use super::why::named;
-use super::{Context, is_udp, poll_wait, took, via_so_error, waited};
+use super::{Context, is_udp, poll_wait, took, waited};
 use crate::lab::call::{Call, Op, Outcome};
 use crate::lab::mode::PyMode;
 
@@ -12,12 +12,12 @@ pub fn text(c: &Call, ctx: &Context) -> String {
     let connecting = matches!(c.op, Op::Connect | Op::Open);
     match c.errno {
         libc::ECONNRESET if c.op == Op::Recv => {
-            let rst = "the peer reset the connection (an RST: close() with SO_LINGER 0, or close() with data \
-                       it had not read)";
+            let rst = "the peer reset the connection (close() with SO_LINGER 0, or close() with data it had \
+                       not read)";
             let head = if c.mode.py == PyMode::Blocking && waited(c) {
                 format!("recv slept for {} until an RST arrived: {rst}", took(c))
             } else {
-                format!("The socket got an RST: {rst}")
+                format!("An RST arrived: {rst}")
             };
             format!(
                 "{head}. The kernel reports a reset once: the next recv returns b'' (EOF), and a send gets EPIPE."
@@ -43,19 +43,21 @@ pub fn text(c: &Call, ctx: &Context) -> String {
                 )
             }
         }
-        libc::ECONNREFUSED if connecting && !is_udp(c, ctx) => match c.mode.py {
-            _ if poll_wait(c.mode).is_some() && via_so_error(c.errno) => {
+        libc::ECONNREFUSED if connecting && !is_udp(c, ctx) => {
+            if poll_wait(c.mode).is_some() {
                 "connect() returned EINPROGRESS at once (on a non-blocking fd a refusal is not immediate); \
                  poll() then reported POLLERR, and SO_ERROR held ECONNREFUSED: nothing listens on that port."
                     .into()
+            } else if c.mode.py == PyMode::Blocking {
+                "Nothing listens on that port: the other side answered the SYN with an RST, so connect() \
+                 failed at once."
+                    .into()
+            } else {
+                "Nothing listens on that port. On a non-blocking socket the first connect() only says \
+                 EINPROGRESS; the refusal is reported by a later connect() (or by SO_ERROR)."
+                    .into()
             }
-            PyMode::Blocking => "Nothing listens on that port: the other side answered the SYN with an RST, so \
-                                 connect() failed at once."
-                .into(),
-            _ => "Nothing listens on that port. On a non-blocking socket the first connect() only says \
-                  EINPROGRESS; the refusal is reported by a later connect() (or by SO_ERROR)."
-                .into(),
-        },
+        }
         libc::ECONNREFUSED => "An earlier datagram drew an ICMP port-unreachable: nothing listens at the \
                                destination. A connected UDP socket reports that once, on a later call."
             .into(),
