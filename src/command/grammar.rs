@@ -212,7 +212,7 @@ impl Parser<'_> {
             None => DEFAULT_SERVE,
             Some(0) => return Err(self.missing("`serve` needs at least 1 client")),
             Some(n) if n > MAX_PEER_CONNECT as u64 => {
-                return Err(self.missing(&format!("`serve` serves at most {MAX_PEER_CONNECT} clients")));
+                return Err(self.missing(format!("`serve` serves at most {MAX_PEER_CONNECT} clients")));
             }
             Some(n) => n as u32,
         };

@@ -49,7 +49,7 @@ fn timer_note(c: &Call, call: &str, timer: Option<std::time::Duration>) -> Strin
     let t = timer.map_or_else(|| "timer".into(), set);
     let opt = if c.outcome == Outcome::Timeout(TimeoutBy::SndTimeo) { "SO_SNDTIMEO" } else { "SO_RCVTIMEO" };
     format!(
-        "# raised after the {t} wait: {call}() itself ran out of {opt} with EAGAIN, so Python says \
+        "# raised after the {t} wait: {opt} ran out and {call}() got EAGAIN, so Python raises \
          BlockingIOError, not TimeoutError"
     )
 }

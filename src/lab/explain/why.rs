@@ -175,7 +175,9 @@ fn data(c: &Call, ctx: &Context) -> String {
         }
     };
     if udp && n == size {
-        s.push_str(" A longer datagram would have been cut to fit, and the rest discarded.");
+        s.push_str(
+            " If the datagram was longer, the rest was discarded: UDP cuts a datagram to the buffer size.",
+        );
     }
     s
 }

@@ -1,0 +1,1015 @@
+//! `lab::explain`: each record explained at three levels (syscalls, Python,
+//! why). Table-driven over hand-built records for every outcome × mode × op
+//! that can happen, plus one run of real scenarios through the engine.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use sockscope::command::{How, Located, Proto, parse_line};
+use sockscope::lab::exec::{Executor, Tick};
+use sockscope::lab::explain::{Context, Explanation, Prev, explain, prev_call};
+use sockscope::lab::{
+    Arg, Call, KernelView, Lab, LabEvent, Lane, Mode, Op, Outcome, PyMode, SockKind, Timeline, TimeoutBy,
+};
+
+// ---- building records ----------------------------------------------------
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+fn blocking() -> Mode {
+    Mode::default()
+}
+fn nonblocking() -> Mode {
+    Mode { py: PyMode::NonBlocking, ..Mode::default() }
+}
+fn timeout(t: Duration) -> Mode {
+    Mode { py: PyMode::Timeout(t), ..Mode::default() }
+}
+fn rcvtimeo(t: Duration) -> Mode {
+    Mode { rcvtimeo: Some(t), ..Mode::default() }
+}
+fn sndtimeo(t: Duration) -> Mode {
+    Mode { sndtimeo: Some(t), ..Mode::default() }
+}
+
+/// A finished call on socket #1 that took `took`.
+fn call(op: Op, arg: Arg, mode: Mode, outcome: Outcome, took: Duration) -> Call {
+    Call {
+        seq: 7,
+        lane: Lane::Sock(1),
+        op,
+        arg,
+        mode,
+        kernel: None,
+        start_ns: 1_000_000,
+        end_ns: Some(1_000_000 + took.as_nanos() as u64),
+        outcome,
+        errno: 0,
+        bytes: None,
+        preview: None,
+    }
+}
+
+trait With {
+    fn errno(self, e: i32) -> Self;
+    fn bytes(self, n: u64) -> Self;
+    fn preview(self, p: &[u8]) -> Self;
+    fn open(self) -> Self;
+    fn lane(self, l: Lane) -> Self;
+    fn kernel(self, nonblock: bool, rcv_us: u64, snd_us: u64) -> Self;
+}
+
+impl With for Call {
+    fn errno(mut self, e: i32) -> Self {
+        self.errno = e;
+        self
+    }
+    fn bytes(mut self, n: u64) -> Self {
+        self.bytes = Some(n);
+        self
+    }
+    fn preview(mut self, p: &[u8]) -> Self {
+        self.preview = Some(p.into());
+        self
+    }
+    /// Still in the kernel.
+    fn open(mut self) -> Self {
+        self.end_ns = None;
+        self.outcome = Outcome::Blocking;
+        self
+    }
+    fn lane(mut self, l: Lane) -> Self {
+        self.lane = l;
+        self
+    }
+    fn kernel(mut self, nonblock: bool, rcv_us: u64, snd_us: u64) -> Self {
+        self.kernel = Some(KernelView { nonblock, rcvtimeo_us: rcv_us, sndtimeo_us: snd_us });
+        self
+    }
+}
+
+fn recv(mode: Mode, outcome: Outcome, took: Duration) -> Call {
+    call(Op::Recv, Arg::Size(1024), mode, outcome, took)
+}
+fn send_text(mode: Mode, text: &[u8], outcome: Outcome, took: Duration) -> Call {
+    call(Op::Send, Arg::Text(text.len() as u64), mode, outcome, took).preview(text)
+}
+fn accept(mode: Mode, outcome: Outcome, took: Duration) -> Call {
+    call(Op::Accept, Arg::None, mode, outcome, took)
+}
+fn connect(mode: Mode, outcome: Outcome) -> Call {
+    call(Op::Connect, Arg::Addr(addr("127.0.0.1:4000")), mode, outcome, ms(0))
+}
+fn set_mode(op: Op, arg: Arg, mode: Mode) -> Call {
+    call(op, arg, mode, Outcome::Ok, ms(0))
+}
+
+fn addr(s: &str) -> SocketAddr {
+    s.parse().expect("a socket address")
+}
+
+const EAGAIN: i32 = libc::EAGAIN;
+
+fn fd5() -> Context {
+    Context { fd: Some(5), kind: Some(SockKind::TcpClient), ..Context::default() }
+}
+fn with_prev(op: Op, outcome: Outcome, errno: i32) -> Context {
+    Context { prev: Some(Prev { op, outcome, errno }), ..fd5() }
+}
+fn udp() -> Context {
+    Context { kind: Some(SockKind::Udp), ..fd5() }
+}
+fn listener() -> Context {
+    Context { kind: Some(SockKind::TcpListener), ..fd5() }
+}
+
+// ---- the table -----------------------------------------------------------
+
+struct Case {
+    name: &'static str,
+    call: Call,
+    ctx: Context,
+    /// Each must appear in some syscall line.
+    sys: &'static [&'static str],
+    /// None may appear in any syscall line.
+    sys_not: &'static [&'static str],
+    /// Each must appear in some Python line.
+    py: &'static [&'static str],
+    py_not: &'static [&'static str],
+    /// Each must appear in the why sentence(s).
+    why: &'static [&'static str],
+}
+
+const NONE: &[&str] = &[];
+
+fn case(name: &'static str, call: Call, ctx: Context) -> Case {
+    Case { name, call, ctx, sys: NONE, sys_not: NONE, py: NONE, py_not: NONE, why: NONE }
+}
+
+impl Case {
+    fn sys(mut self, s: &'static [&'static str]) -> Case {
+        self.sys = s;
+        self
+    }
+    fn sys_not(mut self, s: &'static [&'static str]) -> Case {
+        self.sys_not = s;
+        self
+    }
+    fn py(mut self, s: &'static [&'static str]) -> Case {
+        self.py = s;
+        self
+    }
+    fn py_not(mut self, s: &'static [&'static str]) -> Case {
+        self.py_not = s;
+        self
+    }
+    fn why(mut self, s: &'static [&'static str]) -> Case {
+        self.why = s;
+        self
+    }
+
+    fn check(&self) -> Vec<String> {
+        let e = explain(&self.call, &self.ctx);
+        let mut bad = Vec::new();
+        let has = |lines: &[String], s: &str| lines.iter().any(|l| l.contains(s));
+        for s in self.sys {
+            if !has(&e.syscalls, s) {
+                bad.push(format!("syscalls lack {s:?}"));
+            }
+        }
+        for s in self.sys_not {
+            if has(&e.syscalls, s) {
+                bad.push(format!("syscalls must not have {s:?}"));
+            }
+        }
+        for s in self.py {
+            if !has(&e.python, s) {
+                bad.push(format!("python lacks {s:?}"));
+            }
+        }
+        for s in self.py_not {
+            if has(&e.python, s) {
+                bad.push(format!("python must not have {s:?}"));
+            }
+        }
+        for s in self.why {
+            if !e.why.contains(s) {
+                bad.push(format!("why lacks {s:?}"));
+            }
+        }
+        if self.call.lane != Lane::Script && (e.python.is_empty() || e.why.is_empty()) {
+            bad.push("python or why is empty".into());
+        }
+        if self.call.lane != Lane::Script && self.call.lane != Lane::Peer && e.syscalls.is_empty() {
+            bad.push("no syscall lines".into());
+        }
+        if bad.is_empty() { bad } else { vec![format!("{}: {}\n{e}", self.name, bad.join("; "))] }
+    }
+}
+
+fn run(cases: Vec<Case>) {
+    let failures: Vec<String> = cases.iter().flat_map(Case::check).collect();
+    assert!(failures.is_empty(), "{} case(s) failed:\n\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn recv_in_every_mode() {
+    let t = ms(200);
+    run(vec![
+        case(
+            "blocking data after a wait",
+            recv(blocking(), Outcome::Data, ms(300)).bytes(5).preview(b"hello"),
+            fd5(),
+        )
+        .sys(&["recvfrom(5, \"hello\", 1024, 0, NULL, NULL) = 5"])
+        .sys_not(&["poll("])
+        .py(&["sock.recv(1024)", "→ b'hello'"])
+        .why(&["slept for 300.0 ms", "does not wait to fill all 1024"]),
+        case(
+            "blocking data already queued",
+            recv(blocking(), Outcome::Data, ms(0)).bytes(3).preview(b"abc"),
+            fd5(),
+        )
+        .why(&["already queued", "at once"]),
+        case("nonblocking data", recv(nonblocking(), Outcome::Data, ms(0)).bytes(2).preview(b"hi"), fd5())
+            .sys(&["recvfrom(5, \"hi\", 1024, 0, NULL, NULL) = 2"])
+            .why(&["non-blocking"]),
+        case(
+            "timeout 0 data",
+            recv(timeout(Duration::ZERO), Outcome::Data, ms(0)).bytes(2).preview(b"hi"),
+            fd5(),
+        )
+        .sys_not(&["poll("])
+        .why(&["timeout 0 is the same as non-blocking"]),
+        case("timeout T data", recv(timeout(t), Outcome::Data, ms(100)).bytes(2).preview(b"hi"), fd5())
+            .sys(&[
+                "poll([{fd=5, events=POLLIN}], 1, 200) = 1 ([{fd=5, revents=POLLIN}])",
+                "recvfrom(5, \"hi\", 1024",
+            ])
+            .py(&["→ b'hi'"])
+            .why(&["poll() reported the socket readable after 100.0 ms", "0.2 s timeout"]),
+        case("rcvtimeo T data", recv(rcvtimeo(t), Outcome::Data, ms(50)).bytes(2).preview(b"ok"), fd5())
+            .sys_not(&["poll("])
+            .why(&["slept", "within SO_RCVTIMEO's 0.2 s"]),
+        case(
+            "rcvtimeo 0 data after a long wait",
+            recv(rcvtimeo(Duration::ZERO), Outcome::Data, ms(1000)).bytes(1).preview(b"x"),
+            fd5(),
+        )
+        .why(&["SO_RCVTIMEO is 0", "no limit"]),
+        case("blocking EOF", recv(blocking(), Outcome::Eof, ms(0)), fd5())
+            .sys(&["recvfrom(5, \"\", 1024, 0, NULL, NULL) = 0"])
+            .py(&["→ b''"])
+            .why(&["FIN", "EOF repeats"]),
+        case("EOF wakes a blocked recv", recv(blocking(), Outcome::Eof, ms(300)), fd5())
+            .why(&["slept for 300.0 ms until the FIN arrived"]),
+        case("timeout T EOF", recv(timeout(t), Outcome::Eof, ms(0)), fd5()).sys(&["revents=POLLIN", "= 0"]),
+        case(
+            "EOF after the reset",
+            recv(nonblocking(), Outcome::Eof, ms(0)),
+            with_prev(Op::Recv, Outcome::Error, libc::ECONNRESET),
+        )
+        .py(&["→ b''", "reported once"])
+        .why(&["reported once", "ECONNRESET"]),
+        case("nonblocking wouldblock", recv(nonblocking(), Outcome::WouldBlock, ms(0)).errno(EAGAIN), fd5())
+            .sys(&["recvfrom(5, …, 1024, 0, NULL, NULL) = -1 EAGAIN (Resource temporarily unavailable)"])
+            .py(&["BlockingIOError: [Errno 11] Resource temporarily unavailable"])
+            .why(&["non-blocking", "receive queue was empty", "EAGAIN"]),
+        case(
+            "timeout 0 wouldblock",
+            recv(timeout(Duration::ZERO), Outcome::WouldBlock, ms(0)).errno(EAGAIN),
+            fd5(),
+        )
+        .sys(&["EAGAIN"])
+        .sys_not(&["poll("])
+        .py(&["BlockingIOError", "settimeout(0) is the same as setblocking(False)"])
+        .why(&["settimeout(0)", "setblocking(False)", "EAGAIN"]),
+        case(
+            "nonblocking wins over SO_RCVTIMEO",
+            recv(Mode { rcvtimeo: Some(ms(2000)), ..nonblocking() }, Outcome::WouldBlock, ms(0))
+                .errno(EAGAIN),
+            fd5(),
+        )
+        .why(&["SO_RCVTIMEO plays no part"]),
+        case("poll-based timeout", recv(timeout(t), Outcome::Timeout(TimeoutBy::Poll), ms(200)), fd5())
+            .sys(&["poll([{fd=5, events=POLLIN}], 1, 200) = 0 (Timeout)"])
+            .sys_not(&["recvfrom"])
+            .py(&["sock.recv(1024)", "→ TimeoutError: timed out", "errno is None"])
+            .py_not(&["BlockingIOError"])
+            .why(&["poll()", "200 ms", "never called"]),
+        case(
+            "a tiny timeout rounds up to 1 ms",
+            recv(timeout(Duration::from_micros(100)), Outcome::Timeout(TimeoutBy::Poll), ms(1)),
+            fd5(),
+        )
+        .sys(&["poll([{fd=5, events=POLLIN}], 1, 1) = 0 (Timeout)"]),
+        case(
+            "timeout T with SO_RCVTIMEO too",
+            recv(
+                Mode { rcvtimeo: Some(ms(100)), ..timeout(ms(500)) },
+                Outcome::Timeout(TimeoutBy::Poll),
+                ms(500),
+            ),
+            fd5(),
+        )
+        .why(&["SO_RCVTIMEO plays no part: poll() decides"]),
+        case(
+            "SO_RCVTIMEO timeout",
+            recv(rcvtimeo(t), Outcome::Timeout(TimeoutBy::RcvTimeo), ms(203)).errno(EAGAIN),
+            fd5(),
+        )
+        .sys(&["recvfrom(5, …, 1024, 0, NULL, NULL) = -1 EAGAIN (Resource temporarily unavailable)"])
+        .sys_not(&["poll("])
+        .py(&["BlockingIOError: [Errno 11]", "not TimeoutError"])
+        .py_not(&["→ TimeoutError"])
+        .why(&["SO_RCVTIMEO 0.2 s", "EAGAIN", "BlockingIOError, not TimeoutError"]),
+        case("blocked in recvfrom", recv(blocking(), Outcome::Blocking, ms(0)).open(), fd5())
+            .sys(&["recvfrom(5, …, 1024, 0, NULL, NULL) <unfinished ...>"])
+            .py(&["still waiting"])
+            .why(&["Still inside recvfrom()", "data, a FIN or an RST", "does not wake it"]),
+        case(
+            "blocked with SO_RCVTIMEO 0",
+            recv(rcvtimeo(Duration::ZERO), Outcome::Blocking, ms(0)).open(),
+            fd5(),
+        )
+        .why(&["SO_RCVTIMEO is 0", "wait forever", "settimeout(0)"]),
+        case("blocked with SO_RCVTIMEO T", recv(rcvtimeo(t), Outcome::Blocking, ms(0)).open(), fd5())
+            .why(&["SO_RCVTIMEO's 0.2 s"]),
+        case("blocked in poll", recv(timeout(ms(3000)), Outcome::Blocking, ms(0)).open(), fd5())
+            .sys(&["poll([{fd=5, events=POLLIN}], 1, 3000) <unfinished ...>"])
+            .sys_not(&["recvfrom"])
+            .why(&["Still inside poll()", "3000 ms"]),
+        case("reset, blocking", recv(blocking(), Outcome::Error, ms(0)).errno(libc::ECONNRESET), fd5())
+            .sys(&["recvfrom(5, …, 1024, 0, NULL, NULL) = -1 ECONNRESET (Connection reset by peer)"])
+            .py(&["ConnectionResetError: [Errno 104] Connection reset by peer"])
+            .why(&["RST", "once", "b''"]),
+        case(
+            "reset wakes a blocked recv",
+            recv(blocking(), Outcome::Error, ms(300)).errno(libc::ECONNRESET),
+            fd5(),
+        )
+        .why(&["slept for 300.0 ms until an RST arrived"]),
+        case("reset, nonblocking", recv(nonblocking(), Outcome::Error, ms(0)).errno(libc::ECONNRESET), fd5())
+            .why(&["RST"]),
+        case("reset, timeout T", recv(timeout(t), Outcome::Error, ms(0)).errno(libc::ECONNRESET), fd5())
+            .sys(&["revents=POLLIN|POLLERR|POLLHUP", "ECONNRESET"]),
+        case(
+            "no fd known",
+            recv(nonblocking(), Outcome::WouldBlock, ms(0)).errno(EAGAIN),
+            Context::default(),
+        )
+        .sys(&["recvfrom(fd, …, 1024"]),
+        case(
+            "payload is escaped and cut",
+            recv(blocking(), Outcome::Data, ms(0))
+                .bytes(40)
+                .preview(b"a\x1b[2J\n0123456789012345678901234567890123"),
+            fd5(),
+        )
+        .sys(&["recvfrom(5, \"a\\x1b[2J\\n", "\"…, 1024, 0, NULL, NULL) = 40"])
+        .sys_not(&["\x1b"])
+        .py(&["b'a\\x1b[2J\\n", "… (40 bytes)"]),
+    ]);
+}
+
+#[test]
+fn udp_recv() {
+    run(vec![
+        case("empty datagram", recv(nonblocking(), Outcome::Data, ms(0)).bytes(0).preview(b""), udp())
+            .sys(&["recvfrom(5, \"\", 1024, 0, NULL, NULL) = 0"])
+            .py(&["not EOF"])
+            .why(&["not EOF"]),
+        case(
+            "datagram cut to fit",
+            call(Op::Recv, Arg::Size(10), blocking(), Outcome::Data, ms(0)).bytes(10).preview(b"0123456789"),
+            udp(),
+        )
+        .why(&["one datagram of 10 bytes", "discarded"]),
+        case("ICMP refusal", recv(timeout(ms(300)), Outcome::Error, ms(0)).errno(libc::ECONNREFUSED), udp())
+            .py(&["ConnectionRefusedError: [Errno 111] Connection refused"])
+            .why(&["ICMP", "once"]),
+        case("udp send", send_text(blocking(), b"ping", Outcome::Sent, ms(0)).bytes(4), udp())
+            .sys(&["sendto(5, \"ping\", 4, MSG_NOSIGNAL, NULL, 0) = 4"])
+            .why(&["datagram"]),
+        case(
+            "too big",
+            call(Op::Send, Arg::Size(65508), blocking(), Outcome::Error, ms(0)).errno(libc::EMSGSIZE),
+            udp(),
+        )
+        .sys(&["EMSGSIZE (Message too long)"])
+        .py(&["OSError: [Errno 90] Message too long"])
+        .why(&["65,507"]),
+    ]);
+}
+
+#[test]
+fn send_in_every_mode() {
+    let t = ms(300);
+    run(vec![
+        case("blocking sent", send_text(blocking(), b"hi", Outcome::Sent, ms(0)).bytes(2), fd5())
+            .sys(&["sendto(5, \"hi\", 2, MSG_NOSIGNAL, NULL, 0) = 2"])
+            .py(&["sock.send(b'hi')", "→ 2"])
+            .why(&["copied all 2 bytes"]),
+        case(
+            "blocking send waited for room",
+            send_text(blocking(), b"hi", Outcome::Sent, ms(700)).bytes(2),
+            fd5(),
+        )
+        .why(&["slept for 700.0 ms", "full count"]),
+        case(
+            "first send after a FIN",
+            send_text(blocking(), b"first", Outcome::Sent, ms(0)).bytes(5),
+            with_prev(Op::Recv, Outcome::Eof, 0),
+        )
+        .why(&["succeeded", "RST", "EPIPE"]),
+        case(
+            "second send: EPIPE",
+            send_text(blocking(), b"second", Outcome::Error, ms(0)).errno(libc::EPIPE),
+            with_prev(Op::Send, Outcome::Sent, 0),
+        )
+        .sys(&["sendto(5, \"second\", 6, MSG_NOSIGNAL, NULL, 0) = -1 EPIPE (Broken pipe)"])
+        .py(&["BrokenPipeError: [Errno 32] Broken pipe"])
+        .why(&["closed", "RST", "EPIPE", "SIGPIPE"]),
+        case(
+            "EPIPE with no history",
+            send_text(nonblocking(), b"x", Outcome::Error, ms(0)).errno(libc::EPIPE),
+            fd5(),
+        )
+        .why(&["peer closed and its kernel answered our earlier data with an RST", "MSG_NOSIGNAL"]),
+        case(
+            "send sees the reset first",
+            send_text(blocking(), b"x", Outcome::Error, ms(0)).errno(libc::ECONNRESET),
+            fd5(),
+        )
+        .py(&["ConnectionResetError"])
+        .why(&["next send gets EPIPE"]),
+        case(
+            "nonblocking wouldblock",
+            call(Op::Send, Arg::Size(65536), nonblocking(), Outcome::WouldBlock, ms(0)).errno(EAGAIN),
+            fd5(),
+        )
+        .sys(&["sendto(5, …, 65536, MSG_NOSIGNAL, NULL, 0) = -1 EAGAIN (Resource temporarily unavailable)"])
+        .py(&["sock.send(bytes(65536))", "BlockingIOError: [Errno 11]"])
+        .why(&["send buffer was full", "EAGAIN"]),
+        case(
+            "timeout 0 wouldblock",
+            call(Op::Send, Arg::Size(10), timeout(Duration::ZERO), Outcome::WouldBlock, ms(0)).errno(EAGAIN),
+            fd5(),
+        )
+        .why(&["settimeout(0)", "send buffer was full"]),
+        case(
+            "nonblocking partial",
+            call(Op::Send, Arg::Size(100_000), nonblocking(), Outcome::Partial, ms(0)).bytes(44_032),
+            fd5(),
+        )
+        .sys(&["sendto(5, …, 100000, MSG_NOSIGNAL, NULL, 0) = 44032"])
+        .py(&["→ 44032", "55968 bytes were not sent"])
+        .why(&["room for only 44032 of the 100000 bytes"]),
+        case(
+            "SO_SNDTIMEO partial",
+            call(Op::Send, Arg::Size(65536), sndtimeo(ms(200)), Outcome::Partial, ms(204)).bytes(47_616),
+            fd5(),
+        )
+        .why(&["SO_SNDTIMEO (0.2 s) ran out", "short count"]),
+        case(
+            "SO_SNDTIMEO timeout",
+            call(
+                Op::Send,
+                Arg::Size(65536),
+                sndtimeo(ms(200)),
+                Outcome::Timeout(TimeoutBy::SndTimeo),
+                ms(204),
+            )
+            .errno(EAGAIN),
+            fd5(),
+        )
+        .sys(&["sendto(5, …, 65536, MSG_NOSIGNAL, NULL, 0) = -1 EAGAIN"])
+        .sys_not(&["poll("])
+        .py(&["BlockingIOError", "SO_SNDTIMEO", "not TimeoutError"])
+        .why(&["SO_SNDTIMEO 0.2 s", "EAGAIN", "not TimeoutError"]),
+        case(
+            "poll-based send timeout",
+            call(Op::Send, Arg::Size(65536), timeout(t), Outcome::Timeout(TimeoutBy::Poll), ms(300)),
+            fd5(),
+        )
+        .sys(&["poll([{fd=5, events=POLLOUT}], 1, 300) = 0 (Timeout)"])
+        .sys_not(&["sendto"])
+        .py(&["TimeoutError: timed out"])
+        .why(&["room in the send buffer", "never called"]),
+        case("timeout T sent", send_text(timeout(t), b"abc", Outcome::Sent, ms(0)).bytes(3), fd5()).sys(&[
+            "poll([{fd=5, events=POLLOUT}], 1, 300) = 1 ([{fd=5, revents=POLLOUT}])",
+            "sendto(5, \"abc\", 3, MSG_NOSIGNAL, NULL, 0) = 3",
+        ]),
+        case(
+            "timeout T partial",
+            call(Op::Send, Arg::Size(10_000_000), timeout(t), Outcome::Partial, ms(0)).bytes(3_919_467),
+            fd5(),
+        )
+        .why(&["only 3919467 of the 10000000 bytes fit"]),
+        case(
+            "blocked in sendto",
+            call(Op::Send, Arg::Size(65536), blocking(), Outcome::Blocking, ms(0)).open(),
+            fd5(),
+        )
+        .sys(&["sendto(5, …, 65536, MSG_NOSIGNAL, NULL, 0) <unfinished ...>"])
+        .why(&["Still inside sendto()", "make room"]),
+        case(
+            "blocked in sendto, SO_SNDTIMEO 0",
+            call(Op::Send, Arg::Size(65536), sndtimeo(Duration::ZERO), Outcome::Blocking, ms(0)).open(),
+            fd5(),
+        )
+        .why(&["SO_SNDTIMEO is 0", "forever"]),
+        case(
+            "long text is cut like strace -s 32",
+            send_text(blocking(), &[b'x'; 40], Outcome::Sent, ms(0)).bytes(40),
+            fd5(),
+        )
+        .sys(&["sendto(5, \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"…, 40, MSG_NOSIGNAL, NULL, 0) = 40"]),
+        case("a quote in the payload", send_text(blocking(), b"it's", Outcome::Sent, ms(0)).bytes(4), fd5())
+            .py(&["sock.send(b\"it's\")"]),
+    ]);
+}
+
+#[test]
+fn accept_in_every_mode() {
+    run(vec![
+        case(
+            "nonblocking, none pending",
+            accept(nonblocking(), Outcome::WouldBlock, ms(0)).errno(EAGAIN),
+            listener(),
+        )
+        .sys(&["accept4(5, …, SOCK_CLOEXEC) = -1 EAGAIN (Resource temporarily unavailable)"])
+        .py(&["conn, addr = sock.accept()", "BlockingIOError: [Errno 11]"])
+        .why(&["accept queue", "EAGAIN"]),
+        case("accepted, new fd unknown", accept(nonblocking(), Outcome::Accepted(2), ms(0)), listener())
+            .sys(&["accept4(5, …, SOCK_CLOEXEC) = <fd of #2>"])
+            .py(&["socket #2", "getblocking() is True"])
+            .why(&["socket #2", "does not pass O_NONBLOCK"]),
+        case(
+            "accepted, new fd known",
+            accept(blocking(), Outcome::Accepted(3), ms(300)),
+            Context { new_fd: Some(7), ..listener() },
+        )
+        .sys(&["accept4(5, …, SOCK_CLOEXEC) = 7"])
+        .why(&["slept for 300.0 ms until a client connected", "#3 starts blocking"]),
+        case("timeout T, accepted", accept(timeout(ms(1000)), Outcome::Accepted(2), ms(20)), listener())
+            .sys(&["poll([{fd=5, events=POLLIN}], 1, 1000) = 1 ([{fd=5, revents=POLLIN}])", "accept4("]),
+        case(
+            "timeout T, nobody came",
+            accept(timeout(ms(200)), Outcome::Timeout(TimeoutBy::Poll), ms(200)),
+            listener(),
+        )
+        .sys(&["poll([{fd=5, events=POLLIN}], 1, 200) = 0 (Timeout)"])
+        .sys_not(&["accept4"])
+        .py(&["TimeoutError: timed out"])
+        .why(&["Nobody connected", "accept was never called"]),
+        case(
+            "SO_RCVTIMEO on a listener",
+            accept(rcvtimeo(ms(200)), Outcome::Timeout(TimeoutBy::RcvTimeo), ms(204)).errno(EAGAIN),
+            listener(),
+        )
+        .sys(&["accept4(5, …, SOCK_CLOEXEC) = -1 EAGAIN"])
+        .py(&["BlockingIOError", "not TimeoutError"])
+        .why(&["SO_RCVTIMEO 0.2 s", "EAGAIN"]),
+        case("blocked in accept4", accept(blocking(), Outcome::Blocking, ms(0)).open(), listener())
+            .sys(&["accept4(5, …, SOCK_CLOEXEC) <unfinished ...>"])
+            .why(&["Still inside accept4()", "a client connects"]),
+        case(
+            "accept on a shut-down listener",
+            accept(blocking(), Outcome::Error, ms(200)).errno(libc::EINVAL),
+            listener(),
+        )
+        .sys(&["= -1 EINVAL (Invalid argument)"])
+        .py(&["OSError: [Errno 22] Invalid argument"])
+        .why(&["EINVAL"]),
+    ]);
+}
+
+#[test]
+fn connect_in_every_mode() {
+    const SA: &str = "{sa_family=AF_INET, sin_port=htons(4000), sin_addr=inet_addr(\"127.0.0.1\")}, 16";
+    run(vec![
+        case("nonblocking: in progress", connect(nonblocking(), Outcome::InProgress).errno(libc::EINPROGRESS), fd5())
+            .sys(&["connect(5, {sa_family=AF_INET, sin_port=htons(4000), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 EINPROGRESS (Operation now in progress)"])
+            .py(&["sock.connect((\"127.0.0.1\", 4000))", "BlockingIOError: [Errno 115] Operation now in progress", "connect_ex"])
+            .why(&["non-blocking", "EINPROGRESS", "SO_ERROR"]),
+        case("timeout 0: in progress", connect(timeout(Duration::ZERO), Outcome::InProgress).errno(libc::EINPROGRESS), fd5())
+            .sys_not(&["poll("])
+            .why(&["timeout 0 is the same as non-blocking"]),
+        case("nonblocking: second connect", connect(nonblocking(), Outcome::Connected), fd5())
+            .sys(&[SA, ") = 0"])
+            .py(&["→ None"])
+            .why(&["not EALREADY", "EISCONN"]),
+        case("third connect", connect(nonblocking(), Outcome::Error).errno(libc::EISCONN), fd5())
+            .sys(&["= -1 EISCONN (Transport endpoint is already connected)"])
+            .py(&["OSError: [Errno 106] Transport endpoint is already connected"])
+            .why(&["already connected"]),
+        case("still in progress", connect(nonblocking(), Outcome::Error).errno(libc::EALREADY), fd5())
+            .sys(&["= -1 EALREADY (Operation already in progress)"])
+            .py(&["BlockingIOError: [Errno 114] Operation already in progress"])
+            .why(&["still in progress"]),
+        case("blocking: connected", connect(blocking(), Outcome::Connected), fd5())
+            .sys(&[") = 0"])
+            .sys_not(&["poll("])
+            .why(&["returned 0"]),
+        case("blocking: refused", connect(blocking(), Outcome::Error).errno(libc::ECONNREFUSED), fd5())
+            .sys(&["= -1 ECONNREFUSED (Connection refused)"])
+            .sys_not(&["poll(", "SO_ERROR"])
+            .py(&["ConnectionRefusedError: [Errno 111] Connection refused"])
+            .why(&["Nothing listens"]),
+        case("nonblocking: refused later", connect(nonblocking(), Outcome::Error).errno(libc::ECONNREFUSED), fd5())
+            .why(&["EINPROGRESS", "later connect()"]),
+        case("timeout T: refused", connect(timeout(ms(1000)), Outcome::Error).errno(libc::ECONNREFUSED), fd5())
+            .sys(&[
+                "= -1 EINPROGRESS (Operation now in progress)",
+                "poll([{fd=5, events=POLLOUT}], 1, 1000) = 1 ([{fd=5, revents=POLLOUT|POLLERR|POLLHUP}])",
+                "getsockopt(5, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0",
+            ])
+            .py(&["ConnectionRefusedError"])
+            .why(&["SO_ERROR held ECONNREFUSED"]),
+        case("timeout T: connected", connect(timeout(ms(1000)), Outcome::Connected), fd5())
+            .sys(&["EINPROGRESS", "revents=POLLOUT}", "getsockopt(5, SOL_SOCKET, SO_ERROR, [0], [4]) = 0"])
+            .why(&["SO_ERROR read 0"]),
+        case("timeout T: no answer", connect(timeout(ms(300)), Outcome::Timeout(TimeoutBy::Poll)), fd5())
+            .sys(&["EINPROGRESS", "poll([{fd=5, events=POLLOUT}], 1, 300) = 0 (Timeout)"])
+            .sys_not(&["SO_ERROR"])
+            .py(&["TimeoutError: timed out"])
+            .why(&["did not finish", "drops the SYN"]),
+        case("timeout T: EISCONN comes from connect itself", connect(timeout(ms(300)), Outcome::Error).errno(libc::EISCONN), fd5())
+            .sys_not(&["poll("]),
+        case("blocked in connect", connect(blocking(), Outcome::Blocking).open(), fd5())
+            .sys(&["<unfinished ...>"])
+            .why(&["Still inside connect()"]),
+        case("IPv6", call(Op::Connect, Arg::Addr(addr("[::1]:4000")), nonblocking(), Outcome::InProgress, ms(0)).errno(libc::EINPROGRESS), fd5())
+            .sys(&["{sa_family=AF_INET6, sin6_port=htons(4000), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, \"::1\", &sin6_addr), sin6_scope_id=0}, 28"])
+            .py(&["(\"::1\", 4000)"]),
+        case("UDP connect never polls", connect(timeout(ms(300)), Outcome::Connected), udp())
+            .sys(&[") = 0"])
+            .sys_not(&["poll(", "EINPROGRESS"])
+            .why(&["UDP connect() sends nothing"]),
+    ]);
+}
+
+#[test]
+fn setup_shutdown_close() {
+    let open = |proto, outcome| {
+        call(Op::Open, Arg::Proto(proto, Some(addr("127.0.0.1:36645"))), blocking(), outcome, ms(0))
+    };
+    run(vec![
+        case("open tcp", open(Proto::Tcp, Outcome::Connected), fd5())
+            .sys(&[
+                "socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 5",
+                "connect(5, {sa_family=AF_INET, sin_port=htons(36645), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0",
+            ])
+            .py(&["socket.SOCK_STREAM", "sock.connect((\"127.0.0.1\", 36645))", "→ None"]),
+        case("open tcp refused", open(Proto::Tcp, Outcome::Error).errno(libc::ECONNREFUSED), fd5())
+            .sys(&["ECONNREFUSED (Connection refused)"])
+            .py(&["ConnectionRefusedError"]),
+        case("open udp", open(Proto::Udp, Outcome::Ok), udp())
+            .sys(&["socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 5", "connect(5, {sa_family=AF_INET, sin_port=htons(36645)"])
+            .py(&["socket.SOCK_DGRAM"])
+            .why(&["UDP", "sends nothing"]),
+        case("listen", call(Op::Listen, Arg::Addr(addr("127.0.0.1:36645")), blocking(), Outcome::Ok, ms(0)), listener())
+            .sys(&["bind(5, {sa_family=AF_INET, sin_port=htons(…)", "listen(5, 128) = 0", "getsockname(5, {sa_family=AF_INET, sin_port=htons(36645)"])
+            .py(&["sock.listen(128)"])
+            .why(&["accept queue"]),
+        case("socket", call(Op::Socket, Arg::Proto(Proto::Tcp, None), blocking(), Outcome::Ok, ms(0)), fd5())
+            .sys(&["socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 5"])
+            .why(&["starts blocking"]),
+        case("shutdown rd", call(Op::Shutdown, Arg::How(How::Read), blocking(), Outcome::Ok, ms(0)), fd5())
+            .sys(&["shutdown(5, SHUT_RD) = 0"])
+            .py(&["sock.shutdown(socket.SHUT_RD)"])
+            .why(&["No FIN is sent", "can still be read"]),
+        case("shutdown wr", call(Op::Shutdown, Arg::How(How::Write), blocking(), Outcome::Ok, ms(0)), fd5())
+            .sys(&["shutdown(5, SHUT_WR) = 0"])
+            .why(&["FIN"]),
+        case("shutdown both", call(Op::Shutdown, Arg::How(How::Both), blocking(), Outcome::Ok, ms(0)), fd5())
+            .sys(&["shutdown(5, SHUT_RDWR) = 0"]),
+        case("shutdown unconnected", call(Op::Shutdown, Arg::How(How::Both), blocking(), Outcome::Error, ms(0)).errno(libc::ENOTCONN), fd5())
+            .sys(&["shutdown(5, SHUT_RDWR) = -1 ENOTCONN (Transport endpoint is not connected)"])
+            .py(&["OSError: [Errno 107] Transport endpoint is not connected"])
+            .why(&["not connected"]),
+        case("close", call(Op::Close, Arg::None, blocking(), Outcome::Ok, ms(0)), fd5())
+            .sys(&["close(5) = 0"])
+            .py(&["sock.close()"])
+            .why(&["FIN", "RST"]),
+    ]);
+}
+
+#[test]
+fn mode_changes_show_the_kernel_read_back() {
+    let t = ms(200);
+    run(vec![
+        case("nonblocking", set_mode(Op::Nonblocking, Arg::None, nonblocking()).kernel(true, 0, 0), fd5())
+            .sys(&[
+                "ioctl(5, FIONBIO, [1]) = 0",
+                "fcntl(5, F_GETFL) = 0x802 (flags O_RDWR|O_NONBLOCK)",
+                "getsockopt(5, SOL_SOCKET, SO_RCVTIMEO_OLD, {tv_sec=0, tv_usec=0}, [16]) = 0",
+                "getsockopt(5, SOL_SOCKET, SO_SNDTIMEO_OLD, {tv_sec=0, tv_usec=0}, [16]) = 0",
+            ])
+            .py(&["sock.setblocking(False)", "getblocking() → False"])
+            .why(&["O_NONBLOCK is now set", "already blocked keeps waiting"]),
+        case("blocking", set_mode(Op::Blocking, Arg::None, blocking()).kernel(false, 0, 0), fd5())
+            .sys(&["ioctl(5, FIONBIO, [0]) = 0", "fcntl(5, F_GETFL) = 0x2 (flags O_RDWR)"])
+            .sys_not(&["O_NONBLOCK"])
+            .py(&["sock.setblocking(True)", "settimeout(None)"])
+            .why(&["O_NONBLOCK is now clear"]),
+        case(
+            "timeout 0",
+            set_mode(Op::Timeout, Arg::Secs(Duration::ZERO), timeout(Duration::ZERO)).kernel(true, 0, 0),
+            fd5(),
+        )
+        .sys(&["ioctl(5, FIONBIO, [1]) = 0", "O_NONBLOCK"])
+        .py(&["sock.settimeout(0)", "same as sock.setblocking(False)"])
+        .why(&["same as setblocking(False)", "waits forever"]),
+        case("timeout T", set_mode(Op::Timeout, Arg::Secs(t), timeout(t)).kernel(true, 0, 0), fd5())
+            .sys(&["ioctl(5, FIONBIO, [1]) = 0", "SO_RCVTIMEO_OLD, {tv_sec=0, tv_usec=0}"])
+            .sys_not(&["setsockopt"])
+            .py(&["sock.settimeout(0.2)", "gettimeout() → 0.2, getblocking() → True"])
+            .why(&["poll()", "200 ms", "already blocked keeps waiting"]),
+        case(
+            "rcvtimeo T",
+            set_mode(Op::RcvTimeo, Arg::Secs(t), rcvtimeo(t)).kernel(false, 200_000, 0),
+            fd5(),
+        )
+        .sys(&[
+            "setsockopt(5, SOL_SOCKET, SO_RCVTIMEO_OLD, {tv_sec=0, tv_usec=200000}, 16) = 0",
+            "getsockopt(5, SOL_SOCKET, SO_RCVTIMEO_OLD, {tv_sec=0, tv_usec=200000}, [16]) = 0",
+        ])
+        .sys_not(&["ioctl"])
+        .py(&[
+            "sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack(\"ll\", 0, 200000))",
+            "BlockingIOError, not TimeoutError",
+        ])
+        .why(&["SO_RCVTIMEO is now 0.2 s", "EAGAIN", "not TimeoutError"]),
+        case(
+            "rcvtimeo 1.5 s",
+            set_mode(Op::RcvTimeo, Arg::Secs(ms(1500)), rcvtimeo(ms(1500))).kernel(false, 1_500_000, 0),
+            fd5(),
+        )
+        .sys(&["{tv_sec=1, tv_usec=500000}, 16) = 0"])
+        .py(&["struct.pack(\"ll\", 1, 500000)"]),
+        case(
+            "rcvtimeo 0 means forever",
+            set_mode(Op::RcvTimeo, Arg::Secs(Duration::ZERO), rcvtimeo(Duration::ZERO)).kernel(false, 0, 0),
+            fd5(),
+        )
+        .py(&["wait forever"])
+        .why(&["SO_RCVTIMEO 0 means wait forever", "settimeout(0) means the opposite"]),
+        case(
+            "rcvtimeo rounded to a jiffy",
+            set_mode(Op::RcvTimeo, Arg::Secs(Duration::from_micros(1)), rcvtimeo(Duration::from_micros(1)))
+                .kernel(false, 4000, 0),
+            fd5(),
+        )
+        .why(&["rounded", "0.004 s", "jiffies"]),
+        case(
+            "rcvtimeo on a non-blocking fd",
+            set_mode(Op::RcvTimeo, Arg::Secs(t), Mode { rcvtimeo: Some(t), ..nonblocking() })
+                .kernel(true, 200_000, 0),
+            fd5(),
+        )
+        .why(&["O_NONBLOCK wins"]),
+        case(
+            "rcvtimeo in timeout mode",
+            set_mode(Op::RcvTimeo, Arg::Secs(t), Mode { rcvtimeo: Some(t), ..timeout(ms(500)) })
+                .kernel(true, 200_000, 0),
+            fd5(),
+        )
+        .why(&["poll() decides"]),
+        case(
+            "sndtimeo T",
+            set_mode(Op::SndTimeo, Arg::Secs(t), sndtimeo(t)).kernel(false, 0, 200_000),
+            fd5(),
+        )
+        .sys(&["setsockopt(5, SOL_SOCKET, SO_SNDTIMEO_OLD, {tv_sec=0, tv_usec=200000}, 16) = 0"])
+        .py(&["socket.SO_SNDTIMEO"])
+        .why(&["SO_SNDTIMEO is now 0.2 s", "bytes copied so far"]),
+        case(
+            "sndtimeo 0",
+            set_mode(Op::SndTimeo, Arg::Secs(Duration::ZERO), sndtimeo(Duration::ZERO)).kernel(false, 0, 0),
+            fd5(),
+        )
+        .why(&["wait forever"]),
+    ]);
+}
+
+#[test]
+fn peer_records() {
+    let peer = |op, arg, outcome| call(op, arg, Mode::default(), outcome, ms(0)).lane(Lane::Peer);
+    let ctx = Context::default();
+    run(vec![
+        case("peer send", peer(Op::Send, Arg::Text(5), Outcome::Sent).bytes(5).preview(b"hello"), ctx)
+            .sys(&["sendto(fd, \"hello\", 5, MSG_NOSIGNAL, NULL, 0) = 5"])
+            .py(&["peer.send(b'hello')"])
+            .why(&["receive queue"]),
+        case("peer close", peer(Op::Close, Arg::None, Outcome::Ok), ctx).sys(&["close(fd) = 0"]).why(&[
+            "FIN",
+            "first send still succeeds",
+            "EPIPE",
+        ]),
+        case("peer reset", peer(Op::Reset, Arg::None, Outcome::Ok), ctx)
+            .sys(&["SO_LINGER, {l_onoff=1, l_linger=0}", "close(fd) = 0"])
+            .py(&["SO_LINGER", "struct.pack(\"ii\", 1, 0)"])
+            .why(&["RST", "once with ECONNRESET", "b''", "EPIPE"]),
+        case("peer shutdown wr", peer(Op::Shutdown, Arg::How(How::Write), Outcome::Ok), ctx)
+            .sys(&["shutdown(fd, SHUT_WR) = 0"])
+            .why(&["FIN", "still reads"]),
+        case("peer pause", peer(Op::Pause, Arg::None, Outcome::Ok), ctx).why(&[
+            "stopped reading",
+            "send buffer",
+            "EAGAIN",
+        ]),
+        case("peer resume", peer(Op::Resume, Arg::None, Outcome::Ok), ctx).why(&["reads again"]),
+        case("peer connect", peer(Op::Connect, Arg::Addr(addr("127.0.0.1:5000")), Outcome::Connected), ctx)
+            .why(&["accept queue"]),
+        case("peer reads", peer(Op::Recv, Arg::Size(65536), Outcome::Data).bytes(2).preview(b"hi"), ctx)
+            .sys(&["recvfrom(fd, \"hi\", 65536, 0, NULL, NULL) = 2"]),
+    ]);
+}
+
+#[test]
+fn narration_has_no_explanation() {
+    let say =
+        call(Op::Say, Arg::Note("hello".into()), Mode::default(), Outcome::Ok, ms(0)).lane(Lane::Script);
+    assert!(explain(&say, &Context::default()).is_empty());
+}
+
+#[test]
+fn prev_call_skips_mode_changes() {
+    let mut tl = Timeline::default();
+    let mut seq = 0;
+    let mut add = |c: Call| {
+        seq += 1;
+        let c = Call { seq, ..c };
+        tl.apply(&LabEvent::Instant(c.clone()));
+        c
+    };
+    let first = add(recv(blocking(), Outcome::Eof, ms(0)));
+    add(call(Op::Say, Arg::Note("x".into()), Mode::default(), Outcome::Ok, ms(0)).lane(Lane::Script));
+    add(set_mode(Op::Nonblocking, Arg::None, nonblocking()));
+    add(send_text(blocking(), b"p", Outcome::Sent, ms(0)).lane(Lane::Peer));
+    let sent = add(send_text(nonblocking(), b"x", Outcome::Sent, ms(0)).bytes(1));
+    let prev = prev_call(&tl, &sent).expect("a previous call");
+    assert_eq!(prev.seq, first.seq);
+    assert!(prev_call(&tl, &first).is_none());
+    let ctx = Context { prev: Some(Prev::of(prev)), ..fd5() };
+    assert!(explain(&sent, &ctx).why.contains("EPIPE"), "{}", explain(&sent, &ctx));
+}
+
+// ---- real records from the engine ----------------------------------------
+
+/// Runs script lines on a fresh lab, with every wait bounded.
+fn run_script(lab: &mut Lab, script: &str) {
+    let mut exec = Executor::new();
+    for (i, text) in script.lines().enumerate() {
+        match parse_line(text) {
+            Ok(Some(cmd)) => exec.push(Located { line: i + 1, cmd }),
+            Ok(None) => {}
+            Err(e) => panic!("line {} {text:?} does not parse: {e}", i + 1),
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match exec.tick(lab) {
+            Ok(Tick::Idle) => break,
+            Ok(Tick::Busy(until)) => {
+                assert!(Instant::now() < deadline, "the script did not finish in time");
+                lab.wait_event(until.min(deadline));
+            }
+            Err(f) => panic!("line {}: {}", f.line, f.message),
+        }
+    }
+    let settle = Instant::now() + ms(100);
+    while lab.wait_event(settle) {}
+}
+
+/// What every explanation of a socket call must agree with.
+fn consistent(c: &Call, e: &Explanation) -> Result<(), String> {
+    let all = e.syscalls.join("\n");
+    let has = |s: &str| all.contains(s);
+    if e.syscalls.is_empty() || e.python.is_empty() || e.why.is_empty() {
+        return Err("an empty level".into());
+    }
+    let ok = match c.outcome {
+        Outcome::Data => has("recvfrom(") && has(&format!("= {}", c.bytes.unwrap_or(0))),
+        Outcome::Eof => has("recvfrom(") && has(") = 0"),
+        Outcome::Sent | Outcome::Partial => has("sendto(") && has(&format!("= {}", c.bytes.unwrap_or(0))),
+        Outcome::WouldBlock => has("= -1 EAGAIN (Resource temporarily unavailable)"),
+        Outcome::Timeout(TimeoutBy::Poll) => {
+            e.syscalls.last().is_some_and(|l| l.ends_with("= 0 (Timeout)"))
+                && !has("recvfrom(")
+                && !has("sendto(")
+                && !has("accept4(")
+        }
+        Outcome::Timeout(_) => has("= -1 EAGAIN") && !has("poll("),
+        Outcome::InProgress => has("connect(") && has("EINPROGRESS"),
+        Outcome::Accepted(_) => has("accept4("),
+        Outcome::Connected => has("connect(") && (has(") = 0") || has("SO_ERROR, [0]")),
+        Outcome::Error => has(c.errno_name().unwrap_or("?")),
+        Outcome::Blocking => has("<unfinished ...>"),
+        _ if c.op.is_mode() => has("F_GETFL") && (has("FIONBIO") || has("setsockopt(")),
+        _ => true,
+    };
+    if ok { Ok(()) } else { Err(format!("syscalls do not match the outcome {}", c.label())) }
+}
+
+#[test]
+fn real_records_are_explained_consistently() {
+    let mut lab = Lab::new().expect("the lab starts");
+    run_script(
+        &mut lab,
+        r#"
+open tcp
+nonblocking
+recv
+peer send "hello"
+recv
+expect data 5
+timeout 0.2
+recv
+expect timeout
+blocking
+rcvtimeo 0.2
+recv
+expect timeout
+rcvtimeo 0
+peer send "hi" after 100ms
+recv
+expect data 2
+peer close
+recv
+expect eof
+send "first"
+expect sent 5
+wait 50ms
+send "second"
+expect error EPIPE
+open tcp
+peer reset
+recv
+expect error ECONNRESET
+recv
+expect eof
+listen
+nonblocking
+accept
+expect wouldblock
+peer connect
+accept
+expect accepted
+socket tcp
+nonblocking
+connect
+expect inprogress
+wait 100ms
+connect
+expect connected
+connect
+expect error EISCONN
+open tcp
+recv
+expect blocking
+"#,
+    );
+    let tl = lab.timeline();
+    let mut seen = Vec::new();
+    let mut failures = Vec::new();
+    for c in tl.calls() {
+        let Lane::Sock(id) = c.lane else { continue };
+        let info = lab.socket(id).map(|h| h.info.clone());
+        let new_fd = match c.outcome {
+            Outcome::Accepted(k) => lab.socket(k).map(|h| h.info.fd),
+            _ => None,
+        };
+        let ctx = Context {
+            fd: info.as_ref().map(|i| i.fd),
+            kind: info.as_ref().map(|i| i.kind),
+            prev: prev_call(tl, c).map(Prev::of),
+            new_fd,
+        };
+        let e = explain(c, &ctx);
+        if let Err(why) = consistent(c, &e) {
+            failures.push(format!("{} {}: {why}\n{e}", c.lane, c.label()));
+        }
+        seen.push(c.label());
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    for want in [
+        "wouldblock",
+        "data 5",
+        "timeout",
+        "timeout (SO_RCVTIMEO)",
+        "eof",
+        "error EPIPE",
+        "error ECONNRESET",
+        "inprogress",
+        "error EISCONN",
+        "blocking",
+    ] {
+        assert!(seen.iter().any(|l| l == want), "no {want} among {seen:?}");
+    }
+    assert!(seen.iter().any(|l| l.starts_with("accepted #")), "no accepted among {seen:?}");
+}
