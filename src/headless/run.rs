@@ -146,6 +146,9 @@ fn flush(lab: &mut Lab, out: &mut dyn Write, err: &mut dyn Write, print: &dyn Fn
             LabEvent::Fault(msg) => {
                 let _ = writeln!(err, "fault: {msg}");
             }
+            LabEvent::Warning(msg) => {
+                let _ = writeln!(err, "warning: {msg}");
+            }
             _ => {}
         }
     }

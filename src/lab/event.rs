@@ -23,6 +23,9 @@ pub enum LabEvent {
     Closed(u32),
     /// A batch of busy-poll calls on one lane (see `spin`).
     Dense { lane: Lane, calls: Vec<super::spin::Dense> },
+    /// Something the user should know, though nothing failed (a listener
+    /// open to other machines…).
+    Warning(String),
     /// Something went wrong outside any call (a worker thread panicked…).
     Fault(String),
 }

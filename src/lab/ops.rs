@@ -29,6 +29,10 @@ fn domain(addr: &SocketAddr) -> Domain {
     if addr.is_ipv6() { Domain::IPV6 } else { Domain::IPV4 }
 }
 
+/// Most sockets open at once: a guard against a runaway script, well
+/// below the usual fd limit.
+pub const MAX_OPEN: usize = 256;
+
 const LOOPBACK: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 0);
 
 impl Lab {
@@ -55,6 +59,17 @@ impl Lab {
         }));
     }
 
+    /// Refuses a new socket past [`MAX_OPEN`].
+    fn room(&self) -> Result<(), LabError> {
+        let open = self.socks.values().filter(|h| !h.closed).count();
+        if open >= MAX_OPEN {
+            return Err(LabError::Invalid(format!(
+                "too many sockets: sockscope keeps at most {MAX_OPEN} open at once; close some first"
+            )));
+        }
+        Ok(())
+    }
+
     /// Starts a worker for a new socket, makes it current and announces it.
     fn adopt(&mut self, kind: SockKind, socket: Socket) -> u32 {
         let id = self.shared.next_id();
@@ -68,6 +83,7 @@ impl Lab {
     /// `open tcp [ADDR]`: the connect runs on the new socket's worker, so a
     /// remote that never answers does not stall the session.
     pub fn open_tcp(&mut self, addr: Option<SocketAddr>) -> Result<(u32, u64), LabError> {
+        self.room()?;
         let to = addr.unwrap_or(self.live_peer()?.listen_addr);
         let s = Socket::new(domain(&to), Type::STREAM, None).map_err(LabError::sys("socket", None))?;
         let id = self.adopt(SockKind::TcpClient, s);
@@ -77,6 +93,7 @@ impl Lab {
 
     /// `open udp [ADDR]`: with no address, paired with a peer UDP socket.
     pub fn open_udp(&mut self, addr: Option<SocketAddr>) -> Result<u32, LabError> {
+        self.room()?;
         let start = self.shared.now_ns();
         let (s, to) = match addr {
             Some(to) => (Socket::new(domain(&to), Type::DGRAM, None), to),
@@ -114,6 +131,7 @@ impl Lab {
 
     /// `listen [ADDR]`, on loopback unless told otherwise.
     pub fn listen(&mut self, addr: Option<SocketAddr>) -> Result<u32, LabError> {
+        self.room()?;
         let start = self.shared.now_ns();
         let at = addr.unwrap_or(LOOPBACK);
         let s = Socket::new(domain(&at), Type::STREAM, None).map_err(LabError::sys("socket", None))?;
@@ -121,6 +139,12 @@ impl Lab {
         s.listen(128).map_err(LabError::sys("listen", Some(at)))?;
         let id = self.adopt(SockKind::TcpListener, s);
         let local = self.socks[&id].info.local;
+        if at.ip().is_unspecified() {
+            self.shared.send(LabEvent::Warning(format!(
+                "#{id} listens on all interfaces ({}): other machines can connect to it",
+                local.map_or(at.to_string(), |a| a.to_string())
+            )));
+        }
         self.instant(
             Lane::Sock(id),
             Op::Listen,
@@ -134,6 +158,7 @@ impl Lab {
 
     /// `socket tcp|udp`: unconnected, so its mode can be set before connect.
     pub fn new_socket(&mut self, proto: Proto) -> Result<u32, LabError> {
+        self.room()?;
         let start = self.shared.now_ns();
         let (ty, kind) = match proto {
             Proto::Tcp => (Type::STREAM, SockKind::TcpClient),
