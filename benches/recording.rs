@@ -50,7 +50,7 @@ fn spin_loop(n: u64) -> Duration {
         lab.wait_event(until);
     }
     let spin = lab.timeline().calls().iter().find(|c| c.op == Op::Spin).expect("the spin was recorded");
-    assert_eq!(lab.timeline().dense_len() as u64, n, "every call was kept");
+    assert_eq!(lab.timeline().dense_total(), n, "every call was kept");
     spin.duration().expect("finished")
 }
 

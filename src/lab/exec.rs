@@ -9,7 +9,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use super::Lab;
-use super::call::{Call, Outcome};
+use super::call::{Call, Lane, Outcome};
 use super::error::LabError;
 use super::socket::JobOp;
 use crate::command::{Addr, Command, ExpectOutcome, Expectation, Located, Proto};
@@ -19,6 +19,9 @@ use crate::command::{Addr, Command, ExpectOutcome, Expectation, Located, Proto};
 pub const SETTLE: Duration = Duration::from_millis(50);
 /// How long `expect` waits for the latest call to finish.
 pub const EXPECT_WAIT: Duration = Duration::from_secs(5);
+/// How long a call handed to an idle worker may take to start (only a
+/// loaded machine needs more than a few microseconds).
+const START_WAIT: Duration = Duration::from_secs(2);
 
 /// What the executor is doing after a tick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,11 +179,22 @@ impl Executor {
                 };
             }
             Wait::Settle { seq, until } => {
-                let done = lab.timeline().find(*seq).is_some_and(|c| c.end_ns.is_some());
-                if done || now >= *until {
+                let call = lab.timeline().find(*seq);
+                if call.is_some_and(|c| c.end_ns.is_some()) {
                     return Ok(None);
                 }
-                *until
+                let until = match call {
+                    // The settle time counts from when the call entered the kernel…
+                    Some(c) => (lab.epoch() + Duration::from_nanos(c.start_ns) + SETTLE).max(*until),
+                    // …but a call queued behind a blocked one stays queued, as shown.
+                    None if sock_of(lab, *seq).is_none_or(|id| busy(lab, id)) => *until,
+                    // Its worker has not run yet (a loaded machine): let it start.
+                    None => *until + START_WAIT,
+                };
+                if now >= until {
+                    return Ok(None);
+                }
+                until
             }
             Wait::Quiet { until } => {
                 if lab.timeline().blocking().next().is_none() || now >= *until {
@@ -251,6 +265,17 @@ const DRAIN_SIZE: usize = 1024;
 
 fn settle(seq: u64) -> Option<Wait> {
     Some(Wait::Settle { seq, until: Instant::now() + SETTLE })
+}
+
+/// The socket a call was handed to, while it is that socket's latest.
+fn sock_of(lab: &Lab, seq: u64) -> Option<u32> {
+    lab.sockets().find(|h| h.last_seq == Some(seq)).map(|h| h.info.id)
+}
+
+/// Whether a call on socket `id` is still in the kernel.
+fn busy(lab: &Lab, id: u32) -> bool {
+    let t = lab.timeline();
+    t.blocking().any(|i| t.get(i).is_some_and(|c| c.lane == Lane::Sock(id)))
 }
 
 /// Carries out one command. Returns what to wait for, if anything.

@@ -4,6 +4,7 @@
 
 pub mod call;
 mod clients;
+pub mod dense;
 mod error;
 pub mod event;
 mod eventloop;
@@ -206,6 +207,12 @@ impl Lab {
 
     pub fn timeline(&self) -> &Timeline {
         &self.timeline
+    }
+
+    /// Bounds the busy-poll history (`--history`); older calls are folded
+    /// into per-lane tallies.
+    pub fn set_history_cap(&mut self, calls: usize) {
+        self.timeline.set_cap(calls);
     }
 
     pub fn sockets(&self) -> impl Iterator<Item = &SockHandle> {

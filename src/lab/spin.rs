@@ -121,3 +121,35 @@ mod tests {
         assert!(std::mem::size_of::<Dense>() <= 24);
     }
 }
+
+#[cfg(test)]
+mod bound_tests {
+    use std::time::{Duration, Instant};
+
+    use crate::command::{Located, parse_line};
+    use crate::lab::exec::{Executor, Tick};
+    use crate::lab::{Lab, Lane};
+
+    #[test]
+    fn a_long_spin_is_bounded_but_every_call_is_counted() {
+        let mut lab = Lab::new().expect("lab");
+        lab.set_history_cap(8192);
+        let mut exec = Executor::new();
+        for (i, l) in ["open tcp", "nonblocking", "spin recv 1 30000", "expect wouldblock"].iter().enumerate()
+        {
+            exec.push(Located { line: i + 1, cmd: parse_line(l).expect("parses").expect("command") });
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while let Ok(Tick::Busy(until)) = exec.tick(&mut lab) {
+            assert!(Instant::now() < deadline, "bounded");
+            lab.wait_event(until);
+        }
+        lab.pump();
+        let tl = lab.timeline();
+        assert!(tl.dense_len() <= 8192, "kept {}", tl.dense_len());
+        assert_eq!(tl.dense_total(), 30_000);
+        let lane = tl.dense(Lane::Sock(1)).expect("the spin's lane");
+        assert_eq!(lane.folded.calls + lane.kept() as u64, 30_000);
+        assert_eq!(lane.folded.wouldblock, lane.folded.calls, "all EAGAIN");
+    }
+}

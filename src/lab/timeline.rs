@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use super::call::{Call, Lane};
+use super::dense::{CHUNK, DenseLane};
 use super::event::{CallEnd, LabEvent};
-use super::spin::Dense;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Timeline {
     calls: Vec<Call>,
     /// Calls still in the kernel: seq -> index.
@@ -15,7 +15,18 @@ pub struct Timeline {
     /// Record indices per lane, in order.
     lanes: HashMap<Lane, Vec<u32>>,
     /// Busy-poll calls per lane, in order (24 bytes each).
-    dense: HashMap<Lane, Vec<Dense>>,
+    dense: HashMap<Lane, DenseLane>,
+    /// How many busy-poll calls to keep before folding the oldest.
+    dense_cap: usize,
+}
+
+/// The default bound on kept busy-poll calls: about a million (24 MB).
+pub const DEFAULT_DENSE_CAP: usize = 1 << 20;
+
+impl Default for Timeline {
+    fn default() -> Timeline {
+        Timeline::with_cap(DEFAULT_DENSE_CAP)
+    }
 }
 
 impl Timeline {
@@ -30,7 +41,8 @@ impl Timeline {
             LabEvent::Instant(c) => Some(self.push(c.clone())),
             LabEvent::End(e) => self.finish(e),
             LabEvent::Dense { lane, calls } => {
-                self.dense.entry(*lane).or_default().extend_from_slice(calls);
+                self.dense.entry(*lane).or_default().push_all(calls);
+                self.bound();
                 None
             }
             _ => None,
@@ -89,14 +101,47 @@ impl Timeline {
         self.lanes.get(&lane).map_or(&[], Vec::as_slice)
     }
 
-    /// The busy-poll calls on one lane, oldest first.
-    pub fn dense(&self, lane: Lane) -> &[Dense] {
-        self.dense.get(&lane).map_or(&[], Vec::as_slice)
+    /// A timeline that keeps at most `dense_cap` busy-poll calls.
+    pub fn with_cap(dense_cap: usize) -> Timeline {
+        Timeline {
+            calls: Vec::new(),
+            open: HashMap::new(),
+            lanes: HashMap::new(),
+            dense: HashMap::new(),
+            dense_cap: dense_cap.max(CHUNK),
+        }
+    }
+
+    /// Changes the bound on kept busy-poll calls (at least one chunk).
+    pub fn set_cap(&mut self, dense_cap: usize) {
+        self.dense_cap = dense_cap.max(CHUNK);
+        self.bound();
+    }
+
+    /// The busy-poll calls on one lane (kept ones, and the folded tally).
+    pub fn dense(&self, lane: Lane) -> Option<&DenseLane> {
+        self.dense.get(&lane)
     }
 
     /// How many busy-poll calls are kept, on all lanes.
     pub fn dense_len(&self) -> usize {
-        self.dense.values().map(Vec::len).sum()
+        self.dense.values().map(DenseLane::kept).sum()
+    }
+
+    /// Every busy-poll call recorded, kept or folded.
+    pub fn dense_total(&self) -> u64 {
+        self.dense.values().map(DenseLane::total).sum()
+    }
+
+    /// Folds the oldest chunks (across lanes) until under the cap.
+    fn bound(&mut self) {
+        while self.dense_len() > self.dense_cap {
+            let oldest = self.dense.values_mut().filter(|l| l.kept() > 0).min_by_key(|l| l.oldest_ns());
+            let freed = oldest.map_or(0, DenseLane::fold_oldest);
+            if freed == 0 {
+                return;
+            }
+        }
     }
 
     /// All lanes that have records.
