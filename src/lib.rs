@@ -1,3 +1,4 @@
 pub mod command;
-pub mod lab;
+pub mod escape;
 pub mod headless;
+pub mod lab;

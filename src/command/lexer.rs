@@ -41,12 +41,13 @@ impl Token<'_> {
     }
 }
 
-/// Shortens text for messages to at most 32 characters.
+/// Shortens text for messages to at most 32 characters, escaped: a script
+/// may hold bytes that would drive the terminal if echoed raw.
 pub(crate) fn shorten(s: &str) -> String {
     const MAX: usize = 32;
     match s.char_indices().nth(MAX) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
+        Some((i, _)) => format!("{}…", crate::escape::escape(s[..i].as_bytes())),
+        None => crate::escape::escape(s.as_bytes()),
     }
 }
 

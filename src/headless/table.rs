@@ -13,7 +13,7 @@ fn ms(ns: u64) -> String {
 pub fn table_line(c: &Call) -> String {
     let t = format!("{:7.3}s", c.start_ns as f64 / 1e9);
     if matches!(c.op, Op::Say | Op::Summary) {
-        return format!("{t}  ── {}", c.arg_text().unwrap_or_default());
+        return format!("{t}  ── {}", escape(c.arg_text().unwrap_or_default().as_bytes()));
     }
     let call = match c.arg_text() {
         Some(a) => format!("{} {a}", c.op.word()),
