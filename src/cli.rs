@@ -5,10 +5,20 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "sockscope", version, about = "An oscilloscope for socket calls: real sockets, live modes, a timeline")]
+#[command(
+    name = "sockscope",
+    version,
+    about = "An oscilloscope for socket calls: real sockets, live modes, a timeline",
+    long_about = "An oscilloscope for socket calls: real sockets, live modes, a timeline.\n\n\
+                  With no subcommand, opens the terminal UI with socket #1 already connected \
+                  to the embedded peer. Press ? inside for every key."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Cmd>,
+    /// (TUI) Append every event to this JSON-lines file as it happens.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub record: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -20,5 +30,13 @@ pub enum Cmd {
         /// Print JSON lines instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// Open the terminal UI and step through a scenario (Space: next step).
+    Demo {
+        /// The scenario (a .scenario file).
+        file: PathBuf,
+        /// Append every event to this JSON-lines file as it happens.
+        #[arg(long, value_name = "FILE.jsonl")]
+        record: Option<PathBuf>,
     },
 }

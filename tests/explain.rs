@@ -5,9 +5,10 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use sockscope::command::{How, Located, Proto, parse_line};
+use sockscope::command::{How, Interest, Located, Proto, ServeKind, parse_line};
+use sockscope::lab::call::{SpinArg, SpinStats, ready};
 use sockscope::lab::exec::{Executor, Tick};
-use sockscope::lab::explain::{Context, Explanation, Prev, explain, prev_call};
+use sockscope::lab::explain::{Context, Explanation, Prev, explain, prev_call, undrained};
 use sockscope::lab::{
     Arg, Call, KernelView, Lab, LabEvent, Lane, Mode, Op, Outcome, PyMode, SockKind, Timeline, TimeoutBy,
 };
@@ -202,7 +203,9 @@ impl Case {
         if self.call.lane != Lane::Script && (e.python.is_empty() || e.why.is_empty()) {
             bad.push("python or why is empty".into());
         }
-        if self.call.lane != Lane::Script && self.call.lane != Lane::Peer && e.syscalls.is_empty() {
+        // `poll drain` is a setting: no syscall of its own.
+        let silent = matches!(self.call.lane, Lane::Script | Lane::Peer) || self.call.op == Op::PollDrain;
+        if !silent && e.syscalls.is_empty() {
             bad.push("no syscall lines".into());
         }
         if bad.is_empty() { bad } else { vec![format!("{}: {}\n{e}", self.name, bad.join("; "))] }
@@ -859,6 +862,255 @@ fn prev_call_skips_mode_changes() {
     assert!(explain(&sent, &ctx).why.contains("EPIPE"), "{}", explain(&sent, &ctx));
 }
 
+// ---- the event loop, busy-polling and servers ------------------------------
+
+fn on_loop(op: Op, arg: Arg, outcome: Outcome, took: Duration) -> Call {
+    call(op, arg, Mode::default(), outcome, took).lane(Lane::Loop)
+}
+fn poll_wait(t: Option<Duration>, events: u64, took: Duration) -> Call {
+    let outcome = if events == 0 { Outcome::Timeout(TimeoutBy::Poll) } else { Outcome::Ok };
+    on_loop(Op::PollWait, Arg::PollWait(t), outcome, took).bytes(events)
+}
+fn ready_on(id: u32, flags: u8) -> Call {
+    on_loop(Op::Ready, Arg::Ready(id, flags), Outcome::Ready, ms(0))
+}
+fn spin(mode: Mode, count: Option<u64>, stats: SpinStats, last: Outcome, took: Duration) -> Call {
+    let for_ns = if count.is_none() { Some(2_000_000_000) } else { None };
+    let arg = Arg::Spin(Box::new(SpinArg { size: 1024, count, for_ns, stats }));
+    call(Op::Spin, arg, mode, last, took).bytes(stats.bytes)
+}
+fn tally(wouldblock: u64, data: u64, eof: u64, error: u64, bytes: u64) -> SpinStats {
+    SpinStats { calls: wouldblock + data + eof + error, wouldblock, data, eof, error, bytes }
+}
+fn undrained_1() -> Context {
+    Context { undrained: Some(1), ..Context::default() }
+}
+
+const FIN: u8 = ready::READABLE | ready::READ_CLOSED;
+const CTL_ADD_READ: &str = concat!(
+    "epoll_ctl(epfd, EPOLL_CTL_ADD, 5, ",
+    "{events=EPOLLIN|EPOLLRDHUP|EPOLLET, data={u32=1, u64=1}}) = 0"
+);
+const SPIN_EAGAIN: &str = concat!(
+    "recvfrom(5, …, 1024, MSG_DONTWAIT, NULL, NULL) = ",
+    "-1 EAGAIN (Resource temporarily unavailable)  × 10000"
+);
+const RST: u8 = ready::READABLE | ready::WRITABLE | ready::READ_CLOSED | ready::WRITE_CLOSED | ready::ERROR;
+
+#[test]
+fn event_loop_records() {
+    let add = |i| on_loop(Op::PollAdd, Arg::PollAdd(1, i), Outcome::Ok, ms(0));
+    let none = Context::default();
+    run(vec![
+        case("poll add read", add(Interest::Read), fd5())
+            .sys(&[CTL_ADD_READ])
+            .py(&[
+                "ep = select.epoll()",
+                "ep.register(sock.fileno(), select.EPOLLIN | select.EPOLLRDHUP | select.EPOLLET)",
+                "selectors.DefaultSelector()",
+                "sock.setblocking(False)",
+            ])
+            .why(&["edge-triggered (EPOLLET)", "one event per new arrival", "non-blocking", "O_NONBLOCK"]),
+        case("poll add write", add(Interest::Write), fd5())
+            .sys(&["{events=EPOLLOUT|EPOLLET, data="])
+            .sys_not(&["EPOLLIN", "EPOLLRDHUP"])
+            .why(&["writable at once"]),
+        case("poll add both", add(Interest::Both), fd5())
+            .sys(&["events=EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET"]),
+        case("a wait with an event at once", poll_wait(Some(ms(300)), 1, ms(0)), none)
+            .sys(&["epoll_wait(epfd, […], 256, 300) = 1"])
+            .py(&["events = ep.poll(0.3)", "→ [(fd, mask)]"])
+            .why(&["returned 1 event at once", "not that it brings data", "recv until EAGAIN"]),
+        case("a wait that slept", poll_wait(Some(ms(1000)), 2, ms(200)), none)
+            .sys(&["epoll_wait(epfd, […], 256, 1000) = 2"])
+            .py(&["2 pairs"])
+            .why(&["slept 200.0 ms", "returned 2 events"]),
+        case(
+            "0 events after a partial read",
+            poll_wait(Some(ms(300)), 0, Duration::from_micros(300_500)),
+            undrained_1(),
+        )
+        .sys(&["epoll_wait(epfd, [], 256, 300) = 0"])
+        .py(&["→ []", "would return data"])
+        .why(&[
+            "returned 0 after 300.5 ms",
+            "#1 may still have bytes queued",
+            "edge-triggered trap",
+            "recv until EAGAIN",
+        ]),
+        case("0 events, nothing left behind", poll_wait(Some(ms(300)), 0, ms(300)), none)
+            .py_not(&["would return data"])
+            .why(&["No registered socket had a new edge within 300 ms", "does not count"]),
+        case("a wait without a timeout, still asleep", poll_wait(None, 0, ms(0)).open(), none)
+            .sys(&["epoll_wait(epfd, …, 256, -1) <unfinished ...>"])
+            .py(&["events = ep.poll()", "still waiting"])
+            .why(&["no CPU", "no timeout"]),
+        case(
+            "a sub-millisecond timeout rounds up",
+            poll_wait(Some(Duration::from_micros(500)), 0, ms(1)),
+            none,
+        )
+        .sys(&["epoll_wait(epfd, [], 256, 1) = 0"]),
+        case("readable", ready_on(1, ready::READABLE), fd5())
+            .sys(&["{events=EPOLLIN, data={u32=1, u64=1}}"])
+            .py(&["→ (5, select.EPOLLIN)"])
+            .why(&["new data arrived", "once per arrival", "recv until EAGAIN"]),
+        case("readable and writable", ready_on(1, ready::READABLE | ready::WRITABLE), fd5())
+            .sys(&["events=EPOLLIN|EPOLLOUT,"])
+            .why(&["writable comes along"]),
+        case("a FIN", ready_on(1, FIN), fd5())
+            .sys(&["events=EPOLLIN|EPOLLRDHUP,"])
+            .py(&["select.EPOLLIN | select.EPOLLRDHUP", "b''"])
+            .why(&["readable|read_closed", "FIN", "b'' (EOF)"]),
+        case("an RST", ready_on(1, RST), fd5())
+            .sys(&["events=EPOLLIN|EPOLLOUT|EPOLLERR|EPOLLHUP|EPOLLRDHUP,"])
+            .py(&["SO_ERROR", "104 (ECONNRESET)"])
+            .why(&["readable|writable|read_closed|write_closed|error", "RST", "ECONNRESET", "once", "b''"]),
+        case("an RST, registered for reading only", ready_on(1, RST & !ready::WRITABLE), fd5())
+            .sys(&["events=EPOLLIN|EPOLLERR|EPOLLHUP|EPOLLRDHUP,"])
+            .why(&["registered for reading only"]),
+        case("writable", ready_on(1, ready::WRITABLE), fd5())
+            .why(&["room in the send buffer", "full buffer drains"]),
+        case("a client to accept", ready_on(1, ready::READABLE), listener())
+            .why(&["accept queue", "accept until EAGAIN"]),
+        case("drain on", on_loop(Op::PollDrain, Arg::Drain(true), Outcome::Ok, ms(0)), none)
+            .py(&["while True:", "except BlockingIOError:", "until EAGAIN"])
+            .why(&["recv until EAGAIN", "No syscall"]),
+        case("drain off", on_loop(Op::PollDrain, Arg::Drain(false), Outcome::Ok, ms(0)), none)
+            .why(&["edge-triggered trap"]),
+    ]);
+}
+
+#[test]
+fn spin_serve_and_clients() {
+    let eagain = |c: Call| c.errno(EAGAIN);
+    let client = |k| Lane::Client(k);
+    let request = |k: u32, took| {
+        let text = format!("request from c{k}");
+        call(Op::Request, Arg::None, Mode::default(), Outcome::Data, took)
+            .lane(client(k))
+            .bytes(text.len() as u64)
+            .preview(text.as_bytes())
+    };
+    let summary = |note: &str| {
+        call(Op::Summary, Arg::Note(note.into()), Mode::default(), Outcome::Ok, ms(0)).lane(Lane::Peer)
+    };
+    let serve = |kind| call(Op::Serve, Arg::Serve(kind, 3), blocking(), Outcome::Ok, ms(0));
+    let stats = tally(10_000, 0, 0, 0, 0);
+    run(vec![
+        case(
+            "spin of 10000 calls",
+            eagain(spin(
+                nonblocking(),
+                Some(10_000),
+                stats,
+                Outcome::WouldBlock,
+                Duration::from_micros(5400),
+            )),
+            fd5(),
+        )
+        .sys(&[SPIN_EAGAIN])
+        .sys_not(&["= 0  ×"])
+        .py(&[
+            "for _ in range(10000):",
+            "sock.recv(1024, socket.MSG_DONTWAIT)",
+            "except BlockingIOError:",
+            "BlockingIOError × 10000",
+        ])
+        .why(&[
+            "10000 recvfrom calls in 5.4 ms",
+            "1.9 million calls per second",
+            "one every 540 ns",
+            "10000 returned EAGAIN",
+            "CPU",
+            "`poll wait`",
+        ]),
+        case(
+            "spin that caught data",
+            spin(nonblocking(), Some(5000), tally(4999, 1, 0, 0, 4), Outcome::WouldBlock, ms(3))
+                .errno(EAGAIN),
+            fd5(),
+        )
+        .sys(&["× 4999", "= 4  × 1"])
+        .py(&["data × 1 (4 bytes)"])
+        .why(&["1 returned data (4 bytes in all)"]),
+        case(
+            "spin after a FIN",
+            spin(nonblocking(), Some(100), tally(0, 0, 100, 0, 0), Outcome::Eof, ms(1)),
+            fd5(),
+        )
+        .sys(&["recvfrom(5, \"\", 1024, MSG_DONTWAIT, NULL, NULL) = 0  × 100"])
+        .sys_not(&["EAGAIN"])
+        .why(&["just as busy"]),
+        case(
+            "spin on a reset connection",
+            spin(nonblocking(), Some(10), tally(0, 0, 9, 1, 0), Outcome::Eof, ms(1)),
+            fd5(),
+        )
+        .sys(&["= -1 …  × 1", "= 0  × 9"])
+        .why(&["1 failed"]),
+        case(
+            "spin on a blocking socket, for 2 s",
+            eagain(spin(blocking(), None, tally(3_000_000, 0, 0, 0, 0), Outcome::WouldBlock, ms(2000))),
+            fd5(),
+        )
+        .py(&["end = time.monotonic() + 2", "while time.monotonic() < end:", "the socket stays blocking"])
+        .why(&["1.5 million calls per second", "MSG_DONTWAIT makes each call non-blocking"]),
+        case(
+            "spin in timeout mode",
+            eagain(spin(timeout(ms(300)), Some(10), tally(10, 0, 0, 0, 0), Outcome::WouldBlock, ms(0))),
+            fd5(),
+        )
+        .py(&["settimeout(0.3) CPython polls before each recv"]),
+        case(
+            "spin still running",
+            spin(nonblocking(), None, SpinStats::default(), Outcome::Ok, ms(0)).open(),
+            fd5(),
+        )
+        .sys(&["MSG_DONTWAIT", "still spinning"])
+        .why(&["still running"]),
+        case("serve blocking", serve(ServeKind::Blocking), listener())
+            .sys(&[
+                "accept4(5, …, SOCK_CLOEXEC) = <new fd>",
+                "recvfrom(<new fd>, …, 1024, 0, NULL, NULL)",
+                "close(<new fd>) = 0",
+                "each of the 3 clients",
+            ])
+            .sys_not(&["epoll"])
+            .py(&["for _ in range(3):", "conn, addr = sock.accept()", "conn.recv(1024)"])
+            .why(&["blocking echo server for 3 clients", "One client at a time", "accept queue"]),
+        case("serve eventloop", serve(ServeKind::EventLoop), listener())
+            .sys(&[
+                "ioctl(5, FIONBIO, [1]) = 0",
+                "epoll_create1(EPOLL_CLOEXEC) = epfd",
+                CTL_ADD_READ,
+                "epoll_wait(epfd, […], 64, 1000)",
+                "epoll_ctl(epfd, EPOLL_CTL_DEL, <new fd>, NULL) = 0",
+            ])
+            .py(&["while served < 3:", "ep.poll(1.0)", "accept until EAGAIN"])
+            .why(&["event-loop echo server", "whichever sockets are ready", "holds up nobody"]),
+        case("a request kept waiting", request(2, Duration::from_micros(304_400)), Context::default())
+            .sys(&[
+                "sendto(fd, \"request from c2\", 15, MSG_NOSIGNAL, NULL, 0) = 15",
+                "recvfrom(fd, \"request from c2\", 65536, 0, NULL, NULL) = 15",
+            ])
+            .py(&["client.sendall(b'request from c2')", "waited = 0.3044"])
+            .why(&["Not one syscall", "c2's wait", "304.4 ms", "busy elsewhere"]),
+        case("a quick request", request(12, Duration::from_micros(400)), Context::default())
+            .sys(&["\"request from c12\", 16,"])
+            .why(&["400 µs", "round trip"]),
+        case(
+            "uneven waits",
+            summary("client waits: c1 0.6 ms, c2 304.4 ms, c3 304.3 ms"),
+            Context::default(),
+        )
+        .py(&["'c1': 0.0006", "'c2': 0.3044"])
+        .why(&["uneven", "c2 waited 304.4 ms while c1 waited 600 µs", "one client at a time"]),
+        case("even waits", summary("client waits: c4 0.3 ms, c5 0.1 ms, c6 0.4 ms"), Context::default())
+            .why(&["All are short", "c6, 400 µs", "holds up nobody"]),
+    ]);
+}
+
 // ---- real records from the engine ----------------------------------------
 
 /// Runs script lines on a fresh lab, with every wait bounded.
@@ -989,6 +1241,7 @@ expect blocking
             kind: info.as_ref().map(|i| i.kind),
             prev: prev_call(tl, c).map(Prev::of),
             new_fd,
+            ..Context::default()
         };
         let e = explain(c, &ctx);
         if let Err(why) = consistent(c, &e) {
@@ -1012,4 +1265,102 @@ expect blocking
         assert!(seen.iter().any(|l| l == want), "no {want} among {seen:?}");
     }
     assert!(seen.iter().any(|l| l.starts_with("accepted #")), "no accepted among {seen:?}");
+}
+
+/// The context a front end would give a record: its socket's fd and kind
+/// (for loop records, those of the socket they name), the previous call,
+/// and for a `poll wait` the socket it may have left undrained.
+fn context_of(lab: &Lab, c: &Call) -> Context {
+    let tl = lab.timeline();
+    let named = match (c.lane, &c.arg) {
+        (Lane::Sock(id), _) | (_, &Arg::Ready(id, _)) | (_, &Arg::PollAdd(id, _)) => Some(id),
+        _ => None,
+    };
+    let info = named.and_then(|id| lab.socket(id)).map(|h| h.info.clone());
+    Context {
+        fd: info.as_ref().map(|i| i.fd),
+        kind: info.as_ref().map(|i| i.kind),
+        prev: prev_call(tl, c).map(Prev::of),
+        new_fd: match c.outcome {
+            Outcome::Accepted(k) => lab.socket(k).map(|h| h.info.fd),
+            _ => None,
+        },
+        undrained: if c.op == Op::PollWait { undrained(tl, c) } else { None },
+    }
+}
+
+#[test]
+fn real_event_loop_spin_and_serve_records() {
+    let mut lab = Lab::new().expect("the lab starts");
+    run_script(
+        &mut lab,
+        r#"
+open tcp
+poll add read
+peer send "hello"
+poll wait 300ms
+expect events 1
+recv 2
+expect data 2
+poll wait 300ms
+expect events 0
+poll drain on
+peer send "!"
+poll wait 300ms
+expect events 1
+poll drain off
+spin recv 1000
+expect wouldblock
+peer reset
+poll wait 300ms
+expect events 1
+listen
+serve blocking 2
+peer connect 2
+expect slowest over 250ms
+"#,
+    );
+    let tl = lab.timeline();
+    let mut failures = Vec::new();
+    let mut seen = Vec::new();
+    for c in tl.calls().iter().filter(|c| c.lane != Lane::Script) {
+        let ctx = context_of(&lab, c);
+        let e = explain(c, &ctx);
+        let silent = matches!(c.lane, Lane::Peer | Lane::Client(_)) || c.op == Op::PollDrain;
+        let mut fail =
+            |why: &str| failures.push(format!("{} {} {}: {why}\n{e}", c.lane, c.op.word(), c.label()));
+        if e.python.is_empty() || e.why.is_empty() || (!silent && e.syscalls.is_empty()) {
+            fail("an empty level");
+        }
+        if e.why.contains(" ended as ") {
+            fail("the generic fallback");
+        }
+        let sys = e.syscalls.join("\n");
+        match (c.op, c.bytes) {
+            (Op::PollWait, Some(0)) => {
+                seen.push("0 events");
+                if ctx.undrained != Some(1) || !e.why.contains("edge-triggered trap") {
+                    fail("the trap is not explained");
+                }
+                if !sys.ends_with(") = 0") {
+                    fail("epoll_wait should return 0");
+                }
+            }
+            (Op::PollWait, Some(n)) if !sys.ends_with(&format!(") = {n}")) => fail("epoll_wait's count"),
+            (Op::Ready, _) if !sys.contains("EPOLLIN") => fail("a readiness without EPOLLIN"),
+            // Registered for reading only: an RST comes without writable (case 14).
+            (Op::Ready, _) if c.arg == Arg::Ready(1, RST & !ready::WRITABLE) && e.why.contains("RST") => {
+                seen.push("rst")
+            }
+            (Op::Spin, _) if sys.contains("MSG_DONTWAIT") && sys.contains("× 1000") => seen.push("spin"),
+            (Op::Serve, _) => seen.push("serve"),
+            (Op::Request, _) if e.why.contains("Not one syscall") => seen.push("request"),
+            (Op::Summary, _) if e.why.contains("uneven") => seen.push("summary"),
+            _ => {}
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    for want in ["0 events", "rst", "spin", "serve", "request", "summary"] {
+        assert!(seen.contains(&want), "no {want} among {seen:?}");
+    }
 }

@@ -46,7 +46,7 @@ impl Token<'_> {
 pub(crate) fn shorten(s: &str) -> String {
     const MAX: usize = 32;
     match s.char_indices().nth(MAX) {
-        Some((i, _)) => format!("{}…", crate::escape::escape(s[..i].as_bytes())),
+        Some((i, _)) => format!("{}…", crate::escape::escape(&s.as_bytes()[..i])),
         None => crate::escape::escape(s.as_bytes()),
     }
 }

@@ -360,8 +360,3 @@ impl fmt::Display for Lane {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-}

@@ -4,13 +4,18 @@
 //!
 //! Pure: it reads a [`Call`] and a small [`Context`] and builds text. Every
 //! statement follows the measured facts (SOCKET-FACTS.md) and the way the
-//! engine makes each call (see `worker.rs` and `ops.rs`).
+//! engine makes each call (see `worker.rs` and `ops.rs`; for the event loop,
+//! busy-polling and servers, `eventloop.rs`, `spin.rs` and `serve.rs`).
 
+mod busy;
+mod poll;
 mod python;
 mod strace;
 mod text;
 mod why;
 mod why_error;
+mod why_loop;
+mod why_serve;
 mod why_setup;
 
 use std::fmt;
@@ -23,12 +28,14 @@ use super::mode::Mode;
 use super::timeline::Timeline;
 use crate::command::Proto;
 
+pub use poll::undrained;
 pub use text::{py_error, strace_err, strerror};
 
 /// What a single record does not say but the front end knows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Context {
-    /// The socket's fd (for peer records: the peer's fd, usually unknown).
+    /// The socket's fd (for peer records: the peer's fd, usually unknown;
+    /// for `poll add` and readiness records: the fd of the socket they name).
     /// Without it the lines say `fd`.
     pub fd: Option<i32>,
     pub kind: Option<SockKind>,
@@ -36,6 +43,9 @@ pub struct Context {
     pub prev: Option<Prev>,
     /// For `accepted #K`: the fd of socket #K, if known.
     pub new_fd: Option<i32>,
+    /// For a `poll wait`: a socket reported readable earlier and not read
+    /// until EAGAIN since (see [`undrained`]).
+    pub undrained: Option<u32>,
 }
 
 /// The parts of an earlier call that change an explanation: an EOF right

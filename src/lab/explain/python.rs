@@ -10,7 +10,8 @@ pub fn lines(c: &Call, ctx: &Context) -> Vec<String> {
     match c.lane {
         Lane::Sock(_) => ours(c, ctx),
         Lane::Peer | Lane::Client(_) => peer(c, ctx),
-        _ => Vec::new(),
+        Lane::Loop => super::poll::python(c, ctx),
+        Lane::Script => Vec::new(),
     }
 }
 
@@ -170,6 +171,7 @@ fn ours(c: &Call, ctx: &Context) -> Vec<String> {
             ]),
         },
         Op::RcvTimeo | Op::SndTimeo => timer(c, &mut out),
+        Op::Spin | Op::Serve => return super::busy::python(c),
         _ => {}
     }
     out
@@ -228,6 +230,7 @@ fn peer(c: &Call, ctx: &Context) -> Vec<String> {
             vec![format!("client = socket.create_connection({})", py_addr(target(c))), result(c, "client")]
         }
         Op::Accept => vec!["peer_conn, addr = listener.accept()".into(), result(c, "(peer_conn, addr)")],
+        Op::Request | Op::Summary => super::busy::python(c),
         _ => Vec::new(),
     }
 }

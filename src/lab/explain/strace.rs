@@ -9,7 +9,8 @@ pub fn lines(c: &Call, ctx: &Context) -> Vec<String> {
     match c.lane {
         Lane::Sock(_) => ours(c, ctx),
         Lane::Peer | Lane::Client(_) => peer(c, ctx),
-        _ => Vec::new(),
+        Lane::Loop => super::poll::strace(c, ctx),
+        Lane::Script => Vec::new(),
     }
 }
 
@@ -155,6 +156,7 @@ fn ours(c: &Call, ctx: &Context) -> Vec<String> {
         Op::Socket => out.push(socket_line(fd, is_udp(c, ctx), None)),
         Op::Shutdown => out.push(format!("shutdown({fd}, {}){}", how(c), ret(c, "0"))),
         Op::Close => out.push(format!("close({fd}){}", ret(c, "0"))),
+        Op::Spin | Op::Serve => return super::busy::strace(c, ctx),
         Op::Blocking | Op::Nonblocking | Op::Timeout => {
             let on = u8::from(c.mode.py.wants_nonblock());
             out.push(format!("ioctl({fd}, FIONBIO, [{on}]) = 0"));
@@ -209,6 +211,7 @@ fn peer(c: &Call, ctx: &Context) -> Vec<String> {
         ],
         Op::Shutdown => vec![format!("shutdown({fd}, {}){}", how(c), ret(c, "0"))],
         Op::Accept => vec![format!("accept4({fd}, …, SOCK_CLOEXEC|SOCK_NONBLOCK){}", ret(c, "<new fd>"))],
+        Op::Request => super::busy::strace(c, ctx),
         _ => Vec::new(),
     }
 }

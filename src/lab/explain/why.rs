@@ -14,10 +14,15 @@ pub fn text(c: &Call, ctx: &Context) -> String {
         Lane::Sock(_) => match c.op {
             Op::Recv | Op::Send | Op::Accept | Op::Connect => io(c, ctx),
             Op::Open if c.outcome != Outcome::Ok => io(c, ctx),
+            Op::Spin | Op::Serve => super::why_serve::text(c, ctx),
             _ => super::why_setup::ours(c, ctx),
         },
-        Lane::Peer | Lane::Client(_) => super::why_setup::peer(c, ctx),
-        _ => format!("{} ended as {}.", c.op.word(), c.label()),
+        Lane::Peer | Lane::Client(_) => match c.op {
+            Op::Request | Op::Summary => super::why_serve::text(c, ctx),
+            _ => super::why_setup::peer(c, ctx),
+        },
+        Lane::Loop => super::why_loop::text(c, ctx),
+        Lane::Script => format!("{} ended as {}.", c.op.word(), c.label()),
     }
 }
 

@@ -1,0 +1,108 @@
+//! Python literals and comment-safe text, written so that any input gives a
+//! valid, printable line of Python source.
+
+use std::fmt::Write;
+use std::time::Duration;
+
+/// A Python `bytes` literal: printable ASCII stays, the rest is escaped.
+pub fn py_bytes(bytes: &[u8]) -> String {
+    let mut out = String::from("b\"");
+    for &b in bytes {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x20..=0x7e => out.push(b as char),
+            _ => {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A Python `str` literal. Printable characters stay (the source is UTF-8);
+/// control, format and bidi characters are escaped.
+pub fn py_str(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hidden(c) => {
+                let _ = match c as u32 {
+                    n @ 0..=0xff => write!(out, "\\x{n:02x}"),
+                    n @ 0x100..=0xffff => write!(out, "\\u{n:04x}"),
+                    n => write!(out, "\\U{n:08x}"),
+                };
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Text with every character that could disturb a terminal shown as an
+/// escape (`\x1b`, `\u{202e}`), for narration the script prints and for
+/// comments.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if hidden(c) || matches!(c, '\n' | '\r' | '\t') {
+            let _ = match c as u32 {
+                n @ 0..=0xff => write!(out, "\\x{n:02x}"),
+                n => write!(out, "\\u{{{n:x}}}"),
+            };
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Control characters, and the format and bidi controls that could reorder
+/// or hide text.
+fn hidden(c: char) -> bool {
+    c.is_control() || matches!(c as u32, 0xad | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x2069 | 0xfeff)
+}
+
+/// Seconds as a Python number: `0.3`, `1.5`, `2`, `0`.
+pub fn py_secs(d: Duration) -> String {
+    format!("{}", d.as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_escape_everything_unprintable() {
+        assert_eq!(py_bytes(b"hi \"x\"\\\n\x00\xff"), r#"b"hi \"x\"\\\n\x00\xff""#);
+    }
+
+    #[test]
+    fn strings_keep_text_and_escape_controls() {
+        assert_eq!(py_str("é \"q\" \x1b[2J\u{202e}"), "\"é \\\"q\\\" \\x1b[2J\\u202e\"");
+        assert_eq!(py_str("🦀"), "\"🦀\"");
+    }
+
+    #[test]
+    fn printable_text_has_no_controls() {
+        assert_eq!(printable("a\nb\x1b\u{202e}c"), "a\\x0ab\\x1b\\u{202e}c");
+    }
+
+    #[test]
+    fn seconds_read_as_python_numbers() {
+        assert_eq!(py_secs(Duration::from_millis(300)), "0.3");
+        assert_eq!(py_secs(Duration::from_secs(2)), "2");
+        assert_eq!(py_secs(Duration::ZERO), "0");
+        assert_eq!(py_secs(Duration::from_micros(1)), "0.000001");
+    }
+}

@@ -1,0 +1,205 @@
+"""Recreates a sockscope experiment with Python's own socket module.
+
+Standard library only. Like sockscope, each of our sockets has a worker
+thread that runs its calls in order; the main thread hands a call over and
+waits up to SETTLE (50 ms) for it before going on, so a call that blocks is
+left blocking while the script continues. Every call prints one line when it
+ends, in the same form for every call:
+
+    #1 recv data 5        #1 recv wouldblock     #1 recv timeout     #1 recv eof
+    #1 send sent 5        #1 send partial 3919467                    #2 connect inprogress
+    #1 accept accepted 2  #1 recv error ECONNRESET                   #1 open connected
+
+A call still blocking when the script ends is printed then, as `blocking`.
+Narration prints as `# say: ...`. The embedded peer (the other end of every
+connection opened without an address) runs on its own thread over loopback.
+"""
+
+import errno
+import fcntl
+import os
+import queue
+import select
+import selectors
+import socket
+import struct
+import sys
+import termios
+import threading
+import time
+import traceback
+
+SETTLE = 0.05  # a call may take this long before the next command runs
+EXPECT_WAIT = 5.0  # how long `expect` waits for the latest call to finish
+ACK_WAIT = 2.0  # how long to wait for the peer thread to carry out a request
+START_WAIT = 2.0  # how long a call handed to an idle worker may take to start
+FINISH_GRACE = 0.005  # at the end: one GIL switch interval for runnable threads
+NAMES = dict(errno.errorcode)
+NAMES[errno.EOPNOTSUPP] = "EOPNOTSUPP"  # Python says ENOTSUP; strace and sockscope say EOPNOTSUPP
+
+
+def filler(n, first="a"):
+    """`send SIZE`: that many filler bytes, a..z repeating (the peer uses A..Z)."""
+    base = bytes(range(ord(first), ord(first) + 26))
+    return (base * (n // 26 + 1))[:n]
+
+
+def resolve(host, port):
+    """host:port -> (family, sockaddr): the first address wins."""
+    try:
+        found = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+    except OSError as e:
+        raise Stop("cannot resolve `%s:%d`: %s" % (host, port, e))
+    return found[0][0], found[0][4]
+
+
+class Stop(Exception):
+    """A command that cannot be carried out: the script stops (exit 1)."""
+
+
+class Failed(Stop):
+    """An `expect` that did not hold: the script stops (exit 1)."""
+
+
+def failed(e, mode, reading):
+    """Names an OSError the way sockscope does. mode: (timeout, rcvtimeo, sndtimeo)."""
+    if isinstance(e, socket.timeout) and e.errno is None:
+        return "timeout", None  # CPython's poll() ran out: no recv/send was made
+    if e.errno in (errno.EAGAIN, errno.EWOULDBLOCK):
+        timeout, rcv, snd = mode
+        timer = rcv if reading else snd
+        if timeout:
+            return "timeout", None
+        if timeout is None and timer:
+            return "timeout", None  # the kernel's SO_RCVTIMEO/SO_SNDTIMEO ran out
+        return "wouldblock", None
+    return "error", NAMES.get(e.errno, "EUNKNOWN")
+
+
+def recv_on(s, kind, mode, size):
+    """s.recv(size) -> (outcome, detail, data)."""
+    try:
+        data = s.recv(size)
+    except OSError as e:
+        return failed(e, mode, True) + (b"",)
+    if not data and kind != "udp":
+        return "eof", None, data
+    return "data", len(data), data  # a zero-length datagram is data, not EOF
+
+
+def send_on(s, mode, data):
+    """One s.send(data, MSG_NOSIGNAL) (not sendall) -> (outcome, detail)."""
+    try:
+        n = s.send(data, socket.MSG_NOSIGNAL)
+    except OSError as e:
+        return failed(e, mode, False)
+    return ("sent" if n == len(data) else "partial"), n
+
+
+class Call:
+    """One call on a lane (`#1`, or `#loop` for the event loop's waits)."""
+
+    def __init__(self, seq, lane, op):
+        self.seq, self.lane, self.op = seq, lane, op
+        self.state = "queued"  # -> "running" -> "done"
+        self.outcome, self.detail = "blocking", None
+        self.ready = []  # a poll wait's readiness events: (socket number, flags)
+
+    def result(self):
+        """`data 5`, `wouldblock`, `error EPIPE`, `accepted 2`."""
+        return self.outcome if self.detail is None else "%s %s" % (self.outcome, self.detail)
+
+    def line(self):
+        return "%s %s %s" % (self.lane, self.op, self.result())
+
+
+class Sock:
+    """One of our sockets and the worker thread that runs its calls in order."""
+
+    def __init__(self, lab, id, kind, s):
+        self.lab, self.id, self.kind, self.s = lab, id, kind, s
+        self.timeout = None  # None: blocking; 0: non-blocking; T: settimeout(T)
+        self.rcvtimeo = self.sndtimeo = None  # SO_RCVTIMEO / SO_SNDTIMEO as last set
+        self.jobs = queue.Queue()
+        self.last = None
+        self.closing = False
+        self.local = self.remote = None
+        self.addrs()
+        threading.Thread(target=self.work, name="sock-%d" % id, daemon=True).start()
+
+    def addrs(self):
+        """getsockname/getpeername read now, falling back to what was last seen."""
+        try:
+            self.local = self.s.getsockname()
+        except OSError:
+            pass
+        try:
+            self.remote = self.s.getpeername()
+        except OSError:
+            pass
+        return self.local, self.remote
+
+    def mode(self):
+        return self.timeout, self.rcvtimeo, self.sndtimeo
+
+    def work(self):
+        while True:
+            call, op, args = self.jobs.get()
+            mode = self.mode()
+            if op == "serve":
+                try:
+                    serve(self, call, *args)
+                except Exception:
+                    traceback.print_exc()
+                continue
+            self.lab.begin(call)
+            try:
+                done = getattr(self, "do_" + op)(mode, *args)
+            except Exception:
+                traceback.print_exc()
+                done = "error", "EIO"
+            self.lab.end(call, *done)
+            if op == "close":
+                self.lab.forget(self.id)
+                return
+
+    def do_recv(self, mode, size):
+        return recv_on(self.s, self.kind, mode, size)[:2]
+
+    def do_send(self, mode, data):
+        return send_on(self.s, mode, data)
+
+    def do_accept(self, mode):
+        try:
+            new, _ = self.s.accept()
+        except OSError as e:
+            return failed(e, mode, True)
+        return "accepted", self.lab.adopt("accepted", new, current=False).id
+
+    def do_connect(self, mode, addr):
+        try:
+            self.s.connect(addr)
+            done = "connected", None
+        except OSError as e:
+            if e.errno == errno.EINPROGRESS:
+                done = "inprogress", None
+            else:
+                done = failed(e, mode, False)
+        self.addrs()
+        return done
+
+    do_open = do_connect
+
+    def do_shutdown(self, mode, how):
+        try:
+            self.s.shutdown(how)
+        except OSError as e:
+            return "error", NAMES.get(e.errno, "EUNKNOWN")
+        return "ok", None
+
+    def do_close(self, mode):
+        self.s.close()
+        return "ok", None
+
+    def do_spin(self, mode, size, count, secs):
+        return spin(self, size, count, secs)

@@ -1,0 +1,99 @@
+//! Short human forms of durations and session times, shared by the panes.
+
+/// A duration in the largest unit that keeps it short: `12µs`, `3.4ms`,
+/// `2.31s`, `1m05s`.
+pub fn dur(ns: u64) -> String {
+    const US: u64 = 1_000;
+    const MS: u64 = 1_000_000;
+    const S: u64 = 1_000_000_000;
+    match ns {
+        n if n < US => format!("{n}ns"),
+        n if n < 10 * US && n % US != 0 => format!("{:.1}µs", n as f64 / US as f64),
+        n if n < MS => format!("{}µs", n / US),
+        // Whole units (zoom levels) print without decimals.
+        n if n % MS == 0 && n < S => format!("{}ms", n / MS),
+        n if n % S == 0 && n < 60 * S => format!("{}s", n / S),
+        n if n < 10 * MS => format!("{:.2}ms", n as f64 / MS as f64),
+        n if n < 100 * MS => format!("{:.1}ms", n as f64 / MS as f64),
+        n if n < S => format!("{}ms", n / MS),
+        n if n < 60 * S => format!("{:.2}s", n as f64 / S as f64),
+        n => format!("{}m{:02}s", n / (60 * S), (n / S) % 60),
+    }
+}
+
+/// A point on the axis, printed with as many digits as the tick step needs:
+/// ticks 500 ms apart read `0s 0.5s 1s 1.5s`, ticks 20 µs apart read `…µs`.
+pub fn axis(t_ns: u64, step_ns: u64) -> String {
+    const MS: u64 = 1_000_000;
+    const S: u64 = 1_000_000_000;
+    if step_ns >= 60 * S && t_ns.is_multiple_of(60 * S) {
+        return format!("{}m", t_ns / (60 * S));
+    }
+    if step_ns >= S / 10 {
+        let s = t_ns as f64 / S as f64;
+        return trim(format!("{s:.1}")) + "s";
+    }
+    if step_ns >= MS / 10 {
+        let ms = t_ns as f64 / MS as f64;
+        return trim(format!("{ms:.1}")) + "ms";
+    }
+    let us = t_ns as f64 / 1e3;
+    trim(format!("{us:.1}")) + "µs"
+}
+
+fn trim(s: String) -> String {
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+}
+
+/// Text from a script or the prompt, made safe for the terminal: control
+/// characters are shown as escapes rather than dropped or obeyed. Quotes
+/// and backslashes stay as written (unlike payloads, this is not data).
+pub fn safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c as u32 {
+            n if n < 0x20 || n == 0x7f => out.push_str(&format!("\\x{n:02x}")),
+            n if c.is_control() || (0x200b..=0x200f).contains(&n) || (0x202a..=0x202e).contains(&n) => {
+                out.push_str(&format!("\\u{{{n:x}}}"))
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A session time with millisecond precision: `t+3.214s`.
+pub fn at(t_ns: u64) -> String {
+    format!("t+{:.3}s", t_ns as f64 / 1e9)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_stay_short() {
+        assert_eq!(dur(900), "900ns");
+        assert_eq!(dur(12_000), "12µs");
+        assert_eq!(dur(3_400_000), "3.40ms");
+        assert_eq!(dur(50_000_000), "50ms");
+        assert_eq!(dur(2_000_000_000), "2s");
+        assert_eq!(dur(5_000), "5µs");
+        assert_eq!(dur(2_310_000_000), "2.31s");
+        assert_eq!(dur(65_000_000_000), "1m05s");
+    }
+
+    #[test]
+    fn safe_shows_controls_as_escapes() {
+        assert_eq!(safe("a\x1b[2J\"b\""), "a\\x1b[2J\"b\"");
+        assert_eq!(safe("\u{202e}x"), "\\u{202e}x");
+    }
+
+    #[test]
+    fn axis_labels_follow_the_step() {
+        assert_eq!(axis(1_500_000_000, 500_000_000), "1.5s");
+        assert_eq!(axis(2_000_000_000, 500_000_000), "2s");
+        assert_eq!(axis(250_000, 50_000), "250µs");
+        assert_eq!(axis(120_000_000_000, 60_000_000_000), "2m");
+    }
+}

@@ -1,0 +1,161 @@
+//! The call pane: everything about one call (the selected one, or the
+//! newest on the current socket): what was asked, the mode at that moment,
+//! how it ended, and the engine's explanation (the syscalls made, the
+//! Python equivalent, why). Pure: it builds text from the records.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{frame, title};
+use crate::lab::call::escape;
+use crate::lab::explain::{Context, Prev, explain, prev_call, undrained};
+use crate::lab::{Arg, Call, Lane, Op, Outcome};
+use crate::tui::app::App;
+use crate::tui::fmt;
+use crate::tui::theme::Theme;
+use crate::tui::tips::tips;
+
+/// Enough for the header, four fields and a two-line explanation.
+pub const MIN_HEIGHT: u16 = 9;
+
+/// Payload previews are cut to this many escaped characters.
+const PREVIEW_CHARS: usize = 120;
+
+pub fn render(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let name = if app.view.selected.is_some() { "selected call" } else { "latest call" };
+    let block = frame(title(name, t), t);
+    let call = app.shown_call();
+    let mut lines = match call {
+        Some(c) => describe(c, app.now_ns, t),
+        None => vec![Line::styled("no calls yet", t.dim())],
+    };
+    if let Some(c) = call {
+        lines.extend(explained(c, app, t));
+    }
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    // Suggestions go at the bottom, only where they do not hide the facts.
+    let tips = tips(call);
+    let used = wrapped_height(&lines, inner.width);
+    let tips_h = tips.len() as u16 + 1;
+    if used + tips_h <= inner.height {
+        let at = Rect { y: inner.bottom() - tips_h, height: tips_h, ..inner };
+        f.render_widget(Paragraph::new(tip_lines(tips, t)), at);
+    }
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// Rows the lines take once wrapped (an estimate that errs high).
+fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let w = width.max(1) as usize;
+    // Word wrapping may leave a row part-empty, hence the extra row.
+    lines.iter().map(|l| if l.width() <= w { 1 } else { l.width().div_ceil(w) as u16 + 1 }).sum()
+}
+
+fn tip_lines<'a>(tips: &[(&str, &str)], t: &Theme) -> Vec<Line<'a>> {
+    let mut out = vec![Line::styled("try", t.dim())];
+    for (k, what) in tips {
+        out.push(Line::from(vec![
+            Span::styled(format!(" {k:<4}"), t.key()),
+            Span::styled(what.to_string(), t.dim()),
+        ]));
+    }
+    out
+}
+
+fn describe<'a>(c: &Call, now_ns: u64, t: &Theme) -> Vec<Line<'a>> {
+    let who = match c.lane {
+        Lane::Sock(n) => format!("#{n}"),
+        lane => lane.to_string(),
+    };
+    let arg = c.arg_text().map(|a| format!(" {}", fmt::safe(&a))).unwrap_or_default();
+    let state = match c.outcome {
+        Outcome::Blocking => format!("blocking {}", fmt::dur(now_ns.saturating_sub(c.start_ns))),
+        Outcome::Ok => "ok".into(),
+        _ => c.label(),
+    };
+    // A mode change is a setting, not a call that returns something.
+    let head = if c.op.is_mode() {
+        vec![Span::styled(format!("{who} mode set: {}{arg}", c.op.word()), t.bold())]
+    } else {
+        vec![
+            Span::styled(format!("{who} {}{arg}", c.op.word()), t.bold()),
+            Span::raw(" → "),
+            Span::styled(state, t.outcome(c.outcome)),
+        ]
+    };
+    let mut lines = vec![Line::from(head)];
+    if matches!(c.lane, Lane::Sock(_)) {
+        lines.push(field("mode", c.mode.to_string(), t));
+    }
+    if let Some(k) = c.kernel {
+        lines.push(field("kernel", k.to_string(), t));
+    }
+    if let Some(name) = c.errno_name() {
+        lines.push(field("errno", format!("{name} ({})", c.errno), t));
+    }
+    let took = match c.duration() {
+        Some(d) => format!("took {}", fmt::dur(d.as_nanos() as u64)),
+        None => "still in the kernel".into(),
+    };
+    lines.push(field("time", format!("{}  {took}", fmt::at(c.start_ns)), t));
+    if let Some(p) = &c.preview {
+        lines.push(field("payload", preview(p, c.bytes), t));
+    }
+    lines
+}
+
+/// The engine's three levels, each line marked with its level.
+fn explained<'a>(c: &Call, app: &App, t: &Theme) -> Vec<Line<'a>> {
+    let ex = explain(c, &context(c, app));
+    let mut out = Vec::new();
+    let mut level = |mark: &'static str, text: &str| {
+        out.push(Line::from(vec![Span::styled(mark, t.key()), Span::raw(fmt::safe(text))]));
+    };
+    ex.syscalls.iter().for_each(|l| level("sys ", l));
+    ex.python.iter().for_each(|l| level("py  ", l));
+    if !ex.why.is_empty() {
+        level("why ", &ex.why);
+    }
+    out
+}
+
+/// What the record does not say but the sockets pane knows.
+fn context(c: &Call, app: &App) -> Context {
+    let row = |id: u32| app.socks.iter().find(|s| s.info.id == id);
+    let named = match (c.lane, &c.arg) {
+        (_, Arg::Ready(id, _)) => Some(*id),
+        (Lane::Sock(id), _) => Some(id),
+        _ => None,
+    };
+    let sock = named.and_then(row);
+    let tl = app.timeline();
+    Context {
+        fd: sock.map(|s| s.info.fd).filter(|&fd| fd >= 0),
+        kind: sock.map(|s| s.info.kind),
+        prev: prev_call(tl, c).map(Prev::of),
+        new_fd: match c.outcome {
+            Outcome::Accepted(k) => row(k).map(|s| s.info.fd),
+            _ => None,
+        },
+        undrained: (c.op == Op::PollWait).then(|| undrained(tl, c)).flatten(),
+    }
+}
+
+fn field<'a>(name: &str, value: String, t: &Theme) -> Line<'a> {
+    Line::from(vec![Span::styled(format!("{name:<8}"), t.dim()), Span::raw(value)])
+}
+
+/// Received bytes, escaped so nothing reaches the terminal raw.
+fn preview(bytes: &[u8], total: Option<u64>) -> String {
+    let text = escape(bytes);
+    let mut shown: String = text.chars().take(PREVIEW_CHARS).collect();
+    let more = text.chars().count() > PREVIEW_CHARS || total.is_some_and(|n| n as usize > bytes.len());
+    if more {
+        shown.push('…');
+    }
+    format!("\"{shown}\"")
+}

@@ -1,0 +1,45 @@
+//! The `?` overlay: every key, generated from the binding tables, in two
+//! columns so it fits an 80×24 terminal.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::{frame, title};
+use crate::tui::app::App;
+use crate::tui::keys::{Binding, DEMO, MAIN, PEER, Section};
+use crate::tui::theme::Theme;
+
+pub fn render(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let demo: &[Binding] = if app.demo.is_some() { DEMO } else { &[] };
+    let of = |s: Section| demo.iter().chain(MAIN).filter(move |b| b.section == s);
+    let mut left = section(Section::Socket.title(), of(Section::Socket), t);
+    left.extend(section("p then: the peer", PEER.iter(), t));
+    let mut right = section(Section::Mode.title(), of(Section::Mode), t);
+    right.extend(section(Section::Timeline.title(), of(Section::Timeline), t));
+    right.extend(section(Section::General.title(), of(Section::General), t));
+    let rows = left.len().max(right.len()) as u16;
+    let w = 80.min(area.width);
+    let h = (rows + 3).min(area.height);
+    let at = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    let block = frame(title("keys  (Esc closes)", t), t);
+    let inner = block.inner(at);
+    f.render_widget(Clear, at);
+    f.render_widget(block, at);
+    let [body, foot] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+    let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
+    f.render_widget(Paragraph::new(left), l);
+    f.render_widget(Paragraph::new(right), r);
+    let mouse = "mouse: click a socket or a call; the wheel scrolls the timeline";
+    f.render_widget(Paragraph::new(Line::styled(mouse, t.dim())), foot);
+}
+
+fn section<'a, 'b>(name: &str, keys: impl Iterator<Item = &'b Binding>, t: &Theme) -> Vec<Line<'a>> {
+    let mut out = vec![Line::styled(name.to_string(), t.bold())];
+    for b in keys.filter(|b| !b.label.is_empty()) {
+        out.push(Line::from(vec![Span::styled(format!(" {:<9} ", b.label), t.key()), Span::raw(b.help)]));
+    }
+    out
+}

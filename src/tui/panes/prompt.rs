@@ -1,0 +1,81 @@
+//! The bottom two rows: the status line (the last command, or an error
+//! with its column) and the `:` prompt, or the key hints while it is closed.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::tui::app::{App, Status};
+use crate::tui::fmt;
+use crate::tui::keys::PEER;
+use crate::tui::theme::Theme;
+
+pub fn render_status(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let line = if app.peer_prefix {
+        let mut spans = vec![Span::styled("peer: ", t.bold())];
+        for b in PEER {
+            spans.extend(hint(b.label.trim_start_matches("p "), b.help.split(" (").next().unwrap_or(""), t));
+        }
+        spans.push(Span::styled("Esc cancels", t.dim()));
+        Line::from(spans)
+    } else {
+        match &app.status {
+            Some(Status::Error(e)) => Line::styled(fmt::safe(e), t.error()),
+            Some(Status::Info(s)) => Line::styled(fmt::safe(s), t.dim()),
+            None => Line::default(),
+        }
+    };
+    f.render_widget(Paragraph::new(line), area);
+}
+
+pub fn render(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    if !app.prompt_open {
+        f.render_widget(Paragraph::new(hints(app, t, area.width)), area);
+        return;
+    }
+    let text = app.prompt.text();
+    let cursor = app.prompt.cursor();
+    // Keep the cursor on screen for long lines: scroll the text left.
+    let room = area.width.saturating_sub(2) as usize;
+    let skip = cursor.saturating_sub(room);
+    // Typed text cannot hold controls (they are keys), but be safe anyway:
+    // one char in, one cell out, so the cursor column stays right.
+    let shown: String =
+        text.chars().skip(skip).take(room).map(|c| if c.is_control() { '?' } else { c }).collect();
+    let line = Line::from(vec![Span::styled(":", t.key()), Span::raw(shown)]);
+    f.render_widget(Paragraph::new(line), area);
+    f.set_cursor_position(Position::new(area.x + 1 + (cursor - skip) as u16, area.y));
+}
+
+fn hint<'a>(key: &str, what: &str, t: &Theme) -> [Span<'a>; 2] {
+    [Span::styled(key.to_string(), t.key()), Span::raw(format!(" {what}  "))]
+}
+
+/// The main keys, so a newcomer can press one and see something happen.
+/// On a narrow screen the least needed hints go first (`?` lists them all).
+fn hints<'a>(app: &App, t: &Theme, width: u16) -> Line<'a> {
+    // (key, what, priority: lower is dropped first)
+    let mut all = vec![
+        ("r", "recv", 9),
+        ("s", "send", 3),
+        ("b", app.toggle_line(), 8),
+        ("t", "timeout", 2),
+        ("p", "peer…", 7),
+        (":", "command", 4),
+        ("?", "help", 10),
+        ("q", "quit", 10),
+    ];
+    if app.demo.is_some() {
+        all.insert(0, ("Space", "next step", 10));
+    }
+    let cost =
+        |h: &[(&str, &str, u8)]| h.iter().map(|(k, w, _)| k.len() + w.chars().count() + 3).sum::<usize>();
+    while cost(&all) > width as usize {
+        let Some(i) = (0..all.len()).min_by_key(|&i| all[i].2) else { break };
+        all.remove(i);
+    }
+    Line::from(all.into_iter().flat_map(|(k, w, _)| hint(k, w, t)).collect::<Vec<_>>())
+}

@@ -1,0 +1,130 @@
+//! The sockets pane: every socket with its number, kind and addresses, its
+//! mode as the user set it beside what the kernel holds, and its queues.
+//! All of it was read in the update step; nothing is read here.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{frame, title};
+use crate::tui::app::{App, SockRow};
+use crate::tui::theme::Theme;
+
+/// Lines per socket: header, you set, kernel flag, two timers (with queues).
+const OPEN_LINES: u16 = 5;
+const CLOSED_LINES: u16 = 2;
+
+fn lines_of(s: &SockRow) -> u16 {
+    if s.closed { CLOSED_LINES } else { OPEN_LINES }
+}
+
+/// The height that shows every socket (borders included).
+pub fn wanted_height(app: &App) -> u16 {
+    2 + app.socks.iter().map(lines_of).sum::<u16>().max(1)
+}
+
+/// The first socket to draw, so that the current one is on screen.
+fn first_shown(app: &App, inner_h: u16) -> usize {
+    let Some(cur) = app.socks.iter().position(|s| Some(s.info.id) == app.current) else { return 0 };
+    let mut first = 0;
+    while first < cur {
+        let used: u16 = app.socks[first..=cur].iter().map(lines_of).sum();
+        if used <= inner_h {
+            break;
+        }
+        first += 1;
+    }
+    first
+}
+
+pub fn render(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let block = frame(title("sockets", t), t);
+    let inner = block.inner(area);
+    let mut lines = Vec::new();
+    if app.socks.is_empty() {
+        lines.push(Line::styled("no sockets yet: n opens one", t.dim()));
+    }
+    for s in &app.socks[first_shown(app, inner.height)..] {
+        lines.extend(block_of(s, app, t));
+    }
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// Which socket a click on screen row `y` landed on.
+pub fn hit(area: Rect, app: &App, y: u16) -> Option<u32> {
+    let inner_top = area.y + 1;
+    let inner_h = area.height.saturating_sub(2);
+    if y < inner_top || y >= inner_top + inner_h {
+        return None;
+    }
+    let mut row = inner_top;
+    for s in &app.socks[first_shown(app, inner_h)..] {
+        let h = lines_of(s);
+        if y < row + h {
+            return Some(s.info.id);
+        }
+        row += h;
+    }
+    None
+}
+
+fn block_of<'a>(s: &SockRow, app: &App, t: &Theme) -> Vec<Line<'a>> {
+    let current = Some(s.info.id) == app.current;
+    let mark = if current { t.current_mark() } else { " " };
+    let head_style = if current { t.selected().patch(t.bold()) } else { t.bold() };
+    let head = Line::from(vec![
+        Span::styled(format!("{mark}#{} {}", s.info.id, s.info.kind.word()), head_style),
+        Span::raw(format!(" {}", addresses(s, app))),
+    ]);
+    if s.closed {
+        return vec![head, Line::styled("  closed", t.dim())];
+    }
+    let kernel = s.kernel.map_or_else(|| "?".into(), |k| flag(k.nonblock).to_string());
+    // FIONREAD/TIOCOUTQ do not apply to a listener: show a dash, not a guess.
+    let (rx, tx) = s.queues.map_or(("-".into(), "-".into()), |(r, w)| (r.to_string(), w.to_string()));
+    // Padded to "0 (forever)" so the queue column lines up.
+    let timer = |name: &str, us: Option<u64>| format!("  {name} {:<11} ", us.map_or("?".into(), timer_text));
+    vec![
+        head,
+        field("you set", s.mode.to_string(), t),
+        field("kernel", kernel, t),
+        Line::from(vec![
+            Span::raw(timer("SO_RCVTIMEO", s.kernel.map(|k| k.rcvtimeo_us))),
+            Span::styled(format!("rx-queue {rx}"), t.dim()),
+        ]),
+        Line::from(vec![
+            Span::raw(timer("SO_SNDTIMEO", s.kernel.map(|k| k.sndtimeo_us))),
+            Span::styled(format!("tx-queue {tx}"), t.dim()),
+        ]),
+    ]
+}
+
+fn field<'a>(name: &str, value: String, t: &Theme) -> Line<'a> {
+    Line::from(vec![Span::styled(format!("  {name:<9}"), t.dim()), Span::raw(value)])
+}
+
+fn flag(nonblock: bool) -> &'static str {
+    if nonblock { "O_NONBLOCK" } else { "no O_NONBLOCK (blocking)" }
+}
+
+/// A kernel timer: zero is the kernel's "wait forever", unlike Python's 0.
+fn timer_text(us: u64) -> String {
+    if us == 0 {
+        "0 (forever)".into()
+    } else {
+        format!("{}s", crate::lab::mode::secs(std::time::Duration::from_micros(us)))
+    }
+}
+
+/// `127.0.0.1:41234 ⇄ peer`, `listening 127.0.0.1:40001`, `unconnected`.
+fn addresses(s: &SockRow, app: &App) -> String {
+    let arrow = app.theme.arrow();
+    match (s.info.local, s.info.remote) {
+        (Some(l), Some(r)) if Some(r) == app.peer_addr => format!("{l} {arrow} peer"),
+        (Some(l), Some(r)) => format!("{l} {arrow} {r}"),
+        (Some(l), None) if l.port() != 0 => format!("{l}"),
+        _ => "unconnected".into(),
+    }
+}

@@ -1,0 +1,93 @@
+//! The layout, and only the layout: which pane goes where.
+//!
+//! ```text
+//! ┌ sockets ──────────────┐┌ timeline  100ms/cell  ▸ follow ──────────┐
+//! │▸#1 tcp 127.0.0.1:… ⇄ …││#1   ◆open ⇄ connected      W wouldblock   │
+//! │   you set  nonblocking││                                           │
+//! │   kernel   O_NONBLOCK ││peer                                       │
+//! └───────────────────────┘│                                           │
+//! ┌ call ─────────────────┐│                                           │
+//! │#1 recv 1024 → …       ││                                           │
+//! │why: …                 ││──┬─────────┬─────────┬─────────┬──────────│
+//! └───────────────────────┘│  0s        1s        2s        3s         │
+//!                          └───────────────────────────────────────────┘
+//! ┌ demo ─────────────────────────────────────────────────────────────┐   (demo only)
+//! │ narration …     next ▸ recv                                       │
+//! └───────────────────────────────────────────────────────────────────┘
+//!  status: the last command, or an error with its column
+//!  : prompt  — or the key hints when the prompt is closed
+//! ```
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::app::App;
+use super::panes::{demo, detail, help, prompt, sockets, timeline};
+
+/// Below this the panes cannot show their content sensibly.
+pub const MIN_W: u16 = 80;
+pub const MIN_H: u16 = 24;
+
+/// Where each pane goes; a pure function of the size and the state, so
+/// mouse hit-testing uses the very rectangles that were drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub sockets: Rect,
+    pub detail: Rect,
+    pub timeline: Rect,
+    pub demo: Option<Rect>,
+    pub status: Rect,
+    pub prompt: Rect,
+}
+
+pub fn layout(area: Rect, app: &App) -> Areas {
+    let demo_h = if app.demo.is_some() { demo::HEIGHT } else { 0 };
+    let [main, demo_area, status, prompt] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(demo_h),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    // The left column holds text that does not wrap well; give it a fixed share.
+    let left_w = (area.width * 44 / 100).clamp(38, 48);
+    let [left, right] = Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(main);
+    let sockets_h =
+        sockets::wanted_height(app).clamp(4, left.height.saturating_sub(detail::MIN_HEIGHT).max(4));
+    let [sockets, detail] = Layout::vertical([Constraint::Length(sockets_h), Constraint::Min(0)]).areas(left);
+    Areas { sockets, detail, timeline: right, demo: (demo_h > 0).then_some(demo_area), status, prompt }
+}
+
+/// Draws the whole screen.
+pub fn render(f: &mut Frame, app: &App) {
+    let area = f.area();
+    if area.width < MIN_W || area.height < MIN_H {
+        too_small(f, area);
+        return;
+    }
+    let a = layout(area, app);
+    sockets::render(f, a.sockets, app);
+    detail::render(f, a.detail, app);
+    timeline::render(f, a.timeline, app);
+    if let Some(d) = a.demo {
+        demo::render(f, d, app);
+    }
+    prompt::render_status(f, a.status, app);
+    prompt::render(f, a.prompt, app);
+    if app.help {
+        help::render(f, area, app);
+    }
+}
+
+fn too_small(f: &mut Frame, area: Rect) {
+    let text = vec![
+        Line::from("terminal too small"),
+        Line::from(format!("need {MIN_W}×{MIN_H}, have {}×{}", area.width, area.height)),
+        Line::from("enlarge the window, or press q to quit"),
+    ];
+    let y = area.height.saturating_sub(3) / 2;
+    let at = Rect::new(area.x, area.y + y, area.width, area.height.min(3));
+    f.render_widget(Paragraph::new(text).centered(), at);
+}

@@ -1,0 +1,281 @@
+//! `export python` repeats every shipped scenario in CPython, and the
+//! exported script's calls come out as sockscope's own do: the same calls,
+//! on the same socket numbers, with the same outcomes.
+//!
+//! Compared: every socket call (open tcp, recv, send, accept, connect,
+//! shutdown, close, spin) and every event-loop wait with its readiness
+//! events. Byte counts are compared for `data` and `sent`; a `partial`
+//! send's count depends on buffer sizes, so only its word is. Lines are
+//! compared per lane in order; how lanes interleave is left to the threads.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use sockscope::command::{Command as Cmd, ServeKind, parse_script};
+use sockscope::export::python_script;
+use sockscope::headless::{Format, run_script};
+
+/// No exported script may run longer than this.
+const LIMIT: Duration = Duration::from_secs(30);
+
+fn scenarios() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("assets/scenarios exists")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "scenario"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn have_python() -> bool {
+    Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+/// Runs the script with python3, killing it after [`LIMIT`]. Returns the
+/// exit code (None if killed), stdout and stderr.
+fn run_python(script: &str) -> (Option<i32>, String, String) {
+    let mut child = Command::new("python3")
+        .args(["-I", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 starts");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    stdin.write_all(script.as_bytes()).expect("the script is written to python3");
+    drop(stdin);
+    let read_all = |mut r: Box<dyn Read + Send>| {
+        thread::spawn(move || {
+            let mut s = String::new();
+            let _ = r.read_to_string(&mut s);
+            s
+        })
+    };
+    let out = read_all(Box::new(child.stdout.take().expect("stdout is piped")));
+    let err = read_all(Box::new(child.stderr.take().expect("stderr is piped")));
+    let start = Instant::now();
+    let code = loop {
+        if let Some(status) = child.try_wait().expect("python3 can be waited for") {
+            break status.code();
+        }
+        if start.elapsed() > LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    (code, out.join().unwrap_or_default(), err.join().unwrap_or_default())
+}
+
+/// One sockscope JSON event in the exported script's form, keyed by the
+/// lane it is compared on; `None` for events the script does not print.
+fn from_json(v: &Value) -> Option<(String, String)> {
+    let (op, outcome) = (v["op"].as_str()?, v["outcome"].as_str()?);
+    let sock = match &v["sock"] {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) if s == "loop" => s.clone(),
+        _ => return None,
+    };
+    let arg = v["arg"].as_str().unwrap_or("");
+    let count = |key: &str| v[key].as_u64().map(|n| n.to_string());
+    let detail = match (op, outcome) {
+        ("poll", "ready") => {
+            let flags: Vec<&str> = v["flags"].as_array()?.iter().filter_map(Value::as_str).collect();
+            let flags = if flags.is_empty() { "none".to_string() } else { flags.join("|") };
+            return Some(("loop".into(), format!("#{sock} ready {flags}")));
+        }
+        ("poll", "ok") if arg.starts_with("wait") => {
+            return Some(("loop".into(), format!("#loop poll events {}", count("bytes")?)));
+        }
+        ("poll", _) if arg.starts_with("wait") => None,
+        ("open", _) if !arg.starts_with("tcp") => return None,
+        ("recv" | "send" | "accept" | "connect" | "shutdown" | "close" | "open" | "spin" | "serve", _) => {
+            None
+        }
+        _ => return None,
+    };
+    let detail = detail.or(match outcome {
+        "data" | "sent" => count("bytes"),
+        "accepted" => count("new_sock"),
+        "error" => v["errno"].as_str().map(String::from),
+        _ => None,
+    });
+    let line = match detail {
+        Some(d) => format!("#{sock} {op} {outcome} {d}"),
+        None => format!("#{sock} {op} {outcome}"),
+    };
+    Some((if op == "poll" { "loop".into() } else { sock }, line))
+}
+
+/// One line the exported script printed, keyed the same way; comments
+/// (`# say: …`, `#   spin tallies`) are skipped.
+fn from_python(line: &str) -> Option<(String, String)> {
+    let rest = line.strip_prefix('#')?;
+    let lane: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+    if lane.is_empty() {
+        return None;
+    }
+    let words: Vec<&str> = line.split(' ').collect();
+    let line = match words.as_slice() {
+        [sock, "send", "partial", _] => format!("{sock} send partial"),
+        _ => line.to_string(),
+    };
+    let key = if lane == "loop" || words.get(1) == Some(&"ready") { "loop".into() } else { lane };
+    Some((key, line))
+}
+
+/// How an event-loop `serve` batches its accepts depends on when its wait
+/// wakes relative to the clients' connects, in sockscope as in Python. So
+/// with one, the loop lane and a serving listener's `accept wouldblock`
+/// (the end of each accept round) are left out; every accept, recv, send
+/// and close of the clients is still compared.
+fn without_races(lines: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut serving = Vec::new();
+    let mut out = Vec::new();
+    for (lane, line) in lines {
+        if line.ends_with(" serve ok") {
+            serving.push(lane.clone());
+        }
+        let round_end = line.ends_with(" accept wouldblock") && serving.contains(&lane);
+        if lane != "loop" && !round_end {
+            out.push((lane, line));
+        }
+    }
+    out
+}
+
+/// Lines grouped by lane (in order within each lane).
+fn by_lane(mut lines: Vec<(String, String)>) -> Vec<String> {
+    lines.sort_by(|a, b| (a.0.len(), &a.0).cmp(&(b.0.len(), &b.0)));
+    lines.into_iter().map(|(_, l)| l).collect()
+}
+
+/// Runs one script both ways. `Err` says how they differ.
+fn compare(name: &str, text: &str) -> Result<usize, String> {
+    let script = parse_script(text).map_err(|e| format!("{name}: does not parse: {e:?}"))?;
+    let (code, py_out, py_err) = run_python(&python_script(name, &script));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let ours_code = run_script(name, text, Format::Json, &mut out, &mut err);
+    if ours_code != 0 {
+        return Err(format!("{name}: sockscope exited {ours_code}: {}", String::from_utf8_lossy(&err)));
+    }
+    if code != Some(0) {
+        let how = code.map_or("was killed after 30 s".into(), |c| format!("exited {c}"));
+        return Err(format!("{name}: the Python export {how}:\n{py_out}{py_err}"));
+    }
+    let ours: Vec<(String, String)> = String::from_utf8_lossy(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap_or_else(|e| panic!("{name}: {l}: {e}")))
+        .filter_map(|v| from_json(&v))
+        .collect();
+    let theirs: Vec<(String, String)> = py_out.lines().filter_map(from_python).collect();
+    let evloop = script.iter().any(|l| matches!(l.cmd, Cmd::Serve { kind: ServeKind::EventLoop, .. }));
+    let (ours, theirs) = match evloop {
+        true => (by_lane(without_races(ours)), by_lane(without_races(theirs))),
+        false => (by_lane(ours), by_lane(theirs)),
+    };
+    if ours == theirs {
+        return Ok(ours.len());
+    }
+    let width = ours.iter().map(String::len).max().unwrap_or(0).max(9);
+    let mut diff = format!("{name}: the outcomes differ\n  {:<width$}  python\n", "sockscope");
+    for i in 0..ours.len().max(theirs.len()) {
+        let (a, b) = (ours.get(i).map_or("", |s| s), theirs.get(i).map_or("", |s| s));
+        let mark = if a == b { ' ' } else { '!' };
+        diff += &format!("{mark} {a:<width$}  {b}\n");
+    }
+    Err(diff + &py_err)
+}
+
+/// Compares each (name, script) in its own thread; fails with every difference.
+fn compare_all(scripts: Vec<(String, String)>) {
+    if !have_python() {
+        eprintln!("note: python3 is not installed, so the Python export was not checked");
+        return;
+    }
+    let runs: Vec<_> = scripts
+        .into_iter()
+        .map(|(name, text)| (name.clone(), thread::spawn(move || compare(&name, &text))))
+        .collect();
+    let mut failures = Vec::new();
+    for (name, run) in runs {
+        match run.join().unwrap_or_else(|_| Err(format!("{name}: the comparison panicked"))) {
+            Ok(n) => println!("{name}: {n} calls agree"),
+            Err(e) => failures.push(e),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_shipped_scenario_exports_to_python_that_agrees() {
+    let files = scenarios();
+    assert!(!files.is_empty(), "no scenarios found");
+    compare_all(
+        files
+            .iter()
+            .map(|f| {
+                let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
+                (name, std::fs::read_to_string(f).expect("the scenario is readable"))
+            })
+            .collect(),
+    );
+}
+
+/// Corners the shipped scenarios do not reach.
+const EDGES: &[(&str, &str)] = &[
+    // Still blocking at the end: printed as blocking; the call queued behind it never started.
+    ("blocking-at-exit", "open tcp\nrecv\nrecv 10\n"),
+    // Peer actions on a listener go to its newest peer client; accepted sockets are numbered in order.
+    (
+        "listener",
+        "listen\npeer connect 2\npeer send \"to newest\"\naccept\naccept\nuse 3\nrecv\nexpect data 9\n\
+         use 2\nnonblocking\nrecv\nexpect wouldblock\npeer close\nuse 1\npeer reset\nuse 2\nrecv\nexpect eof\n",
+    ),
+    // UDP aimed at a TCP port, a refused timeout connect, shutdown on an unconnected socket.
+    (
+        "errors",
+        "socket udp\nconnect\nsend \"hey\"\nrecv\nexpect error ECONNREFUSED\nsocket tcp\ntimeout 0.3\n\
+         connect 127.0.0.1:1\nexpect error ECONNREFUSED\nshutdown both\nopen tcp\nshutdown rd\nrecv\nexpect eof\nclose\n",
+    ),
+    // A blocking server still waiting for its second client when the script ends.
+    ("serve-at-exit", "listen\nserve blocking 2\npeer connect 1\nexpect slowest under 100ms\nwait 100ms\n"),
+    // SO_RCVTIMEO on a blocking socket, then the loop with both interests and a drain that meets EOF.
+    (
+        "timers-and-drain",
+        "open tcp\nrcvtimeo 0.3\nrecv\nnonblocking\nrecv\nwait 400ms\nexpect wouldblock\npoll add both\n\
+         poll wait 100ms\npeer close\npoll drain on\npoll wait 200ms\nexpect events 1\nspin recv 100\nexpect eof\n",
+    ),
+];
+
+#[test]
+fn edge_cases_export_to_python_that_agrees() {
+    compare_all(EDGES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect());
+}
+
+#[test]
+fn json_events_map_to_the_exported_form() {
+    let map = |s: &str| from_json(&serde_json::from_str(s).expect("json")).map(|(_, l)| l);
+    let ev = r#"{"sock":1,"op":"recv","arg":"1024","outcome":"data","bytes":5,"errno":null}"#;
+    assert_eq!(map(ev).as_deref(), Some("#1 recv data 5"));
+    let ev = r#"{"sock":1,"op":"send","arg":"8388608","outcome":"partial","bytes":3919467,"errno":null}"#;
+    assert_eq!(map(ev).as_deref(), Some("#1 send partial"));
+    let ev = r#"{"sock":1,"op":"accept","arg":null,"outcome":"accepted","bytes":null,"new_sock":2}"#;
+    assert_eq!(map(ev).as_deref(), Some("#1 accept accepted 2"));
+    let ev = r#"{"sock":2,"op":"recv","arg":"1024","outcome":"error","bytes":null,"errno":"ECONNRESET"}"#;
+    assert_eq!(map(ev).as_deref(), Some("#2 recv error ECONNRESET"));
+    let ev = r#"{"sock":1,"op":"open","arg":"udp 127.0.0.1:5","outcome":"ok","bytes":null}"#;
+    assert_eq!(map(ev), None);
+    let ev = r#"{"sock":"loop","op":"poll","arg":"wait 0.3","outcome":"ok","bytes":1}"#;
+    assert_eq!(map(ev).as_deref(), Some("#loop poll events 1"));
+    assert_eq!(from_python("#1 send partial 123").map(|(_, l)| l).as_deref(), Some("#1 send partial"));
+    assert_eq!(from_python("# say: hi"), None);
+    assert_eq!(from_python("#   10 calls: 10 wouldblock"), None);
+}

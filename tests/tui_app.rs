@@ -1,0 +1,173 @@
+//! The TUI's update step over a real lab: keys and prompt lines become
+//! commands for the one executor; failures are shown and the session goes
+//! on; every shipped scenario steps through as a demo.
+
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Receiver;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use sockscope::command::parse_script;
+use sockscope::lab::{Lab, LabEvent, Lane, Outcome, PyMode};
+use sockscope::tui::app::{App, Status};
+use sockscope::tui::demo::Demo;
+use sockscope::tui::theme::Theme;
+
+fn live() -> (App, Receiver<LabEvent>) {
+    let lab = Lab::new().expect("lab");
+    let rx = lab.events();
+    (App::live(lab, Theme::default()), rx)
+}
+
+/// Runs the update loop until `pred` holds (bounded).
+fn until(app: &mut App, rx: &Receiver<LabEvent>, what: &str, pred: impl Fn(&App) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        app.refresh();
+        if pred(app) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        if let Ok(ev) = rx.recv_timeout(Duration::from_millis(20)) {
+            app.apply(ev);
+        }
+        app.tick();
+    }
+}
+
+fn idle(app: &mut App, rx: &Receiver<LabEvent>) {
+    until(app, rx, "the executor to be idle", |a| a.busy_until.is_none());
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn chars(app: &mut App, s: &str) {
+    s.chars().for_each(|c| key(app, KeyCode::Char(c)));
+}
+
+fn last_outcome(app: &App, id: u32) -> Option<Outcome> {
+    let tl = app.timeline();
+    tl.lane(Lane::Sock(id)).last().and_then(|&i| tl.get(i as usize)).map(|c| c.outcome)
+}
+
+fn started() -> (App, Receiver<LabEvent>) {
+    let (mut app, rx) = live();
+    app.run_line("open tcp").unwrap();
+    until(&mut app, &rx, "#1 connected", |a| last_outcome(a, 1) == Some(Outcome::Connected));
+    (app, rx)
+}
+
+fn mode_of(app: &App) -> Option<PyMode> {
+    app.current_row().map(|s| s.mode.py)
+}
+
+#[test]
+fn keys_run_commands() {
+    let (mut app, rx) = started();
+    chars(&mut app, "b");
+    until(&mut app, &rx, "non-blocking", |a| mode_of(a) == Some(PyMode::NonBlocking));
+    assert!(app.current_row().unwrap().kernel.unwrap().nonblock, "the kernel view is read back");
+    chars(&mut app, "r");
+    until(&mut app, &rx, "wouldblock", |a| last_outcome(a, 1) == Some(Outcome::WouldBlock));
+    chars(&mut app, "b");
+    until(&mut app, &rx, "blocking", |a| mode_of(a) == Some(PyMode::Blocking));
+    chars(&mut app, "0");
+    until(&mut app, &rx, "timeout 0", |a| mode_of(a) == Some(PyMode::Timeout(Duration::ZERO)));
+    chars(&mut app, "n");
+    until(&mut app, &rx, "#2", |a| a.current == Some(2) && a.socks.len() == 2);
+    chars(&mut app, "1");
+    until(&mut app, &rx, "use 1", |a| a.current == Some(1));
+    key(&mut app, KeyCode::Tab);
+    until(&mut app, &rx, "Tab to #2", |a| a.current == Some(2));
+}
+
+#[test]
+fn peer_prefix_and_asking_keys_prefill_the_prompt() {
+    let (mut app, rx) = started();
+    chars(&mut app, "ps");
+    assert!(app.prompt_open);
+    assert_eq!(app.prompt.text(), "peer send \"");
+    chars(&mut app, "hello\"");
+    key(&mut app, KeyCode::Enter);
+    chars(&mut app, "r");
+    until(&mut app, &rx, "data", |a| last_outcome(a, 1) == Some(Outcome::Data));
+    let c = app.shown_call().unwrap();
+    assert_eq!(c.label(), "data 5");
+    key(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.prompt.text(), "send \"");
+    key(&mut app, KeyCode::Esc);
+    assert!(!app.prompt_open);
+}
+
+#[test]
+fn prompt_completes_remembers_and_keeps_bad_lines() {
+    let (mut app, rx) = started();
+    chars(&mut app, ":rec");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.prompt.text(), "recv ");
+    chars(&mut app, "16");
+    key(&mut app, KeyCode::Enter);
+    assert!(!app.prompt_open);
+    idle(&mut app, &rx);
+    // A parse error: shown with its column, and the line stays to be fixed.
+    chars(&mut app, ":recv 1x");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.prompt_open);
+    assert!(matches!(&app.status, Some(Status::Error(e)) if e.starts_with("col 6:")), "{:?}", app.status);
+    key(&mut app, KeyCode::Esc);
+    chars(&mut app, ":");
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.prompt.text(), "recv 1x");
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.prompt.text(), "recv 16");
+    key(&mut app, KeyCode::Esc);
+}
+
+#[test]
+fn executor_failures_are_shown_and_the_session_goes_on() {
+    let (mut app, rx) = started();
+    app.run_line("use 9").unwrap();
+    assert!(matches!(&app.status, Some(Status::Error(e)) if e.contains("no socket #9")), "{:?}", app.status);
+    app.run_line("nonblocking").unwrap();
+    until(&mut app, &rx, "still working", |a| mode_of(a) == Some(PyMode::NonBlocking));
+}
+
+#[test]
+fn quit_keys() {
+    let (mut app, _rx) = live();
+    chars(&mut app, "q");
+    assert!(app.quit);
+    let (mut app, _rx) = live();
+    app.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(app.quit);
+}
+
+#[test]
+fn every_shipped_scenario_runs_as_a_demo() {
+    let mut files: Vec<_> = std::fs::read_dir("assets/scenarios")
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "scenario"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let script = parse_script(&text).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+        let (mut app, rx) = live();
+        let (demo, intro) = Demo::new("s", &text, script);
+        app.demo = Some(demo);
+        app.push(intro);
+        let mut steps = 0;
+        while !app.demo.as_ref().unwrap().finished() {
+            key(&mut app, KeyCode::Char(' '));
+            steps += 1;
+            assert!(steps < 500, "{}: the demo never ends", path.display());
+            idle(&mut app, &rx);
+            if let Some(Status::Error(e)) = &app.status {
+                panic!("{}: {e}", path.display());
+            }
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! Snapshots of each pane and of the whole screen in key states, drawn from
+//! fixed records (fixed times, ports and fds), so they are deterministic.
+
+use std::net::SocketAddr;
+
+use insta::assert_snapshot;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use sockscope::command::parse_script;
+use sockscope::lab::{
+    Arg, Call, CallEnd, KernelView, LabEvent, Lane, Mode, Op, Outcome, PyMode, SockInfo, SockKind, Timeline,
+};
+use sockscope::tui::app::{App, SockRow, Status};
+use sockscope::tui::demo::Demo;
+use sockscope::tui::panes;
+use sockscope::tui::theme::Theme;
+use sockscope::tui::ui;
+
+const MS: u64 = 1_000_000;
+const THEME: Theme = Theme { colour: true, ascii: false };
+
+fn addr(s: &str) -> Option<SocketAddr> {
+    Some(s.parse().unwrap())
+}
+
+const PEER: &str = "127.0.0.1:40000";
+
+fn sock(mode: PyMode, nonblock: bool, rx: u32) -> SockRow {
+    SockRow {
+        info: SockInfo {
+            id: 1,
+            kind: SockKind::TcpClient,
+            fd: 5,
+            local: addr("127.0.0.1:51000"),
+            remote: addr(PEER),
+        },
+        mode: Mode { py: mode, rcvtimeo: None, sndtimeo: None },
+        kernel: Some(KernelView { nonblock, rcvtimeo_us: 0, sndtimeo_us: 0 }),
+        queues: Some((rx, 0)),
+        closed: false,
+    }
+}
+
+fn call(seq: u64, lane: Lane, op: Op, start: u64, end: Option<u64>, outcome: Outcome) -> Call {
+    Call {
+        seq,
+        lane,
+        op,
+        arg: Arg::None,
+        mode: Mode::default(),
+        kernel: None,
+        start_ns: start,
+        end_ns: end,
+        outcome,
+        errno: 0,
+        bytes: None,
+        preview: None,
+    }
+}
+
+/// `open tcp` connected at t≈1ms, as at start-up.
+fn opened() -> Timeline {
+    let mut tl = Timeline::default();
+    let mut c = call(1, Lane::Sock(1), Op::Open, MS, Some(MS + 120_000), Outcome::Connected);
+    c.arg = Arg::Proto(sockscope::command::Proto::Tcp, addr(PEER));
+    tl.apply(&LabEvent::Instant(c));
+    tl
+}
+
+fn app(tl: Timeline, row: SockRow, now: u64) -> App {
+    let mut app = App::fixed(tl, vec![row], now, THEME);
+    app.peer_addr = addr(PEER);
+    app
+}
+
+fn first_screen() -> App {
+    let mut a = app(opened(), sock(PyMode::Blocking, false, 0), 2_000 * MS);
+    a.status = Some(Status::Info(":open tcp".into()));
+    a
+}
+
+/// `nonblocking`, then `recv` → wouldblock.
+fn wouldblock() -> App {
+    let mut tl = opened();
+    let nb = Mode { py: PyMode::NonBlocking, ..Mode::default() };
+    let mut m = call(2, Lane::Sock(1), Op::Nonblocking, 1_000 * MS, Some(1_000 * MS + 9_000), Outcome::Ok);
+    m.mode = nb;
+    m.kernel = Some(KernelView { nonblock: true, rcvtimeo_us: 0, sndtimeo_us: 0 });
+    tl.apply(&LabEvent::Instant(m));
+    let mut r = call(3, Lane::Sock(1), Op::Recv, 2_500 * MS, Some(2_500 * MS + 12_000), Outcome::WouldBlock);
+    r.arg = Arg::Size(1024);
+    r.mode = nb;
+    r.errno = 11;
+    tl.apply(&LabEvent::Instant(r));
+    let mut a = app(tl, sock(PyMode::NonBlocking, true, 0), 3_000 * MS);
+    a.status = Some(Status::Info(":recv".into()));
+    a
+}
+
+/// A blocking recv begun at 1 s, drawn at 3.31 s.
+fn blocking() -> App {
+    let mut tl = opened();
+    let mut r = call(2, Lane::Sock(1), Op::Recv, 1_000 * MS, None, Outcome::Blocking);
+    r.arg = Arg::Size(1024);
+    tl.apply(&LabEvent::Begin(r));
+    app(tl, sock(PyMode::Blocking, false, 0), 3_310 * MS)
+}
+
+/// The blocked recv completed by the peer's `send "hello"`, with escapes.
+fn completed() -> Timeline {
+    let mut tl = opened();
+    let mut r = call(2, Lane::Sock(1), Op::Recv, 1_000 * MS, None, Outcome::Blocking);
+    r.arg = Arg::Size(1024);
+    tl.apply(&LabEvent::Begin(r));
+    let mut p = call(3, Lane::Peer, Op::Send, 2_000 * MS, Some(2_000 * MS + 30_000), Outcome::Sent);
+    p.arg = Arg::Text(8);
+    p.bytes = Some(8);
+    p.preview = Some(b"hi\x1b[2J\r\n".to_vec().into());
+    tl.apply(&LabEvent::Instant(p));
+    tl.apply(&LabEvent::End(CallEnd {
+        seq: 2,
+        lane: Lane::Sock(1),
+        end_ns: 2_000 * MS + 80_000,
+        outcome: Outcome::Data,
+        errno: 0,
+        bytes: Some(8),
+        preview: Some(b"hi\x1b[2J\r\n".to_vec().into()),
+        arg: None,
+    }));
+    tl
+}
+
+fn screen(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| ui::render(f, app)).unwrap();
+    t
+}
+
+fn pane(
+    app: &App,
+    w: u16,
+    h: u16,
+    draw: fn(&mut ratatui::Frame, ratatui::layout::Rect, &App),
+) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| draw(f, f.area(), app)).unwrap();
+    t
+}
+
+#[test]
+fn screen_first() {
+    assert_snapshot!(screen(&first_screen(), 100, 30).backend());
+}
+
+#[test]
+fn screen_first_80x24() {
+    assert_snapshot!(screen(&first_screen(), 80, 24).backend());
+}
+
+#[test]
+fn screen_too_small() {
+    assert_snapshot!(screen(&first_screen(), 60, 20).backend());
+}
+
+#[test]
+fn screen_wouldblock() {
+    assert_snapshot!(screen(&wouldblock(), 100, 30).backend());
+}
+
+#[test]
+fn screen_blocking() {
+    assert_snapshot!(screen(&blocking(), 100, 30).backend());
+}
+
+#[test]
+fn screen_help() {
+    let mut a = first_screen();
+    a.help = true;
+    assert_snapshot!(screen(&a, 100, 30).backend());
+}
+
+#[test]
+fn screen_help_80x24() {
+    let mut a = first_screen();
+    a.help = true;
+    assert_snapshot!(screen(&a, 80, 24).backend());
+}
+
+#[test]
+fn screen_demo() {
+    let text =
+        "say Nothing is queued: a non-blocking recv cannot wait.\nnonblocking\nrecv\nexpect wouldblock\n";
+    let (demo, _) = Demo::new("02-demo.scenario", text, parse_script(text).unwrap());
+    let mut a = first_screen();
+    a.demo = Some(demo);
+    assert_snapshot!(screen(&a, 100, 30).backend());
+}
+
+#[test]
+fn screen_prompt_error() {
+    let mut a = first_screen();
+    a.prompt.start("rcev");
+    a.prompt_open = true;
+    a.status = Some(Status::Error("col 1: unknown command `rcev`: did you mean `recv`?".into()));
+    assert_snapshot!(screen(&a, 100, 30).backend());
+}
+
+#[test]
+fn pane_sockets() {
+    let mut a = wouldblock();
+    let mut two = sock(PyMode::Timeout(std::time::Duration::ZERO), true, 12);
+    two.info.id = 2;
+    two.mode.rcvtimeo = Some(std::time::Duration::ZERO);
+    a.socks.push(two);
+    let mut closed = sock(PyMode::Blocking, false, 0);
+    closed.info.id = 3;
+    closed.closed = true;
+    a.socks.push(closed);
+    assert_snapshot!(pane(&a, 44, 14, panes::sockets::render).backend());
+}
+
+#[test]
+fn pane_timeline_blocking() {
+    assert_snapshot!(pane(&blocking(), 60, 8, panes::timeline::render).backend());
+}
+
+#[test]
+fn pane_timeline_completed_selected() {
+    let mut a = app(completed(), sock(PyMode::Blocking, false, 0), 2_500 * MS);
+    a.view.selected = Some(1);
+    assert_snapshot!(pane(&a, 60, 8, panes::timeline::render).backend());
+}
+
+#[test]
+fn pane_detail_escapes_payload() {
+    let a = app(completed(), sock(PyMode::Blocking, false, 0), 2_500 * MS);
+    let t = pane(&a, 44, 10, panes::detail::render);
+    let text = format!("{}", t.backend());
+    assert!(!text.contains('\x1b'), "raw escape reached the screen");
+    assert_snapshot!(t.backend());
+}
+
+#[test]
+fn pane_detail_mode_change_shows_kernel() {
+    let mut a = wouldblock();
+    a.view.selected = Some(1);
+    assert_snapshot!(pane(&a, 44, 10, panes::detail::render).backend());
+}
+
+#[test]
+fn pane_demo() {
+    let text =
+        "open tcp\nsay The peer sends five bytes.\nsay Watch the recv return them.\npeer send \"hello\"\n";
+    let (mut demo, _) = Demo::new("x.scenario", text, parse_script(text).unwrap());
+    demo.step();
+    let mut a = first_screen();
+    a.demo = Some(demo);
+    assert_snapshot!(pane(&a, 80, 5, panes::demo::render).backend());
+}
+
+/// Styles matter here: the selection must stay visible without colours.
+#[test]
+fn timeline_no_color_keeps_reverse() {
+    let mut a = app(completed(), sock(PyMode::Blocking, false, 0), 2_500 * MS);
+    a.theme = Theme { colour: false, ascii: false };
+    a.view.selected = Some(1);
+    let t = pane(&a, 40, 6, panes::timeline::render);
+    let buf = t.backend().buffer();
+    assert!(
+        buf.content()
+            .iter()
+            .all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset)
+    );
+    assert!(buf.content().iter().any(|c| c.modifier.contains(ratatui::style::Modifier::REVERSED)));
+    assert_snapshot!(format!("{buf:?}"));
+}
+
+#[test]
+fn ascii_glyphs() {
+    let mut a = app(completed(), sock(PyMode::Blocking, false, 0), 2_500 * MS);
+    a.theme = Theme { colour: true, ascii: true };
+    assert_snapshot!(pane(&a, 60, 8, panes::timeline::render).backend());
+}
+
+// Mouse: hit-testing uses the same layout as drawing.
+
+fn click(app: &mut App, kind: crossterm::event::MouseEventKind, column: u16, row: u16) {
+    use crossterm::event::{KeyModifiers, MouseEvent};
+    app.on_mouse(MouseEvent { kind, column, row, modifiers: KeyModifiers::NONE });
+}
+
+#[test]
+fn click_selects_a_call_and_wheel_scrolls() {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    let mut a = app(completed(), sock(PyMode::Blocking, false, 0), 2_500 * MS);
+    a.size = ratatui::layout::Rect::new(0, 0, 100, 30);
+    let t = screen(&a, 100, 30);
+    // Find the peer's ▲ on screen and click it.
+    let buf = t.backend().buffer();
+    let at = buf.content().iter().position(|c| c.symbol() == "▲").expect("peer glyph drawn");
+    let (x, y) = ((at % 100) as u16, (at / 100) as u16);
+    click(&mut a, MouseEventKind::Down(MouseButton::Left), x, y);
+    assert_eq!(a.view.selected, Some(2), "the peer's send is record 2");
+    assert_eq!(a.shown_call().unwrap().lane, Lane::Peer);
+    click(&mut a, MouseEventKind::ScrollUp, x, y);
+    assert!(!a.view.follow, "the wheel pauses and scrolls back");
+}
+
+#[test]
+fn keyboard_selection_walks_calls_and_lanes() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut a = app(completed(), sock(PyMode::Blocking, false, 0), 2_500 * MS);
+    let press = |a: &mut App, code| a.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+    press(&mut a, KeyCode::Left);
+    assert_eq!(a.view.selected, Some(1), "starts at the newest call on the current socket");
+    press(&mut a, KeyCode::Char('h'));
+    assert_eq!(a.view.selected, Some(0));
+    press(&mut a, KeyCode::Char('j'));
+    assert_eq!(a.shown_call().unwrap().lane, Lane::Peer);
+    press(&mut a, KeyCode::Char('k'));
+    assert_eq!(a.shown_call().unwrap().lane, Lane::Sock(1));
+    press(&mut a, KeyCode::Char('-'));
+    press(&mut a, KeyCode::Char('['));
+    assert!(!a.view.follow, "scrolling back pauses");
+    press(&mut a, KeyCode::Char('f'));
+    assert!(a.view.follow && a.view.selected.is_none(), "f follows live again");
+    press(&mut a, KeyCode::Char('f'));
+    assert!(!a.view.follow);
+}
