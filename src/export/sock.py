@@ -10,9 +10,14 @@ ends, in the same form for every call:
     #1 send sent 5        #1 send partial 3919467                    #2 connect inprogress
     #1 accept accepted 2  #1 recv error ECONNRESET                   #1 open connected
 
+The event loop's waits print on their own lane, after the readiness events
+they reported (`#1 ready readable`, `#loop poll events 1`, `#loop poll
+timeout`); a `spin` prints its last outcome, then its tallies as a comment.
 A call still blocking when the script ends is printed then, as `blocking`.
 Narration prints as `# say: ...`. The embedded peer (the other end of every
 connection opened without an address) runs on its own thread over loopback.
+Like sockscope, a failed `expect` or a command that cannot be carried out
+stops the script with exit code 1.
 """
 
 import errno
