@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use super::{json_line, table::HEADER, table_line};
 use crate::command::parse_script;
@@ -121,8 +122,9 @@ pub fn run_script_with(
             }
         }
     };
-    // Anything that finished in the last instant, then what is still blocking.
-    lab.pump();
+    // Anything that finished in the last instant (a worker may be between
+    // its syscall's return and its event), then what is still blocking.
+    settle_quiet(&mut lab);
     flush(&mut lab, out, err, &print);
     let mut blocking: Vec<&Call> = lab.timeline().blocking().filter_map(|i| lab.timeline().get(i)).collect();
     blocking.sort_by_key(|c| c.seq);
@@ -153,3 +155,14 @@ fn flush(lab: &mut Lab, out: &mut dyn Write, err: &mut dyn Write, print: &dyn Fn
         }
     }
 }
+
+/// Waits until no event has arrived for [`QUIET`], at most [`QUIET_CAP`].
+fn settle_quiet(lab: &mut Lab) {
+    let cap = Instant::now() + QUIET_CAP;
+    while Instant::now() < cap && lab.wait_event((Instant::now() + QUIET).min(cap)) {}
+}
+
+/// How long the lab must stay silent before the run is over.
+const QUIET: Duration = Duration::from_millis(10);
+/// The most the end of a run waits for that silence.
+const QUIET_CAP: Duration = Duration::from_millis(100);

@@ -146,6 +146,18 @@ pub fn errno_name(errno: i32) -> &'static str {
         libc::ESHUTDOWN => "ESHUTDOWN",
         libc::ENOPROTOOPT => "ENOPROTOOPT",
         libc::EPROTOTYPE => "EPROTOTYPE",
+        libc::EIO => "EIO",
+        libc::ENOENT => "ENOENT",
+        libc::EEXIST => "EEXIST",
+        libc::ENOSPC => "ENOSPC",
+        libc::ENETDOWN => "ENETDOWN",
+        libc::ENETRESET => "ENETRESET",
+        libc::EHOSTDOWN => "EHOSTDOWN",
+        libc::EPROTONOSUPPORT => "EPROTONOSUPPORT",
+        libc::ESOCKTNOSUPPORT => "ESOCKTNOSUPPORT",
+        libc::EPROTO => "EPROTO",
+        libc::ENOTDIR => "ENOTDIR",
+        libc::ENAMETOOLONG => "ENAMETOOLONG",
         _ => "EUNKNOWN",
     }
 }
