@@ -15,7 +15,7 @@ const ROUND_S: u64 = 5;
 fn script(minutes: u64) -> String {
     let mut s = String::from("open tcp\nnonblocking\n");
     for _ in 0..(minutes * 60 / ROUND_S) {
-        s.push_str(&format!("peer send 64k\nspin recv 64k {ROUND_S}s\n"));
+        s.push_str(&format!("peer send 64k\nspin recv 64k {ROUND_S}s\nwait {ROUND_S}s\n"));
     }
     s
 }

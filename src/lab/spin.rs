@@ -55,12 +55,15 @@ pub fn spin(
     let limit = arg.count.unwrap_or(u64::MAX);
     let lane = Lane::Sock(id);
     let mut batch = Vec::with_capacity(BATCH);
-    let mut t0 = shared.now_ns();
+    // Calls are timed in ticks, then placed on the clock once per batch
+    // between two anchors where both were read.
+    let mut anchor = Anchor::now(shared);
+    let mut t0 = anchor.ticks;
     let mut last = Done::of(Outcome::Ok);
     let st = &mut arg.stats;
-    while st.calls < limit && until_ns.is_none_or(|u| t0 < u) {
+    while st.calls < limit {
         let r = sys::recv_dontwait(fd, buf);
-        let t1 = shared.now_ns();
+        let t1 = sys::ticks();
         st.calls += 1;
         let (outcome, bytes, errno) = match r {
             Ok(0) if kind != SockKind::Udp => (DenseOutcome::Eof, 0, 0),
@@ -79,16 +82,47 @@ pub fn spin(
         last = done_of(outcome, bytes, errno);
         t0 = t1;
         if batch.len() == BATCH {
-            shared.send(LabEvent::Dense {
-                lane,
-                calls: std::mem::replace(&mut batch, Vec::with_capacity(BATCH)),
-            });
+            let next = Anchor::now(shared);
+            shared.send(LabEvent::Dense { lane, calls: anchor.place(next, std::mem::take(&mut batch)) });
+            batch.reserve(BATCH);
+            anchor = next;
+            t0 = sys::ticks();
+            if until_ns.is_some_and(|u| next.ns >= u) {
+                break;
+            }
+        } else if st.calls.is_multiple_of(256) && until_ns.is_some_and(|u| shared.now_ns() >= u) {
+            break;
         }
     }
     if !batch.is_empty() {
-        shared.send(LabEvent::Dense { lane, calls: batch });
+        let next = Anchor::now(shared);
+        shared.send(LabEvent::Dense { lane, calls: anchor.place(next, batch) });
     }
     Done { bytes: Some(arg.stats.bytes), arg: Some(Arg::Spin(Box::new(arg))), ..last }
+}
+
+/// A moment read on both the tick counter and the session clock.
+#[derive(Clone, Copy)]
+struct Anchor {
+    ticks: u64,
+    ns: u64,
+}
+
+impl Anchor {
+    fn now(shared: &Shared) -> Anchor {
+        Anchor { ticks: sys::ticks(), ns: shared.now_ns() }
+    }
+
+    /// Converts a batch timed in ticks (since `self`) to nanoseconds, by
+    /// the rate the two anchors give.
+    fn place(self, next: Anchor, mut calls: Vec<Dense>) -> Vec<Dense> {
+        let rate = (next.ns - self.ns) as f64 / (next.ticks.saturating_sub(self.ticks)).max(1) as f64;
+        for d in &mut calls {
+            d.start_ns = self.ns + (d.start_ns.saturating_sub(self.ticks) as f64 * rate) as u64;
+            d.dur_ns = (d.dur_ns as f64 * rate).min(u32::MAX as f64) as u32;
+        }
+        calls
+    }
 }
 
 fn tally(st: &mut super::call::SpinStats, outcome: DenseOutcome, bytes: usize) {

@@ -253,3 +253,20 @@ pub fn poll_flags_text(revents: i16) -> String {
     .collect();
     if names.is_empty() { "none".into() } else { names.join("|") }
 }
+
+/// A cheap monotonic tick counter for timing busy-poll calls: the TSC on
+/// x86_64 (about 11 ns to read, against 38 ns for the clock), elsewhere the
+/// clock itself. Spans are converted to nanoseconds against the real clock
+/// for each batch (see `spin`).
+#[cfg(target_arch = "x86_64")]
+pub fn ticks() -> u64 {
+    // SAFETY: rdtsc has no preconditions; it only reads the time-stamp counter.
+    unsafe { std::arch::x86_64::_rdtsc() }
+}
+
+/// A cheap monotonic tick counter (here: nanoseconds of the monotonic clock).
+#[cfg(not(target_arch = "x86_64"))]
+pub fn ticks() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed().as_nanos() as u64
+}
