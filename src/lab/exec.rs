@@ -121,6 +121,7 @@ impl Executor {
                 return Ok(Tick::Idle);
             };
             let line = next.line;
+            tracing::debug!(line, cmd = ?next.cmd, "command");
             self.wait = start(lab, next).map_err(|e| {
                 let kind = match e {
                     LabError::Expect { .. } => FailureKind::Expect,

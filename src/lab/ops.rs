@@ -231,6 +231,7 @@ impl Lab {
         };
         *h.mode.lock().unwrap_or_else(|p| p.into_inner()) = mode;
         let kernel = read_kernel(fd).map_err(LabError::sys("fcntl F_GETFL", None))?;
+        tracing::debug!(sock = id, %mode, %kernel, "mode set");
         self.instant(Lane::Sock(id), Op::of_mode(set), arg, mode, Some(kernel), start);
         Ok(())
     }

@@ -170,12 +170,22 @@ impl Worker {
             bytes: None,
             preview,
         }));
+        tracing::debug!(sock = self.id, seq = job.seq, op = op.word(), %mode, "call begins");
         let done = catch_unwind(AssertUnwindSafe(|| perform(self, &job.op, mode)));
         let end_ns = self.shared.now_ns();
         let done = done.unwrap_or_else(|_| {
+            tracing::error!(sock = self.id, seq = job.seq, "worker panicked");
             self.shared.send(LabEvent::Fault(format!("the worker of #{} panicked", self.id)));
             Done::errno(libc::EIO)
         });
+        tracing::debug!(
+            sock = self.id,
+            seq = job.seq,
+            outcome = done.outcome.word(),
+            errno = done.errno,
+            dur_ns = end_ns - start_ns,
+            "call ends"
+        );
         self.shared.send(LabEvent::End(CallEnd {
             seq: job.seq,
             lane,

@@ -57,6 +57,23 @@ pub(crate) enum Request {
 
 type Reply = Result<(), String>;
 
+impl Request {
+    /// For logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Request::Act { act: Act::Send(_), .. } => "send",
+            Request::Act { act: Act::Pause, .. } => "pause",
+            Request::Act { act: Act::Resume, .. } => "resume",
+            Request::Act { act: Act::Close, .. } => "close",
+            Request::Act { act: Act::Reset, .. } => "reset",
+            Request::Act { act: Act::ShutdownWr, .. } => "shutdown wr",
+            Request::Adopt(_) => "adopt udp",
+            Request::Connect { .. } => "connect",
+            Request::Quit => "quit",
+        }
+    }
+}
+
 /// How long the first client of a `serve` thinks before sending its request:
 /// the slow client a blocking server gets stuck on.
 pub const THINK: Duration = Duration::from_millis(300);

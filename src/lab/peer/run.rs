@@ -159,6 +159,7 @@ impl PeerLoop {
     }
 
     fn handle(&mut self, req: Request) -> Reply {
+        tracing::debug!(request = req.name(), "peer request");
         match req {
             Request::Act { target, act, at: Some(at) } => {
                 self.find(target)?;
