@@ -19,6 +19,15 @@ pub struct Cli {
     /// (TUI) Append every event to this JSON-lines file as it happens.
     #[arg(long, value_name = "FILE.jsonl")]
     pub record: Option<PathBuf>,
+    /// (TUI) Read settings from this TOML file instead of the default one.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// (TUI) Draw with ASCII glyphs only.
+    #[arg(long, global = true)]
+    pub ascii: bool,
+    /// (TUI) Keep at most N busy-poll calls; older ones are folded into tallies.
+    #[arg(long, global = true, value_name = "N")]
+    pub history: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -38,5 +47,10 @@ pub enum Cmd {
         /// Append every event to this JSON-lines file as it happens.
         #[arg(long, value_name = "FILE.jsonl")]
         record: Option<PathBuf>,
+    },
+    /// Open the terminal UI over a recorded session (no sockets; Space plays).
+    Replay {
+        /// A recording made with --record.
+        file: PathBuf,
     },
 }

@@ -10,14 +10,16 @@ fn strace_works() -> bool {
     Command::new("strace").args(["-f", "-o", "/dev/null", "true"]).status().is_ok_and(|s| s.success())
 }
 
-/// Runs a scenario under strace; returns (JSON lines, strace lines).
-fn traced(scenario: &str) -> Option<(Vec<serde_json::Value>, Vec<String>)> {
+/// Runs a script under strace; returns (JSON lines, strace lines).
+fn traced(name: &str, script: &str) -> Option<(Vec<serde_json::Value>, Vec<String>)> {
     if !strace_works() {
         eprintln!("strace is missing or not permitted here: skipping");
         return None;
     }
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios").join(scenario);
-    let log = std::env::temp_dir().join(format!("sockscope-strace-{}-{scenario}.txt", std::process::id()));
+    let dir = std::env::temp_dir();
+    let file = dir.join(format!("sockscope-strace-{}-{name}.scenario", std::process::id()));
+    std::fs::write(&file, script).expect("write the script");
+    let log = dir.join(format!("sockscope-strace-{}-{name}.txt", std::process::id()));
     let out = Command::new("strace")
         .args(["-f", "-qq", "-e", "trace=recvfrom,poll,sendto", "-o"])
         .arg(&log)
@@ -34,9 +36,29 @@ fn traced(scenario: &str) -> Option<(Vec<serde_json::Value>, Vec<String>)> {
         .collect();
     let trace = std::fs::read_to_string(&log).expect("strace log");
     let _ = std::fs::remove_file(&log);
-    // strace -f splits a blocking call into "<unfinished ...>" and "resumed>"
-    // halves; keep whole calls and the resumed halves, which hold the result.
-    Some((json, trace.lines().filter(|l| !l.contains("<unfinished")).map(str::to_string).collect()))
+    let _ = std::fs::remove_file(&file);
+    Some((json, join_halves(&trace)))
+}
+
+/// strace -f splits a call that another thread interrupts into
+/// "<unfinished ...>" and "<... resumed>" halves; join them by pid.
+fn join_halves(trace: &str) -> Vec<String> {
+    let mut pending: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for line in trace.lines() {
+        let pid = line.split_whitespace().next().unwrap_or("");
+        if let Some(head) = line.strip_suffix(" <unfinished ...>") {
+            pending.insert(pid, head.to_string());
+        } else if let Some((_, tail)) = line.split_once(" resumed>") {
+            // The resumed half is padded to strace's result column.
+            let tail =
+                tail.split_once(')').map_or(tail.to_string(), |(a, b)| format!("{a}) {}", b.trim_start()));
+            out.push(format!("{}{tail}", pending.remove(pid).unwrap_or_default()));
+        } else {
+            out.push(line.to_string());
+        }
+    }
+    out
 }
 
 /// Our recvs ask for 1024 bytes; the peer reads with 64 KiB, so the size tells them apart.
@@ -51,7 +73,10 @@ fn count(json: &[serde_json::Value], op: &str, outcome: &str) -> usize {
 
 #[test]
 fn a_wouldblock_is_a_real_eagain_from_recvfrom() {
-    let Some((json, trace)) = traced("02-nonblocking-wouldblock.scenario") else { return };
+    let scenario =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios/02-nonblocking-wouldblock.scenario");
+    let script = std::fs::read_to_string(scenario).expect("the shipped scenario");
+    let Some((json, trace)) = traced("wouldblock", &script) else { return };
     let wouldblock = count(&json, "recv", "wouldblock");
     assert_eq!(wouldblock, 2);
     assert_eq!(ours(&trace, |l| l.ends_with("= -1 EAGAIN (Resource temporarily unavailable)")), wouldblock);
@@ -60,8 +85,12 @@ fn a_wouldblock_is_a_real_eagain_from_recvfrom() {
 
 #[test]
 fn a_poll_timeout_makes_no_recvfrom() {
-    let Some((json, trace)) = traced("04-timeout-expires.scenario") else { return };
-    // One poll-based timeout, one poll that saw data, one SO_RCVTIMEO expiry, one plain recv.
+    // Like the shipped 04 scenario, with margins wide enough for strace on a
+    // loaded machine: one poll-based timeout, one poll that saw data, one
+    // SO_RCVTIMEO expiry, one plain recv.
+    let script = "open tcp\ntimeout 0.3\nrecv\nexpect timeout\ntimeout 5\npeer send \"hi\" after 100ms\nrecv\n\
+                  expect data 2\nblocking\nrcvtimeo 0.2\nrecv\nexpect timeout\npeer send \"ok\"\nrecv\nexpect data 2\n";
+    let Some((json, trace)) = traced("timeouts", script) else { return };
     let polled_out = trace.iter().filter(|l| l.contains("poll([{fd=") && l.contains(", 300) = 0 (Timeout)"));
     assert_eq!(polled_out.count(), 1, "timeout 0.3 is one poll(…, 300) that times out");
     let poll_timeouts = json
@@ -71,7 +100,7 @@ fn a_poll_timeout_makes_no_recvfrom() {
     assert_eq!(poll_timeouts, 1);
     let made_a_syscall = json
         .iter()
-        .filter(|v| v["op"] == "recv" && !v["errno"].is_null() || v["op"] == "recv" && v["outcome"] == "data")
+        .filter(|v| v["op"] == "recv" && (!v["errno"].is_null() || v["outcome"] == "data"))
         .count();
     assert_eq!(ours(&trace, |_| true), made_a_syscall, "every other recv is exactly one recvfrom");
     assert_eq!(

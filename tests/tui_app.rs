@@ -171,3 +171,89 @@ fn every_shipped_scenario_runs_as_a_demo() {
         }
     }
 }
+
+#[test]
+fn export_python_writes_the_commands_that_ran() {
+    let (mut app, rx) = started();
+    chars(&mut app, "b");
+    until(&mut app, &rx, "non-blocking", |a| mode_of(a) == Some(PyMode::NonBlocking));
+    app.run_line("use 9").unwrap();
+    chars(&mut app, "r");
+    until(&mut app, &rx, "wouldblock", |a| last_outcome(a, 1) == Some(Outcome::WouldBlock));
+    let dir = std::env::temp_dir().join(format!("sockscope-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("session.py");
+    chars(&mut app, ":expo");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.prompt.text(), "export ", "export is completed like a command");
+    chars(&mut app, &format!("python {}", path.display()));
+    key(&mut app, KeyCode::Enter);
+    let status = format!("{:?}", app.status);
+    assert!(status.contains("wrote 3 commands") && status.contains("session.py"), "{status}");
+    let py = std::fs::read_to_string(&path).unwrap();
+    let steps: Vec<&str> = py.lines().filter(|l| l.trim_start().starts_with("lab.at(")).collect();
+    assert_eq!(
+        steps,
+        ["    lab.at(1).open_tcp()", "    lab.at(2).setblocking(False)", "    lab.at(3).recv(1024)"]
+    );
+    if let Some(out) = run_python(&path) {
+        assert!(out.contains("#1 recv wouldblock"), "the exported session repeats it: {out}");
+    }
+    // A path that cannot be written: the error is shown, the session goes on.
+    app.run_line(&format!("export python {}", dir.join("no/such/dir/x.py").display())).unwrap();
+    assert!(matches!(&app.status, Some(Status::Error(e)) if e.contains("cannot write")), "{:?}", app.status);
+}
+
+#[test]
+fn the_inspector_reads_the_kernel_in_the_update_step() {
+    let (mut app, rx) = started();
+    app.run_line("peer send \"hello\"").unwrap();
+    idle(&mut app, &rx);
+    chars(&mut app, "i");
+    until(&mut app, &rx, "5 bytes queued", |a| a.inspection.as_ref().is_some_and(|i| i.queued_in == 5));
+    let i = app.inspection.clone().unwrap();
+    assert_eq!(i.tcp_state.as_deref(), Some("ESTABLISHED"));
+    assert!(!i.nonblock && i.readiness().contains("POLLIN"), "{}", i.readiness());
+    chars(&mut app, "i");
+    app.refresh();
+    assert!(app.inspection.is_none(), "not read while hidden");
+}
+
+#[test]
+fn a_poll_wait_is_explained_with_the_socket_left_undrained() {
+    let (mut app, rx) = live();
+    let script = "open tcp\npoll add read\npeer send \"hello\"\npoll wait 300ms\nrecv 2\npoll wait 300ms\n";
+    app.push(parse_script(script).unwrap());
+    idle(&mut app, &rx);
+    until(&mut app, &rx, "the second wait", |a| a.timeline().lane(Lane::Loop).len() >= 4);
+    let waits: Vec<usize> = app.timeline().lane(Lane::Loop).iter().map(|&i| i as usize).collect();
+    let last = *waits.last().unwrap();
+    app.view.selected = Some(last);
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    t.draw(|f| sockscope::tui::ui::render(f, &app)).unwrap();
+    let text: String = t.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    assert!(text.contains("Yet #1 may still have bytes queued"), "{text}");
+}
+
+/// Runs a script with python3 (if there is one), bounded; its stdout.
+fn run_python(path: &std::path::Path) -> Option<String> {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("python3")
+        .arg("-I")
+        .arg(path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().ok()?.is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the exported script did not finish");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take()?, &mut out).ok()?;
+    Some(out)
+}

@@ -1,151 +1,16 @@
 //! Snapshots of each pane and of the whole screen in key states, drawn from
 //! fixed records (fixed times, ports and fds), so they are deterministic.
 
-use std::net::SocketAddr;
+mod tui_fixtures;
 
 use insta::assert_snapshot;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use sockscope::command::parse_script;
-use sockscope::lab::{
-    Arg, Call, CallEnd, KernelView, LabEvent, Lane, Mode, Op, Outcome, PyMode, SockInfo, SockKind, Timeline,
-};
-use sockscope::tui::app::{App, SockRow, Status};
+use sockscope::lab::{Lane, PyMode};
+use sockscope::tui::app::{App, Status};
 use sockscope::tui::demo::Demo;
 use sockscope::tui::panes;
 use sockscope::tui::theme::Theme;
-use sockscope::tui::ui;
-
-const MS: u64 = 1_000_000;
-const THEME: Theme = Theme { colour: true, ascii: false };
-
-fn addr(s: &str) -> Option<SocketAddr> {
-    Some(s.parse().unwrap())
-}
-
-const PEER: &str = "127.0.0.1:40000";
-
-fn sock(mode: PyMode, nonblock: bool, rx: u32) -> SockRow {
-    SockRow {
-        info: SockInfo {
-            id: 1,
-            kind: SockKind::TcpClient,
-            fd: 5,
-            local: addr("127.0.0.1:51000"),
-            remote: addr(PEER),
-        },
-        mode: Mode { py: mode, rcvtimeo: None, sndtimeo: None },
-        kernel: Some(KernelView { nonblock, rcvtimeo_us: 0, sndtimeo_us: 0 }),
-        queues: Some((rx, 0)),
-        closed: false,
-    }
-}
-
-fn call(seq: u64, lane: Lane, op: Op, start: u64, end: Option<u64>, outcome: Outcome) -> Call {
-    Call {
-        seq,
-        lane,
-        op,
-        arg: Arg::None,
-        mode: Mode::default(),
-        kernel: None,
-        start_ns: start,
-        end_ns: end,
-        outcome,
-        errno: 0,
-        bytes: None,
-        preview: None,
-    }
-}
-
-/// `open tcp` connected at t≈1ms, as at start-up.
-fn opened() -> Timeline {
-    let mut tl = Timeline::default();
-    let mut c = call(1, Lane::Sock(1), Op::Open, MS, Some(MS + 120_000), Outcome::Connected);
-    c.arg = Arg::Proto(sockscope::command::Proto::Tcp, addr(PEER));
-    tl.apply(&LabEvent::Instant(c));
-    tl
-}
-
-fn app(tl: Timeline, row: SockRow, now: u64) -> App {
-    let mut app = App::fixed(tl, vec![row], now, THEME);
-    app.peer_addr = addr(PEER);
-    app
-}
-
-fn first_screen() -> App {
-    let mut a = app(opened(), sock(PyMode::Blocking, false, 0), 2_000 * MS);
-    a.status = Some(Status::Info(":open tcp".into()));
-    a
-}
-
-/// `nonblocking`, then `recv` → wouldblock.
-fn wouldblock() -> App {
-    let mut tl = opened();
-    let nb = Mode { py: PyMode::NonBlocking, ..Mode::default() };
-    let mut m = call(2, Lane::Sock(1), Op::Nonblocking, 1_000 * MS, Some(1_000 * MS + 9_000), Outcome::Ok);
-    m.mode = nb;
-    m.kernel = Some(KernelView { nonblock: true, rcvtimeo_us: 0, sndtimeo_us: 0 });
-    tl.apply(&LabEvent::Instant(m));
-    let mut r = call(3, Lane::Sock(1), Op::Recv, 2_500 * MS, Some(2_500 * MS + 12_000), Outcome::WouldBlock);
-    r.arg = Arg::Size(1024);
-    r.mode = nb;
-    r.errno = 11;
-    tl.apply(&LabEvent::Instant(r));
-    let mut a = app(tl, sock(PyMode::NonBlocking, true, 0), 3_000 * MS);
-    a.status = Some(Status::Info(":recv".into()));
-    a
-}
-
-/// A blocking recv begun at 1 s, drawn at 3.31 s.
-fn blocking() -> App {
-    let mut tl = opened();
-    let mut r = call(2, Lane::Sock(1), Op::Recv, 1_000 * MS, None, Outcome::Blocking);
-    r.arg = Arg::Size(1024);
-    tl.apply(&LabEvent::Begin(r));
-    app(tl, sock(PyMode::Blocking, false, 0), 3_310 * MS)
-}
-
-/// The blocked recv completed by the peer's `send "hello"`, with escapes.
-fn completed() -> Timeline {
-    let mut tl = opened();
-    let mut r = call(2, Lane::Sock(1), Op::Recv, 1_000 * MS, None, Outcome::Blocking);
-    r.arg = Arg::Size(1024);
-    tl.apply(&LabEvent::Begin(r));
-    let mut p = call(3, Lane::Peer, Op::Send, 2_000 * MS, Some(2_000 * MS + 30_000), Outcome::Sent);
-    p.arg = Arg::Text(8);
-    p.bytes = Some(8);
-    p.preview = Some(b"hi\x1b[2J\r\n".to_vec().into());
-    tl.apply(&LabEvent::Instant(p));
-    tl.apply(&LabEvent::End(CallEnd {
-        seq: 2,
-        lane: Lane::Sock(1),
-        end_ns: 2_000 * MS + 80_000,
-        outcome: Outcome::Data,
-        errno: 0,
-        bytes: Some(8),
-        preview: Some(b"hi\x1b[2J\r\n".to_vec().into()),
-        arg: None,
-    }));
-    tl
-}
-
-fn screen(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::render(f, app)).unwrap();
-    t
-}
-
-fn pane(
-    app: &App,
-    w: u16,
-    h: u16,
-    draw: fn(&mut ratatui::Frame, ratatui::layout::Rect, &App),
-) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| draw(f, f.area(), app)).unwrap();
-    t
-}
+use tui_fixtures::*;
 
 #[test]
 fn screen_first() {
@@ -262,7 +127,7 @@ fn pane_demo() {
 #[test]
 fn timeline_no_color_keeps_reverse() {
     let mut a = app(completed(), sock(PyMode::Blocking, false, 0), 2_500 * MS);
-    a.theme = Theme { colour: false, ascii: false };
+    a.theme = Theme::MONO;
     a.view.selected = Some(1);
     let t = pane(&a, 40, 6, panes::timeline::render);
     let buf = t.backend().buffer();
@@ -278,7 +143,7 @@ fn timeline_no_color_keeps_reverse() {
 #[test]
 fn ascii_glyphs() {
     let mut a = app(completed(), sock(PyMode::Blocking, false, 0), 2_500 * MS);
-    a.theme = Theme { colour: true, ascii: true };
+    a.theme = Theme { ascii: true, ..Theme::DEFAULT };
     assert_snapshot!(pane(&a, 60, 8, panes::timeline::render).backend());
 }
 

@@ -89,15 +89,32 @@ enum Wait {
 /// Bound on the recvs one drain makes, so a flooding peer cannot stall the session.
 const MAX_DRAIN_READS: u32 = 10_000;
 
-#[derive(Default)]
 pub struct Executor {
     queue: VecDeque<Located>,
     wait: Option<Wait>,
+    /// How long a call may take before the next command runs (config `settle_ms`).
+    settle: Duration,
+}
+
+impl Default for Executor {
+    fn default() -> Executor {
+        Executor::with_settle(SETTLE)
+    }
 }
 
 impl Executor {
     pub fn new() -> Executor {
         Executor::default()
+    }
+
+    /// An executor with another settle time than the default 50 ms.
+    pub fn with_settle(settle: Duration) -> Executor {
+        Executor { queue: VecDeque::new(), wait: None, settle }
+    }
+
+    /// Changes the settle time for the commands still to run.
+    pub fn set_settle(&mut self, settle: Duration) {
+        self.settle = settle;
     }
 
     pub fn push(&mut self, cmd: Located) {
@@ -122,7 +139,7 @@ impl Executor {
             };
             let line = next.line;
             tracing::debug!(line, cmd = ?next.cmd, "command");
-            self.wait = start(lab, next).map_err(|e| {
+            self.wait = start(lab, next, self.settle).map_err(|e| {
                 let kind = match e {
                     LabError::Expect { .. } => FailureKind::Expect,
                     _ => FailureKind::Command,
@@ -186,7 +203,7 @@ impl Executor {
                 }
                 let until = match call {
                     // The settle time counts from when the call entered the kernel…
-                    Some(c) => (lab.epoch() + Duration::from_nanos(c.start_ns) + SETTLE).max(*until),
+                    Some(c) => (lab.epoch() + Duration::from_nanos(c.start_ns) + self.settle).max(*until),
                     // …but a call queued behind a blocked one stays queued, as shown.
                     None if sock_of(lab, *seq).is_none_or(|id| busy(lab, id)) => *until,
                     // Its worker has not run yet (a loaded machine): let it start.
@@ -246,7 +263,7 @@ impl Executor {
                     }
                 }
                 _ => {
-                    let until = Instant::now() + SETTLE;
+                    let until = Instant::now() + self.settle;
                     self.wait = Some(Wait::Drain { socks, current, reads });
                     return Ok(Some(until));
                 }
@@ -257,15 +274,15 @@ impl Executor {
         let seq = lab.recv_on(id, DRAIN_SIZE).map_err(fail)?;
         reads += 1;
         self.wait = Some(Wait::Drain { socks, current: Some(seq), reads });
-        Ok(Some(Instant::now() + SETTLE))
+        Ok(Some(Instant::now() + self.settle))
     }
 }
 
 /// What each drain recv asks for (the language's default recv size).
 const DRAIN_SIZE: usize = 1024;
 
-fn settle(seq: u64) -> Option<Wait> {
-    Some(Wait::Settle { seq, until: Instant::now() + SETTLE })
+fn settle(seq: u64, settle: Duration) -> Option<Wait> {
+    Some(Wait::Settle { seq, until: Instant::now() + settle })
 }
 
 /// The socket a call was handed to, while it is that socket's latest.
@@ -280,7 +297,8 @@ fn busy(lab: &Lab, id: u32) -> bool {
 }
 
 /// Carries out one command. Returns what to wait for, if anything.
-fn start(lab: &mut Lab, l: Located) -> Result<Option<Wait>, LabError> {
+fn start(lab: &mut Lab, l: Located, settle_for: Duration) -> Result<Option<Wait>, LabError> {
+    let settle = |seq| self::settle(seq, settle_for);
     if lab.is_replay() {
         return Err(LabError::Invalid("this is a replay: it has no sockets, so commands cannot run".into()));
     }
@@ -299,7 +317,7 @@ fn start(lab: &mut Lab, l: Located) -> Result<Option<Wait>, LabError> {
         Command::Close => settle(lab.call(JobOp::Close)?),
         Command::Peer(p) => {
             lab.peer(p)?;
-            Some(Wait::Quiet { until: Instant::now() + SETTLE })
+            Some(Wait::Quiet { until: Instant::now() + settle_for })
         }
         Command::Wait(d) => Some(Wait::Sleep { until: Instant::now() + d }),
         Command::Expect(exp)
@@ -338,7 +356,7 @@ fn start(lab: &mut Lab, l: Located) -> Result<Option<Wait>, LabError> {
             let seq = lab.poll_wait(d)?;
             // The loop's own wait is what runs next in an event-loop program,
             // so wait for it (bounded by its timeout) rather than settling.
-            let until = Instant::now() + d.unwrap_or(SETTLE) + SETTLE;
+            let until = Instant::now() + d.unwrap_or(settle_for) + settle_for;
             Some(Wait::Poll { seq, until })
         }
     })
@@ -431,4 +449,34 @@ fn expect_queued(lab: &Lab, line: usize, exp: &Expectation) -> Result<(), LabErr
     }
     let message = format!("expected {}, but #{id} has {rx} bytes queued to receive", want(exp));
     Err(LabError::Expect { line, message })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::parse_line;
+
+    /// Runs lines until the executor is idle; returns the last call on #1.
+    fn run_until_idle(exec: &mut Executor, lab: &mut Lab, lines: &[&str]) -> Outcome {
+        for (i, l) in lines.iter().enumerate() {
+            exec.push(Located { line: i + 1, cmd: parse_line(l).expect("parses").expect("command") });
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while let Ok(Tick::Busy(until)) = exec.tick(lab) {
+            assert!(Instant::now() < deadline, "bounded");
+            lab.wait_event(until);
+        }
+        lab.timeline().find(lab.last_call().expect("a call")).expect("recorded").outcome
+    }
+
+    #[test]
+    fn the_settle_time_decides_when_a_slow_call_shows_as_blocking() {
+        let script = ["open tcp", "peer send \"x\" after 300ms", "recv"];
+        let mut lab = Lab::new().expect("lab");
+        let got = run_until_idle(&mut Executor::new(), &mut lab, &script);
+        assert_eq!(got, Outcome::Blocking, "50 ms is too short for a 300 ms wait");
+        let mut lab = Lab::new().expect("lab");
+        let got = run_until_idle(&mut Executor::with_settle(Duration::from_secs(3)), &mut lab, &script);
+        assert_eq!(got, Outcome::Data, "a 3 s settle sees the recv finish");
+    }
 }

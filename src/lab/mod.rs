@@ -134,7 +134,8 @@ impl Lab {
         }
         self.timeline.apply(&ev);
         match &ev {
-            LabEvent::Instant(c) if c.op == Op::Request => {
+            // A replay has its recorded summary already.
+            LabEvent::Instant(c) if c.op == Op::Request && !self.is_replay() => {
                 if let Some(text) = self.clients.finished(&self.timeline) {
                     self.summary(text);
                 }

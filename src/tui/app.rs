@@ -1,22 +1,28 @@
-//! The TUI's state and its update step. No drawing here: the panes read an
-//! `&App`. Everything that touches the kernel (kernel read-backs, queue
-//! sizes) happens in [`App::refresh`], after events, never during render.
+//! The TUI's state. No drawing here: the panes read an `&App`. The update
+//! step (`update.rs`) is the only place that reads the kernel, the clock
+//! or /proc; render functions only read what it stored.
 
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ratatui::layout::Rect;
 
+use super::cpu::CpuMeter;
 use super::demo::Demo;
 use super::input::LineEdit;
+use super::keymap::Keymap;
+use super::replay::Player;
+use super::session::Session;
 use super::theme::Theme;
 use super::view::{TimelineView, newest};
-use crate::command::{Command, Located, ParseError, parse_line};
-use crate::lab::exec::{Executor, Failure, FailureKind, Tick};
-use crate::lab::{Call, KernelView, Lab, LabEvent, Lane, Mode, PyMode, SockInfo, Timeline};
+use crate::config::Config;
+use crate::lab::exec::Executor;
+use crate::lab::inspect::Inspection;
+use crate::lab::{Call, KernelView, Lab, Lane, Mode, PyMode, SockInfo, Timeline};
 
 /// How often to redraw while something moves (a blocked call's elapsed
-/// time, a scheduled peer action, a `wait`). Idle: no redraws at all.
+/// time, a scheduled peer action, a `wait`, a replay playing). Idle: no
+/// redraws at all.
 pub const FRAME: Duration = Duration::from_millis(80);
 
 /// One socket as the sockets pane shows it, read in the update step.
@@ -25,17 +31,19 @@ pub struct SockRow {
     pub info: SockInfo,
     /// What the user set (the Python view).
     pub mode: Mode,
-    /// What the kernel holds, read back now; `None` once closed.
+    /// What the kernel holds, read back now; `None` once closed. In a
+    /// replay, the last read-back recorded.
     pub kernel: Option<KernelView>,
     /// Bytes queued to receive and to send (FIONREAD, TIOCOUTQ).
     pub queues: Option<(u32, u32)>,
     pub closed: bool,
 }
 
-/// Where the records come from: a live session, or fixed data (tests, and
-/// later `replay`), which has no executor.
+/// Where the records come from: a live session, a recording played back
+/// (no sockets, no executor), or fixed data (tests).
 pub enum Store {
     Live { lab: Box<Lab>, exec: Executor },
+    Replay { lab: Box<Lab>, player: Player },
     Fixed(Timeline),
 }
 
@@ -63,17 +71,34 @@ pub struct App {
     pub peer_prefix: bool,
     pub demo: Option<Demo>,
     pub theme: Theme,
+    /// The keys in force (defaults plus the config's rebinds).
+    pub keys: Keymap,
+    /// The size the recv key asks for (config `recv_size`).
+    pub recv_size: u64,
+    /// Whether mouse capture is on (config `mouse`).
+    pub mouse: bool,
+    /// The sockets pane shows the kernel inspector for the current socket.
+    pub inspector: bool,
+    /// The inspector's reading, taken in the update step.
+    pub inspection: Option<Inspection>,
+    /// Payload previews as hex rows rather than escaped text.
+    pub hex: bool,
+    /// sockscope's own CPU use, sampled in the update step.
+    pub cpu: CpuMeter,
+    /// Every command handed to the executor, for `:export python`.
+    pub session: Session,
     /// The terminal's size, for layout-dependent input (mouse, zoom).
     pub size: Rect,
     pub quit: bool,
     /// The executor is waiting until then (a settle, `wait`, `expect`).
-    pub busy_until: Option<Instant>,
+    pub busy_until: Option<std::time::Instant>,
     /// A scheduled peer action is still to come.
     pub peer_pending: bool,
 }
 
 impl App {
     fn with_store(store: Store, theme: Theme) -> App {
+        let cfg = Config::default();
         App {
             store,
             socks: Vec::new(),
@@ -88,6 +113,14 @@ impl App {
             peer_prefix: false,
             demo: None,
             theme,
+            keys: Keymap::default(),
+            recv_size: cfg.recv_size,
+            mouse: cfg.mouse,
+            inspector: false,
+            inspection: None,
+            hex: false,
+            cpu: CpuMeter::default(),
+            session: Session::default(),
             size: Rect::new(0, 0, 100, 30),
             quit: false,
             busy_until: None,
@@ -103,7 +136,12 @@ impl App {
         app
     }
 
-    /// Fixed records and sockets, drawn at a fixed "now" (tests, replay).
+    /// A recording played back over a replay lab (see [`Lab::replay`]).
+    pub fn replay(lab: Lab, player: Player, theme: Theme) -> App {
+        App::with_store(Store::Replay { lab: Box::new(lab), player }, theme)
+    }
+
+    /// Fixed records and sockets, drawn at a fixed "now" (tests).
     pub fn fixed(timeline: Timeline, socks: Vec<SockRow>, now_ns: u64, theme: Theme) -> App {
         let mut app = App::with_store(Store::Fixed(timeline), theme);
         app.current = socks.first().map(|s| s.info.id);
@@ -112,22 +150,58 @@ impl App {
         app
     }
 
+    /// The config's keys, recv size and mouse setting (the theme is built
+    /// separately, since `--ascii` and NO_COLOR also decide it).
+    pub fn configure(&mut self, cfg: &Config) {
+        self.keys = Keymap::new(&cfg.keys, cfg.recv_size);
+        self.recv_size = cfg.recv_size;
+        self.mouse = cfg.mouse;
+        if let Store::Live { exec, .. } = &mut self.store {
+            exec.set_settle(std::time::Duration::from_millis(cfg.settle_ms));
+        }
+    }
+
+    pub fn lab(&self) -> Option<&Lab> {
+        match &self.store {
+            Store::Live { lab, .. } | Store::Replay { lab, .. } => Some(lab),
+            Store::Fixed(_) => None,
+        }
+    }
+
     pub fn timeline(&self) -> &Timeline {
         match &self.store {
-            Store::Live { lab, .. } => lab.timeline(),
+            Store::Live { lab, .. } | Store::Replay { lab, .. } => lab.timeline(),
             Store::Fixed(t) => t,
         }
     }
 
-    /// Lanes top to bottom: every socket in number order, the peer, and
-    /// the event loop once it has been used.
+    pub fn player(&self) -> Option<&Player> {
+        match &self.store {
+            Store::Replay { player, .. } => Some(player),
+            _ => None,
+        }
+    }
+
+    /// Lanes top to bottom: every socket in number order, the event loop
+    /// once it has been used, the peer, then each serve client that has records.
     pub fn lanes(&self) -> Vec<Lane> {
+        let tl = self.timeline();
         let mut lanes: Vec<Lane> = self.socks.iter().map(|s| Lane::Sock(s.info.id)).collect();
-        lanes.push(Lane::Peer);
-        if !self.timeline().lane(Lane::Loop).is_empty() {
+        if !tl.lane(Lane::Loop).is_empty() {
             lanes.push(Lane::Loop);
         }
+        lanes.push(Lane::Peer);
+        let mut clients: Vec<Lane> = tl.lanes().filter(|l| matches!(l, Lane::Client(_))).collect();
+        clients.sort();
+        lanes.extend(clients);
         lanes
+    }
+
+    /// The lane the timeline keeps on screen when not all lanes fit: the
+    /// selected call's, else the current socket's.
+    pub fn focus_lane(&self) -> Option<Lane> {
+        let selected = self.view.selected.and_then(|i| self.timeline().get(i)).map(|c| c.lane);
+        selected.or(self.current.map(Lane::Sock))
     }
 
     pub fn current_row(&self) -> Option<&SockRow> {
@@ -152,133 +226,5 @@ impl App {
             Some(PyMode::Blocking) | None => "nonblocking",
             Some(_) => "blocking",
         }
-    }
-
-    /// Parses a line and queues it: the prompt and every key go through here.
-    pub fn run_line(&mut self, text: &str) -> Result<(), ParseError> {
-        match parse_line(text) {
-            Ok(Some(cmd)) => {
-                self.status = Some(Status::Info(format!(":{}", text.trim())));
-                self.push(vec![Located { line: 0, cmd }]);
-                Ok(())
-            }
-            Ok(None) => Ok(()),
-            Err(e) => {
-                self.status = Some(Status::Error(format!("col {}: {}", e.col, e.message)));
-                Err(e)
-            }
-        }
-    }
-
-    /// Hands commands to the one executor and runs what can run now.
-    pub fn push(&mut self, cmds: Vec<Located>) {
-        match &mut self.store {
-            Store::Live { exec, .. } => cmds.into_iter().for_each(|c| exec.push(c)),
-            Store::Fixed(_) => {
-                self.status = Some(Status::Error("this view has no live sockets".into()));
-                return;
-            }
-        }
-        self.tick();
-    }
-
-    /// Demo mode: queue the next step.
-    pub fn step(&mut self) {
-        let Some(demo) = &mut self.demo else { return };
-        if demo.finished() {
-            self.status = Some(Status::Info("the scenario is over: q quits, : still works".into()));
-            return;
-        }
-        let cmds = demo.step();
-        let ran = cmds.iter().find(|c| !matches!(c.cmd, Command::Say(_)));
-        if let Some(c) = ran {
-            let text = super::fmt::safe(demo.source_line(c.line));
-            self.status = Some(Status::Info(format!("ran line {}: {text}", c.line)));
-        }
-        self.push(cmds);
-    }
-
-    /// Lets the executor run; a failure is shown, and the session goes on.
-    pub fn tick(&mut self) {
-        let Store::Live { lab, exec } = &mut self.store else { return };
-        loop {
-            match exec.tick(lab) {
-                Ok(Tick::Idle) => {
-                    self.busy_until = None;
-                    break;
-                }
-                Ok(Tick::Busy(t)) => {
-                    self.busy_until = Some(t);
-                    break;
-                }
-                Err(f) => {
-                    let msg = failure_text(&f, self.demo.as_ref().map(|d| d.name.as_str()));
-                    self.status = Some(Status::Error(msg));
-                }
-            }
-        }
-    }
-
-    /// Folds one lab event in (the timeline lives in the lab).
-    pub fn apply(&mut self, ev: LabEvent) {
-        if let Store::Live { lab, .. } = &mut self.store {
-            lab.apply(ev);
-        }
-    }
-
-    /// The update step after events: sample the clock, read each socket's
-    /// mode, kernel view and queues. Render only reads what this stored.
-    pub fn refresh(&mut self) {
-        let Store::Live { lab, .. } = &mut self.store else { return };
-        // The lab keeps an outbox for front ends that print events; we draw
-        // from the timeline instead, so only faults are of interest.
-        for ev in lab.take_fresh() {
-            if let LabEvent::Fault(msg) = ev {
-                self.status = Some(Status::Error(format!("fault: {msg}")));
-            }
-        }
-        self.now_ns = lab.now_ns();
-        self.current = lab.current();
-        self.peer_pending = lab.peer_pending().is_some();
-        self.socks = lab
-            .sockets()
-            .map(|h| {
-                let id = h.info.id;
-                SockRow {
-                    info: h.info.clone(),
-                    mode: *h.mode.lock().unwrap_or_else(|p| p.into_inner()),
-                    kernel: lab.kernel_view(id),
-                    queues: lab.queues(id),
-                    closed: !h.is_open(),
-                }
-            })
-            .collect();
-    }
-
-    /// Whether something on screen changes with time alone.
-    pub fn animating(&self) -> bool {
-        self.busy_until.is_some() || self.peer_pending || self.timeline().blocking().next().is_some()
-    }
-
-    /// How long the loop may sleep: until the executor's deadline, or one
-    /// frame while animating; `None` means until the next event.
-    pub fn wake_in(&self) -> Option<Duration> {
-        let busy = self.busy_until.map(|t| t.saturating_duration_since(Instant::now()));
-        let frame = self.animating().then_some(FRAME);
-        match (busy, frame) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
-    }
-}
-
-fn failure_text(f: &Failure, file: Option<&str>) -> String {
-    let what = match f.kind {
-        FailureKind::Expect => "expect failed",
-        FailureKind::Command => "error",
-    };
-    match (file, f.line) {
-        (Some(name), line) if line > 0 => format!("{name}:{line}: {what}: {}", f.message),
-        _ => format!("{what}: {}", f.message),
     }
 }

@@ -62,6 +62,16 @@ pub fn safe(text: &str) -> String {
     out
 }
 
+/// A count in at most five characters: `812`, `4096`, `45k`, `1.2M`.
+pub fn count(n: u64) -> String {
+    match n {
+        n if n < 10_000 => n.to_string(),
+        n if n < 1_000_000 => format!("{}k", n / 1000),
+        n if n < 10_000_000 => format!("{:.1}M", n as f64 / 1e6),
+        n => format!("{}M", n / 1_000_000),
+    }
+}
+
 /// A session time with millisecond precision: `t+3.214s`.
 pub fn at(t_ns: u64) -> String {
     format!("t+{:.3}s", t_ns as f64 / 1e9)
@@ -81,6 +91,14 @@ mod tests {
         assert_eq!(dur(5_000), "5µs");
         assert_eq!(dur(2_310_000_000), "2.31s");
         assert_eq!(dur(65_000_000_000), "1m05s");
+    }
+
+    #[test]
+    fn counts_stay_short() {
+        assert_eq!(count(4096), "4096");
+        assert_eq!(count(45_310), "45k");
+        assert_eq!(count(1_234_567), "1.2M");
+        assert_eq!(count(98_000_000), "98M");
     }
 
     #[test]

@@ -1,26 +1,29 @@
-//! Input → state changes. Keys are looked up in the tables of `keys.rs`;
-//! a key that stands for a command builds its text and runs it through the
-//! same parser as the prompt, so there is one path into the executor.
+//! Input → state changes. Keys are looked up in the bindings in force
+//! (`keymap.rs`: the tables of `keys.rs` plus the config's rebinds); a key
+//! that stands for a command builds its text and runs it through the same
+//! parser as the prompt, so there is one path into the executor.
 
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 use ratatui::layout::Position;
 
+use std::sync::LazyLock;
+use std::time::Instant;
+
 use super::app::{App, Status, Store};
 use super::input::Completion;
-use super::keys::{self, Action};
+use super::keymap::Keymap;
+use super::keys::Action;
 use super::panes::{sockets, timeline};
 use super::ui;
+use super::update::NO_SOCKETS;
 use crate::command::COMMAND_WORDS;
-use crate::lab::{Lane, Timeline};
+use crate::lab::Lane;
 
-fn timeline_of(store: &Store) -> &Timeline {
-    match store {
-        Store::Live { lab, .. } => lab.timeline(),
-        Store::Fixed(t) => t,
-    }
-}
+/// What Tab completes at the prompt: the language, plus the TUI's own `export`.
+static PROMPT_WORDS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| COMMAND_WORDS.iter().copied().chain(["export"]).collect());
 
 impl App {
     /// Time cells in the timeline pane at the current terminal size.
@@ -39,28 +42,38 @@ impl App {
             self.prompt_key(k);
         } else if self.help {
             // Any of these closes the overlay; other keys are ignored under it.
-            if matches!(k.code, KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter) {
+            let help_key = Keymap::lookup(&self.keys.main, &k) == Some(Action::Help);
+            if help_key || matches!(k.code, KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter) {
                 self.help = false;
             }
         } else if self.peer_prefix {
             self.peer_prefix = false;
-            if let Some(a) = keys::lookup(keys::PEER, k.code) {
+            if let Some(a) = Keymap::lookup(&self.keys.peer, &k) {
                 self.act(a, k.code);
             }
+        } else if let Some(a) = self.mode_keys(&k).or_else(|| Keymap::lookup(&self.keys.main, &k)) {
+            self.act(a, k.code);
         } else if k.code == KeyCode::Esc {
             self.view.selected = None;
-        } else {
-            let demo = self.demo.as_ref().and_then(|_| keys::lookup(keys::DEMO, k.code));
-            if let Some(a) = demo.or_else(|| keys::lookup(keys::MAIN, k.code)) {
-                self.act(a, k.code);
-            }
         }
+    }
+
+    /// Demo and replay keys come ahead of the main table.
+    fn mode_keys(&self, k: &KeyEvent) -> Option<Action> {
+        let table = match (&self.store, &self.demo) {
+            (Store::Replay { .. }, _) => &self.keys.replay,
+            (_, Some(_)) => &self.keys.demo,
+            _ => return None,
+        };
+        Keymap::lookup(table, k)
     }
 
     fn act(&mut self, a: Action, code: KeyCode) {
         let cells = self.cells();
         match a {
             Action::Run(line) => self.run_key_line(line),
+            Action::Recv => self.run_key_line(&format!("recv {}", self.recv_size)),
+            Action::Ask(_) if self.player().is_some() => self.status = Some(Status::Error(NO_SOCKETS.into())),
             Action::Ask(prefill) => self.open_prompt(prefill),
             Action::ToggleBlocking => self.run_key_line(self.toggle_line()),
             Action::Peer => self.peer_prefix = true,
@@ -78,11 +91,33 @@ impl App {
             Action::Nav(nav) => {
                 let lanes = self.lanes();
                 let home = self.current.map(Lane::Sock);
-                self.view.navigate(timeline_of(&self.store), &lanes, home, nav);
+                let tl = match &self.store {
+                    Store::Live { lab, .. } | Store::Replay { lab, .. } => lab.timeline(),
+                    Store::Fixed(t) => t,
+                };
+                self.view.navigate(tl, &lanes, home, nav);
                 self.reveal_selected();
             }
             Action::Scroll(q) => self.view.scroll(q, self.now_ns, cells),
             Action::Step => self.step(),
+            Action::Inspector => self.inspector = !self.inspector,
+            Action::Payload => self.hex = !self.hex,
+            Action::PlayPause | Action::StepEvent | Action::Speed(_) => self.replay_key(a),
+        }
+    }
+
+    fn replay_key(&mut self, a: Action) {
+        let Store::Replay { lab, player } = &mut self.store else { return };
+        match a {
+            Action::PlayPause => {
+                player.toggle(Instant::now());
+                if player.finished() {
+                    self.status = Some(Status::Info("the recording is over: q quits".into()));
+                }
+            }
+            Action::StepEvent => player.step(lab),
+            Action::Speed(by) => player.change_speed(by),
+            _ => {}
         }
     }
 
@@ -132,7 +167,7 @@ impl App {
             KeyCode::Up => p.older(),
             KeyCode::Down => p.newer(),
             KeyCode::Tab => {
-                if let Completion::Choices(words) = p.complete(COMMAND_WORDS) {
+                if let Completion::Choices(words) = p.complete(&PROMPT_WORDS) {
                     self.status = Some(Status::Info(format!("one of: {}", words.join(" "))));
                 }
             }
@@ -156,6 +191,9 @@ impl App {
 
     pub fn on_mouse(&mut self, m: MouseEvent) {
         let at = Position::new(m.column, m.row);
+        if !self.mouse {
+            return;
+        }
         if self.help {
             if matches!(m.kind, MouseEventKind::Down(_)) {
                 self.help = false;

@@ -1,6 +1,7 @@
 //! Key bindings as tables: a key is a shortcut for a command line (run
-//! through the same parser as the prompt) or for a UI action. The help
-//! overlay is generated from these tables, so it cannot drift.
+//! through the same parser as the prompt) or for a UI action. These are
+//! the defaults; `keymap.rs` applies the config's rebinds, and the help
+//! overlay is generated from the result, so it cannot drift.
 
 use crossterm::event::KeyCode;
 
@@ -29,6 +30,16 @@ pub enum Action {
     Scroll(i64),
     /// Demo mode: run the next step.
     Step,
+    /// `recv` with the configured size.
+    Recv,
+    /// Switch the sockets pane to the kernel inspector and back.
+    Inspector,
+    /// Show payloads as text or as hex.
+    Payload,
+    /// Replay: play or pause, one event, slower (-1) or faster (+1).
+    PlayPause,
+    StepEvent,
+    Speed(i32),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +48,7 @@ pub enum Section {
     Mode,
     Timeline,
     General,
+    Replay,
 }
 
 impl Section {
@@ -46,6 +58,7 @@ impl Section {
             Section::Mode => "mode",
             Section::Timeline => "timeline",
             Section::General => "general",
+            Section::Replay => "replay",
         }
     }
 }
@@ -58,9 +71,11 @@ pub struct Binding {
     pub action: Action,
     pub help: &'static str,
     pub section: Section,
+    /// The action's name in the config file's `[keys]`, if it can be rebound.
+    pub name: Option<&'static str>,
 }
 
-use KeyCode::{Char, Down, Left, PageDown, PageUp, Right, Up};
+use KeyCode::{Char, Down, Left, PageDown, PageUp, Right, Tab, Up};
 
 const fn b(
     keys: &'static [KeyCode],
@@ -69,32 +84,45 @@ const fn b(
     help: &'static str,
     section: Section,
 ) -> Binding {
-    Binding { keys, label, action, help, section }
+    Binding { keys, label, action, help, section, name: None }
+}
+
+/// A binding the config file can move to another key.
+const fn n(
+    name: &'static str,
+    keys: &'static [KeyCode],
+    label: &'static str,
+    action: Action,
+    help: &'static str,
+    section: Section,
+) -> Binding {
+    Binding { keys, label, action, help, section, name: Some(name) }
 }
 
 const DIGITS: &[KeyCode] =
     &[Char('1'), Char('2'), Char('3'), Char('4'), Char('5'), Char('6'), Char('7'), Char('8'), Char('9')];
 
 /// The main keys. `l` is listen, so "right" in vi style is `.` (and →).
+/// A row with an empty label continues the row above it in the help.
 pub const MAIN: &[Binding] = &[
-    b(&[Char('r')], "r", Action::Run("recv"), "recv 1024 bytes", Section::Socket),
-    b(&[Char('s')], "s", Action::Ask("send \""), "send text (asks)", Section::Socket),
-    b(&[Char('a')], "a", Action::Run("accept"), "accept a connection", Section::Socket),
-    b(&[Char('c')], "c", Action::Run("connect"), "connect to the peer", Section::Socket),
-    b(&[Char('x')], "x", Action::Run("close"), "close the socket", Section::Socket),
-    b(&[Char('n')], "n", Action::Run("open tcp"), "new TCP socket to the peer", Section::Socket),
-    b(&[Char('u')], "u", Action::Run("open udp"), "new UDP socket to the peer", Section::Socket),
-    b(&[Char('l')], "l", Action::Run("listen"), "new TCP listener (loopback)", Section::Socket),
-    b(&[Char('p')], "p …", Action::Peer, "peer action (below)", Section::Socket),
+    n("recv", &[Char('r')], "r", Action::Recv, "recv N bytes", Section::Socket),
+    n("send", &[Char('s')], "s", Action::Ask("send \""), "send text (asks)", Section::Socket),
+    n("accept", &[Char('a')], "a", Action::Run("accept"), "accept a connection", Section::Socket),
+    n("connect", &[Char('c')], "c", Action::Run("connect"), "connect to the peer", Section::Socket),
+    n("close", &[Char('x')], "x", Action::Run("close"), "close the socket", Section::Socket),
+    n("new-tcp", &[Char('n')], "n", Action::Run("open tcp"), "new TCP socket to the peer", Section::Socket),
+    n("udp", &[Char('u')], "u", Action::Run("open udp"), "new UDP socket to the peer", Section::Socket),
+    n("listen", &[Char('l')], "l", Action::Run("listen"), "new TCP listener (loopback)", Section::Socket),
+    n("peer", &[Char('p')], "p …", Action::Peer, "peer action (below)", Section::Socket),
     b(DIGITS, "1-9", Action::UseDigit, "use socket #N", Section::Socket),
-    b(&[KeyCode::Tab], "Tab/S-Tab", Action::CycleSocket(1), "next / previous socket", Section::Socket),
+    n("next-socket", &[Tab], "Tab/S-Tab", Action::CycleSocket(1), "next / previous socket", Section::Socket),
     b(&[KeyCode::BackTab], "", Action::CycleSocket(-1), "", Section::Socket),
-    b(&[Char('b')], "b", Action::ToggleBlocking, "toggle non-blocking", Section::Mode),
-    b(&[Char('t')], "t", Action::Ask("timeout "), "timeout T (asks)", Section::Mode),
-    b(&[Char('0')], "0", Action::Run("timeout 0"), "timeout 0 (Python's 0)", Section::Mode),
-    b(&[Char('+'), Char('=')], "+ -", Action::Zoom(1), "zoom out / in", Section::Timeline),
-    b(&[Char('-'), Char('_')], "", Action::Zoom(-1), "", Section::Timeline),
-    b(&[Char('f')], "f", Action::Follow, "follow live / pause", Section::Timeline),
+    n("toggle-blocking", &[Char('b')], "b", Action::ToggleBlocking, "toggle non-blocking", Section::Mode),
+    n("timeout", &[Char('t')], "t", Action::Ask("timeout "), "timeout T (asks)", Section::Mode),
+    n("zero-timeout", &[Char('0')], "0", Action::Run("timeout 0"), "timeout 0 (Python's 0)", Section::Mode),
+    n("zoom-out", &[Char('+'), Char('=')], "+ -", Action::Zoom(1), "zoom out / in", Section::Timeline),
+    n("zoom-in", &[Char('-'), Char('_')], "", Action::Zoom(-1), "", Section::Timeline),
+    n("follow", &[Char('f')], "f", Action::Follow, "follow live / pause", Section::Timeline),
     b(
         &[Left, Char('h'), Char(',')],
         "← h ,",
@@ -107,9 +135,11 @@ pub const MAIN: &[Binding] = &[
     b(&[Down, Char('j')], "↓ j", Action::Nav(Nav::Down), "select on the lane below", Section::Timeline),
     b(&[Char('['), PageUp], "[ PgUp", Action::Scroll(-2), "scroll back (pauses)", Section::Timeline),
     b(&[Char(']'), PageDown], "] PgDn", Action::Scroll(2), "scroll forward", Section::Timeline),
-    b(&[Char(':')], ":", Action::Prompt, "command prompt (Tab, ↑ ↓)", Section::General),
-    b(&[Char('?')], "?", Action::Help, "this help", Section::General),
-    b(&[Char('q')], "q C-c", Action::Quit, "quit", Section::General),
+    b(&[Char('i')], "i", Action::Inspector, "kernel inspector / sockets", Section::General),
+    b(&[Char('v')], "v", Action::Payload, "payload as text / hex", Section::General),
+    n("prompt", &[Char(':')], ":", Action::Prompt, "command prompt (Tab, ↑ ↓)", Section::General),
+    n("help", &[Char('?')], "?", Action::Help, "this help", Section::General),
+    n("quit", &[Char('q')], "q C-c", Action::Quit, "quit", Section::General),
 ];
 
 /// After `p`: what the embedded peer should do.
@@ -127,10 +157,14 @@ pub const PEER: &[Binding] = &[
 pub const DEMO: &[Binding] =
     &[b(&[Char(' '), Right], "Space →", Action::Step, "run the next step", Section::General)];
 
-/// The action bound to `code` in `table`.
-pub fn lookup(table: &[Binding], code: KeyCode) -> Option<Action> {
-    table.iter().find(|b| b.keys.contains(&code)).map(|b| b.action)
-}
+/// A replay adds these, ahead of the main table: it has no sockets, so
+/// `n` and → step through the recording instead.
+pub const REPLAY: &[Binding] = &[
+    b(&[Char(' ')], "Space", Action::PlayPause, "play / pause", Section::Replay),
+    b(&[Char('n'), Right], "n →", Action::StepEvent, "step to the next event", Section::Replay),
+    b(&[Char('<')], "< >", Action::Speed(-1), "speed 0.25x … 4x", Section::Replay),
+    b(&[Char('>')], "", Action::Speed(1), "", Section::Replay),
+];
 
 #[cfg(test)]
 mod tests {
@@ -138,12 +172,19 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_a_table() {
-        for table in [MAIN, PEER, DEMO] {
+        for table in [MAIN, PEER, DEMO, REPLAY] {
             let mut seen = Vec::new();
             for k in table.iter().flat_map(|b| b.keys) {
                 assert!(!seen.contains(k), "{k:?} bound twice");
                 seen.push(*k);
             }
+        }
+    }
+
+    #[test]
+    fn every_config_action_names_a_binding() {
+        for name in crate::config::ACTIONS {
+            assert!(MAIN.iter().any(|b| b.name == Some(name)), "no binding for `{name}`");
         }
     }
 

@@ -3,51 +3,77 @@
 //! lines, parsed by `command::parse_line` and run by the one executor.
 
 pub mod app;
+mod ascii;
+pub mod cpu;
 pub mod demo;
 pub mod event;
 pub mod fmt;
 mod handle;
 pub mod input;
+pub mod keymap;
 pub mod keys;
 pub mod panes;
+pub mod payload;
+pub mod replay;
+pub mod session;
 mod signals;
 mod term;
 pub mod theme;
 pub mod tips;
 pub mod ui;
+pub mod update;
 pub mod view;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crossbeam_channel::never;
+
 use crate::command::parse_script;
-use crate::lab::Lab;
+use crate::config::Config;
+use crate::lab::{Lab, record};
 use app::App;
 use demo::Demo;
 use event::Exit;
+use replay::Player;
 use theme::Theme;
 
-/// Exit codes, as for `run`: 2 means the script was invalid.
+/// Exit codes, as for `run`: 2 means the script (or recording) was invalid.
 pub const OK: i32 = 0;
 pub const FAILED: i32 = 1;
 pub const INVALID: i32 = 2;
 
+/// What the command line and the config file ask of the TUI.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--record FILE.jsonl` (live and demo sessions).
+    pub record: Option<PathBuf>,
+    /// The config file, already loaded and checked.
+    pub config: Config,
+    /// `--ascii`: ASCII glyphs whatever the config says.
+    pub ascii: bool,
+    /// `--history N`: keep at most N busy-poll calls; older ones are folded
+    /// into tallies.
+    pub history: Option<usize>,
+}
+
 /// `sockscope`: socket #1 already connected to the peer, in blocking mode.
-pub fn run_live(record: Option<&Path>) -> i32 {
+pub fn run_live(opts: &Options) -> i32 {
     term::install_error_hooks();
-    let Some(mut app) = start_app(record) else { return FAILED };
+    let Some(mut app) = start_app(opts) else { return FAILED };
     // The first screen needs no set-up: one key and something happens.
     let _ = app.run_line("open tcp");
-    app.status = Some(app::Status::Info(
-        "#1 is connected to the embedded peer, in blocking mode. Press r to recv, ? for every key.".into(),
-    ));
+    let (recv, help) = (app.keys.key_of("recv"), app.keys.key_of("help"));
+    app.status = Some(app::Status::Info(format!(
+        "#1 is connected to the embedded peer, in blocking mode. Press {recv} to recv, {help} for every key."
+    )));
     session(app)
 }
 
 /// `sockscope demo FILE`: the scenario is checked before the terminal is
 /// touched, so its errors print plainly (`file:line:col: msg`, exit 2).
-pub fn run_demo(path: &Path, record: Option<&Path>, err: &mut dyn Write) -> i32 {
+pub fn run_demo(path: &Path, opts: &Options, err: &mut dyn Write) -> i32 {
     let name = path.display().to_string();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -66,17 +92,48 @@ pub fn run_demo(path: &Path, record: Option<&Path>, err: &mut dyn Write) -> i32 
         }
     };
     term::install_error_hooks();
-    let Some(mut app) = start_app(record) else { return FAILED };
-    let short = path.file_name().map_or(name.clone(), |n| n.to_string_lossy().into_owned());
-    let (demo, intro) = Demo::new(&short, &text, script);
+    let Some(mut app) = start_app(opts) else { return FAILED };
+    let (demo, intro) = Demo::new(&short_name(path), &text, script);
     app.demo = Some(demo);
     app.push(intro);
     session(app)
 }
 
+/// `sockscope replay FILE.jsonl`: the recording is read whole before the
+/// terminal is touched, so a bad line prints as `file:line: …` (exit 2).
+pub fn run_replay(path: &Path, opts: &Options, err: &mut dyn Write) -> i32 {
+    let events = match record::read(path) {
+        Ok(events) => events,
+        Err(e) => {
+            let _ = writeln!(err, "{e}");
+            return INVALID;
+        }
+    };
+    term::install_error_hooks();
+    let mut app = replay_app(&short_name(path), events, opts);
+    app.status =
+        Some(app::Status::Info("replay: Space plays, n steps, < > speed; commands cannot run here".into()));
+    session(app)
+}
+
+/// A replay over recorded events, ready to play (also for tests).
+pub fn replay_app(name: &str, events: Vec<record::Stamped>, opts: &Options) -> App {
+    let mut lab = Lab::replay();
+    if let Some(n) = opts.history {
+        lab.set_history_cap(n);
+    }
+    let mut app = App::replay(lab, Player::new(name, events), Theme::new(&opts.config, opts.ascii));
+    app.configure(&opts.config);
+    app
+}
+
+fn short_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
 /// The lab (and its recording, if asked for); errors print before the
 /// terminal is taken over.
-fn start_app(record: Option<&Path>) -> Option<App> {
+fn start_app(opts: &Options) -> Option<App> {
     let mut lab = match Lab::new() {
         Ok(lab) => lab,
         Err(e) => {
@@ -84,19 +141,26 @@ fn start_app(record: Option<&Path>) -> Option<App> {
             return None;
         }
     };
-    if let Some(path) = record
+    if let Some(path) = &opts.record
         && let Err(e) = lab.record_to(path)
     {
         eprintln!("sockscope: cannot record to {}: {e}", path.display());
         return None;
     }
-    Some(App::live(lab, Theme::from_env()))
+    if let Some(n) = opts.history {
+        lab.set_history_cap(n);
+    }
+    let mut app = App::live(lab, Theme::new(&opts.config, opts.ascii));
+    app.configure(&opts.config);
+    Some(app)
 }
 
 /// Takes over the terminal, runs the loop, and gives it back.
 fn session(mut app: App) -> i32 {
     let lab_rx = match &app.store {
         app::Store::Live { lab, .. } => lab.events(),
+        // A replay is fed from its recording only.
+        app::Store::Replay { .. } => never(),
         app::Store::Fixed(_) => return FAILED,
     };
     let signals = match signals::watch() {
@@ -106,7 +170,7 @@ fn session(mut app: App) -> i32 {
             return FAILED;
         }
     };
-    let mut guard = match term::enter() {
+    let mut guard = match term::enter(app.mouse) {
         Ok(g) => g,
         Err(e) => {
             eprintln!("sockscope: cannot use this terminal: {e}");

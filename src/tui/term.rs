@@ -25,8 +25,8 @@ pub fn install_error_hooks() {
     let _ = color_eyre::install();
 }
 
-/// Raw mode, the alternate screen and mouse capture.
-pub fn enter() -> std::io::Result<Guard> {
+/// Raw mode, the alternate screen and (if `mouse`) mouse capture.
+pub fn enter(mouse: bool) -> std::io::Result<Guard> {
     let terminal = ratatui::try_init()?;
     // ratatui's panic hook does not know about mouse capture: undo it first,
     // then let ratatui restore the rest and color-eyre report.
@@ -36,7 +36,9 @@ pub fn enter() -> std::io::Result<Guard> {
         previous(info);
     }));
     let guard = Guard { terminal };
-    execute!(stdout(), EnableMouseCapture)?;
+    if mouse {
+        execute!(stdout(), EnableMouseCapture)?;
+    }
     Ok(guard)
 }
 

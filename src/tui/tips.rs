@@ -4,26 +4,42 @@
 
 use crate::lab::{Call, Outcome};
 
-/// What to try next, for a newcomer looking at this call: (keys, effect).
+use super::keymap::Keymap;
+
+/// What to try next, for a newcomer looking at this call: (keys, effect),
+/// with the keys named as they are bound now.
 /// Facts as in SOCKET-FACTS.md (e.g. the first send after a FIN succeeds).
-pub fn tips(c: Option<&Call>) -> &'static [(&'static str, &'static str)] {
+pub fn tips(c: Option<&Call>, keys: &Keymap) -> Vec<(String, &'static str)> {
+    let key = |action: &str| match action.strip_prefix("peer ") {
+        Some(then) => format!("{} {then}", keys.key_of("peer")),
+        None => keys.key_of(action),
+    };
+    tips_by_action(c).iter().map(|&(a, what)| (key(a), what)).collect()
+}
+
+/// The same, naming actions (`peer s` is the peer prefix, then `s`).
+fn tips_by_action(c: Option<&Call>) -> &'static [(&'static str, &'static str)] {
     let Some(c) = c else {
-        return &[("r", "recv"), ("n", "open a socket")];
+        return &[("recv", "recv"), ("new-tcp", "open a socket")];
     };
     match c.outcome {
         Outcome::Blocking => &[
-            ("p s", "peer sends: recv returns it"),
-            ("b", "switch mode: still blocked"),
-            ("p c", "peer closes: recv gets EOF"),
+            ("peer s", "peer sends: recv returns it"),
+            ("toggle-blocking", "switch mode: still blocked"),
+            ("peer c", "peer closes: recv gets EOF"),
         ],
         Outcome::WouldBlock => &[
-            ("p s", "peer sends; r gets it at once"),
-            ("b", "blocking again: r waits"),
-            ("t", "timeout: r waits, not forever"),
+            ("peer s", "peer sends; recv gets it now"),
+            ("toggle-blocking", "blocking again: recv waits"),
+            ("timeout", "timeout: waits, not forever"),
         ],
-        Outcome::Data => &[("r", "recv again: queue is empty"), ("b", "toggle non-blocking")],
-        Outcome::Timeout(_) => &[("p s", "peer sends; r gets it"), ("0", "timeout 0 = non-blocking")],
-        Outcome::Eof => &[("r", "recv again: EOF repeats"), ("s", "send: 1st after FIN succeeds")],
-        _ => &[("r", "recv"), ("b", "toggle non-blocking"), ("t", "set a timeout")],
+        Outcome::Data => {
+            &[("recv", "recv again: queue is empty"), ("toggle-blocking", "toggle non-blocking")]
+        }
+        Outcome::Timeout(_) => {
+            &[("peer s", "peer sends; recv gets it"), ("zero-timeout", "timeout 0 = non-blocking")]
+        }
+        Outcome::Eof => &[("recv", "recv again: EOF repeats"), ("send", "send: 1st after FIN succeeds")],
+        _ => &[("recv", "recv"), ("toggle-blocking", "toggle non-blocking"), ("timeout", "set a timeout")],
     }
 }

@@ -1,7 +1,8 @@
 //! The layout, and only the layout: which pane goes where.
 //!
 //! ```text
-//! ┌ sockets ──────────────┐┌ timeline  100ms/cell  ▸ follow ──────────┐
+//! ┌ sockets ──────────────┐┌ timeline  100ms/cell  ▸ follow ──────────┐   (`i`: the kernel
+//!                                                                         inspector instead)
 //! │▸#1 tcp 127.0.0.1:… ⇄ …││#1   ◆open ⇄ connected      W wouldblock   │
 //! │   you set  nonblocking││                                           │
 //! │   kernel   O_NONBLOCK ││peer                                       │
@@ -14,6 +15,9 @@
 //! ┌ demo ─────────────────────────────────────────────────────────────┐   (demo only)
 //! │ narration …     next ▸ recv                                       │
 //! └───────────────────────────────────────────────────────────────────┘
+//! ┌ replay: FILE ─────────────────────────────────────────────────────┐   (replay only)
+//! │ ▶ playing 1x  t+0.302s of t+0.604s  event 40/85  ██████░░░░       │
+//! └───────────────────────────────────────────────────────────────────┘
 //!  status: the last command, or an error with its column
 //!  : prompt  — or the key hints when the prompt is closed
 //! ```
@@ -24,7 +28,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::app::App;
-use super::panes::{demo, detail, help, prompt, sockets, timeline};
+use super::panes::{demo, detail, help, inspector, prompt, replay, sockets, timeline};
 
 /// Below this the panes cannot show their content sensibly.
 pub const MIN_W: u16 = 80;
@@ -37,13 +41,18 @@ pub struct Areas {
     pub sockets: Rect,
     pub detail: Rect,
     pub timeline: Rect,
+    /// The demo's narration, or a replay's bar.
     pub demo: Option<Rect>,
     pub status: Rect,
     pub prompt: Rect,
 }
 
 pub fn layout(area: Rect, app: &App) -> Areas {
-    let demo_h = if app.demo.is_some() { demo::HEIGHT } else { 0 };
+    let demo_h = match (&app.demo, app.player()) {
+        (Some(_), _) => demo::HEIGHT,
+        (None, Some(_)) => replay::HEIGHT,
+        (None, None) => 0,
+    };
     let [main, demo_area, status, prompt] = Layout::vertical([
         Constraint::Min(0),
         Constraint::Length(demo_h),
@@ -54,25 +63,43 @@ pub fn layout(area: Rect, app: &App) -> Areas {
     // The left column holds text that does not wrap well; give it a fixed share.
     let left_w = (area.width * 44 / 100).clamp(38, 48);
     let [left, right] = Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(main);
-    let sockets_h =
-        sockets::wanted_height(app).clamp(4, left.height.saturating_sub(detail::MIN_HEIGHT).max(4));
+    // The inspector was asked for: it may squeeze the call pane further.
+    let (wanted, detail_min) = if app.inspector {
+        (inspector::HEIGHT, detail::MIN_HEIGHT - 4)
+    } else {
+        (sockets::wanted_height(app), detail::MIN_HEIGHT)
+    };
+    let sockets_h = wanted.clamp(4, left.height.saturating_sub(detail_min).max(4));
     let [sockets, detail] = Layout::vertical([Constraint::Length(sockets_h), Constraint::Min(0)]).areas(left);
     Areas { sockets, detail, timeline: right, demo: (demo_h > 0).then_some(demo_area), status, prompt }
 }
 
 /// Draws the whole screen.
 pub fn render(f: &mut Frame, app: &App) {
+    draw(f, app);
+    if app.theme.ascii {
+        super::ascii::transliterate(f.buffer_mut());
+    }
+}
+
+fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
     if area.width < MIN_W || area.height < MIN_H {
         too_small(f, area);
         return;
     }
     let a = layout(area, app);
-    sockets::render(f, a.sockets, app);
+    if app.inspector {
+        inspector::render(f, a.sockets, app);
+    } else {
+        sockets::render(f, a.sockets, app);
+    }
     detail::render(f, a.detail, app);
     timeline::render(f, a.timeline, app);
-    if let Some(d) = a.demo {
-        demo::render(f, d, app);
+    match (a.demo, app.player()) {
+        (Some(d), Some(_)) => replay::render(f, d, app),
+        (Some(d), None) => demo::render(f, d, app),
+        (None, _) => {}
     }
     prompt::render_status(f, a.status, app);
     prompt::render(f, a.prompt, app);

@@ -9,41 +9,38 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{frame, title};
-use crate::lab::call::escape;
 use crate::lab::explain::{Context, Prev, explain, prev_call, undrained};
 use crate::lab::{Arg, Call, Lane, Op, Outcome};
 use crate::tui::app::App;
-use crate::tui::fmt;
 use crate::tui::theme::Theme;
 use crate::tui::tips::tips;
+use crate::tui::{fmt, payload};
 
 /// Enough for the header, four fields and a two-line explanation.
 pub const MIN_HEIGHT: u16 = 9;
-
-/// Payload previews are cut to this many escaped characters.
-const PREVIEW_CHARS: usize = 120;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let name = if app.view.selected.is_some() { "selected call" } else { "latest call" };
     let block = frame(title(name, t), t);
     let call = app.shown_call();
+    let inner = block.inner(area);
     let mut lines = match call {
-        Some(c) => describe(c, app.now_ns, t),
+        Some(c) => describe(c, app, inner.width),
         None => vec![Line::styled("no calls yet", t.dim())],
     };
     if let Some(c) = call {
         lines.extend(explained(c, app, t));
     }
-    let inner = block.inner(area);
     f.render_widget(block, area);
-    // Suggestions go at the bottom, only where they do not hide the facts.
-    let tips = tips(call);
+    // Suggestions go at the bottom, only where they do not hide the facts;
+    // a replay runs nothing, so it has none.
+    let tips = if app.player().is_some() { Vec::new() } else { tips(call, &app.keys) };
     let used = wrapped_height(&lines, inner.width);
     let tips_h = tips.len() as u16 + 1;
-    if used + tips_h <= inner.height {
+    if !tips.is_empty() && used + tips_h <= inner.height {
         let at = Rect { y: inner.bottom() - tips_h, height: tips_h, ..inner };
-        f.render_widget(Paragraph::new(tip_lines(tips, t)), at);
+        f.render_widget(Paragraph::new(tip_lines(&tips, t)), at);
     }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
@@ -55,7 +52,7 @@ fn wrapped_height(lines: &[Line], width: u16) -> u16 {
     lines.iter().map(|l| if l.width() <= w { 1 } else { l.width().div_ceil(w) as u16 + 1 }).sum()
 }
 
-fn tip_lines<'a>(tips: &[(&str, &str)], t: &Theme) -> Vec<Line<'a>> {
+fn tip_lines<'a>(tips: &[(String, &str)], t: &Theme) -> Vec<Line<'a>> {
     let mut out = vec![Line::styled("try", t.dim())];
     for (k, what) in tips {
         out.push(Line::from(vec![
@@ -66,7 +63,8 @@ fn tip_lines<'a>(tips: &[(&str, &str)], t: &Theme) -> Vec<Line<'a>> {
     out
 }
 
-fn describe<'a>(c: &Call, now_ns: u64, t: &Theme) -> Vec<Line<'a>> {
+fn describe<'a>(c: &Call, app: &App, width: u16) -> Vec<Line<'a>> {
+    let (t, now_ns) = (&app.theme, app.now_ns);
     let who = match c.lane {
         Lane::Sock(n) => format!("#{n}"),
         lane => lane.to_string(),
@@ -102,10 +100,25 @@ fn describe<'a>(c: &Call, now_ns: u64, t: &Theme) -> Vec<Line<'a>> {
         None => "still in the kernel".into(),
     };
     lines.push(field("time", format!("{}  {took}", fmt::at(c.start_ns)), t));
+    if c.op == Op::Spin {
+        lines.extend(super::spin_detail::lines(c, app));
+    }
     if let Some(p) = &c.preview {
-        lines.push(field("payload", preview(p, c.bytes), t));
+        lines.extend(payload_lines(p, c.bytes, app.hex, width, t));
     }
     lines
+}
+
+/// The payload as escaped text on one line, or as hex rows under a header.
+fn payload_lines<'a>(bytes: &[u8], total: Option<u64>, hex: bool, width: u16, t: &Theme) -> Vec<Line<'a>> {
+    if !hex {
+        return vec![field("payload", payload::text(bytes, total), t)];
+    }
+    let mut out =
+        vec![Line::from(vec![Span::styled("payload ", t.dim()), Span::styled("hex (v: text)", t.dim())])];
+    let rows = payload::hex_rows(bytes, total, payload::per_row(width.saturating_sub(2)));
+    out.extend(rows.into_iter().map(|r| Line::raw(format!("  {r}"))));
+    out
 }
 
 /// The engine's three levels, each line marked with its level.
@@ -147,15 +160,4 @@ fn context(c: &Call, app: &App) -> Context {
 
 fn field<'a>(name: &str, value: String, t: &Theme) -> Line<'a> {
     Line::from(vec![Span::styled(format!("{name:<8}"), t.dim()), Span::raw(value)])
-}
-
-/// Received bytes, escaped so nothing reaches the terminal raw.
-fn preview(bytes: &[u8], total: Option<u64>) -> String {
-    let text = escape(bytes);
-    let mut shown: String = text.chars().take(PREVIEW_CHARS).collect();
-    let more = text.chars().count() > PREVIEW_CHARS || total.is_some_and(|n| n as usize > bytes.len());
-    if more {
-        shown.push('…');
-    }
-    format!("\"{shown}\"")
 }

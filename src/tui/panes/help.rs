@@ -1,5 +1,5 @@
-//! The `?` overlay: every key, generated from the binding tables, in two
-//! columns so it fits an 80×24 terminal.
+//! The `?` overlay: every key, generated from the bindings in force (so a
+//! rebind from the config shows), in two columns so it fits an 80×24 terminal.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -8,18 +8,32 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::{frame, title};
 use crate::tui::app::App;
-use crate::tui::keys::{Binding, DEMO, MAIN, PEER, Section};
+use crate::tui::keymap::Bound;
+use crate::tui::keys::Section;
 use crate::tui::theme::Theme;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let demo: &[Binding] = if app.demo.is_some() { DEMO } else { &[] };
-    let of = |s: Section| demo.iter().chain(MAIN).filter(move |b| b.section == s);
-    let mut left = section(Section::Socket.title(), of(Section::Socket), t);
-    left.extend(section("p then: the peer", PEER.iter(), t));
-    let mut right = section(Section::Mode.title(), of(Section::Mode), t);
-    right.extend(section(Section::Timeline.title(), of(Section::Timeline), t));
-    right.extend(section(Section::General.title(), of(Section::General), t));
+    let k = &app.keys;
+    let mode: &[Bound] = match (app.player(), &app.demo) {
+        (Some(_), _) => &k.replay,
+        (None, Some(_)) => &k.demo,
+        _ => &[],
+    };
+    let of = |s: Section| mode.iter().chain(&k.main).filter(move |b| b.section == s);
+    let (mut left, mut right);
+    if app.player().is_some() {
+        // A replay has no sockets: the keys for calls and modes do nothing.
+        left = section(Section::Replay.title(), of(Section::Replay), t);
+        left.extend(section(Section::Timeline.title(), of(Section::Timeline), t));
+        right = section(Section::General.title(), of(Section::General), t);
+    } else {
+        left = section(Section::Socket.title(), of(Section::Socket), t);
+        left.extend(section("p then: the peer", k.peer.iter(), t));
+        right = section(Section::Mode.title(), of(Section::Mode), t);
+        right.extend(section(Section::Timeline.title(), of(Section::Timeline), t));
+        right.extend(section(Section::General.title(), of(Section::General), t));
+    }
     let rows = left.len().max(right.len()) as u16;
     let w = 80.min(area.width);
     let h = (rows + 3).min(area.height);
@@ -32,14 +46,21 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
     f.render_widget(Paragraph::new(left), l);
     f.render_widget(Paragraph::new(right), r);
-    let mouse = "mouse: click a socket or a call; the wheel scrolls the timeline";
+    let mouse = if app.mouse {
+        "mouse: click a socket or a call; the wheel scrolls the timeline"
+    } else {
+        "mouse: off (config `mouse = false`)"
+    };
     f.render_widget(Paragraph::new(Line::styled(mouse, t.dim())), foot);
 }
 
-fn section<'a, 'b>(name: &str, keys: impl Iterator<Item = &'b Binding>, t: &Theme) -> Vec<Line<'a>> {
+fn section<'a, 'b>(name: &str, keys: impl Iterator<Item = &'b Bound>, t: &Theme) -> Vec<Line<'a>> {
     let mut out = vec![Line::styled(name.to_string(), t.bold())];
     for b in keys.filter(|b| !b.label.is_empty()) {
-        out.push(Line::from(vec![Span::styled(format!(" {:<9} ", b.label), t.key()), Span::raw(b.help)]));
+        out.push(Line::from(vec![
+            Span::styled(format!(" {:<9} ", b.label), t.key()),
+            Span::raw(b.help.clone()),
+        ]));
     }
     out
 }

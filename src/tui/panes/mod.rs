@@ -3,8 +3,13 @@
 pub mod demo;
 pub mod detail;
 pub mod help;
+pub mod inspector;
+pub mod lane;
 pub mod prompt;
+pub mod replay;
 pub mod sockets;
+pub mod spin;
+mod spin_detail;
 pub mod timeline;
 
 use ratatui::text::Span;

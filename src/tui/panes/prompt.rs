@@ -8,14 +8,13 @@ use ratatui::widgets::Paragraph;
 
 use crate::tui::app::{App, Status};
 use crate::tui::fmt;
-use crate::tui::keys::PEER;
 use crate::tui::theme::Theme;
 
 pub fn render_status(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let line = if app.peer_prefix {
         let mut spans = vec![Span::styled("peer: ", t.bold())];
-        for b in PEER {
+        for b in &app.keys.peer {
             spans.extend(hint(b.label.trim_start_matches("p "), b.help.split(" (").next().unwrap_or(""), t));
         }
         spans.push(Span::styled("Esc cancels", t.dim()));
@@ -27,7 +26,16 @@ pub fn render_status(f: &mut Frame, area: Rect, app: &App) {
             None => Line::default(),
         }
     };
-    f.render_widget(Paragraph::new(line), area);
+    // sockscope's own CPU use, at the right: what a busy-poll costs.
+    let cpu = app.cpu.percent.map(|p| format!(" cpu {p}%"));
+    let cpu_w = cpu.as_ref().map_or(0, |c| c.chars().count() as u16);
+    let text = Rect { width: area.width.saturating_sub(cpu_w), ..area };
+    f.render_widget(Paragraph::new(line), text);
+    if let Some(cpu) = cpu {
+        let style = if app.cpu.busy() { t.error() } else { t.dim() };
+        let at = Rect { x: area.right().saturating_sub(cpu_w), width: cpu_w, ..area };
+        f.render_widget(Paragraph::new(Line::styled(cpu, style)), at);
+    }
 }
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
@@ -57,25 +65,38 @@ fn hint<'a>(key: &str, what: &str, t: &Theme) -> [Span<'a>; 2] {
 /// The main keys, so a newcomer can press one and see something happen.
 /// On a narrow screen the least needed hints go first (`?` lists them all).
 fn hints<'a>(app: &App, t: &Theme, width: u16) -> Line<'a> {
+    let k = |name: &str| app.keys.key_of(name);
     // (key, what, priority: lower is dropped first)
-    let mut all = vec![
-        ("r", "recv", 9),
-        ("s", "send", 3),
-        ("b", app.toggle_line(), 8),
-        ("t", "timeout", 2),
-        ("p", "peer…", 7),
-        (":", "command", 4),
-        ("?", "help", 10),
-        ("q", "quit", 10),
-    ];
+    let mut all: Vec<(String, String, u8)> = match app.player() {
+        Some(p) => {
+            let play = if p.playing { "pause" } else { "play" };
+            vec![
+                ("Space".into(), play.into(), 10),
+                ("n →".into(), "step".into(), 9),
+                ("< >".into(), format!("speed {}", p.speed_label()), 8),
+                (k("follow"), "follow".into(), 3),
+                ("i".into(), "inspector".into(), 2),
+            ]
+        }
+        None => vec![
+            (k("recv"), "recv".into(), 9),
+            (k("send"), "send".into(), 3),
+            (k("toggle-blocking"), app.toggle_line().into(), 8),
+            (k("timeout"), "timeout".into(), 2),
+            (k("peer"), "peer…".into(), 7),
+            (k("prompt"), "command".into(), 4),
+        ],
+    };
+    all.extend([(k("help"), "help".into(), 10), (k("quit"), "quit".into(), 10)]);
     if app.demo.is_some() {
-        all.insert(0, ("Space", "next step", 10));
+        all.insert(0, ("Space".into(), "next step".into(), 10));
     }
-    let cost =
-        |h: &[(&str, &str, u8)]| h.iter().map(|(k, w, _)| k.len() + w.chars().count() + 3).sum::<usize>();
+    let cost = |h: &[(String, String, u8)]| {
+        h.iter().map(|(k, w, _)| k.chars().count() + w.chars().count() + 3).sum::<usize>()
+    };
     while cost(&all) > width as usize {
         let Some(i) = (0..all.len()).min_by_key(|&i| all[i].2) else { break };
         all.remove(i);
     }
-    Line::from(all.into_iter().flat_map(|(k, w, _)| hint(k, w, t)).collect::<Vec<_>>())
+    Line::from(all.into_iter().flat_map(|(k, w, _)| hint(&k, &w, t)).collect::<Vec<_>>())
 }

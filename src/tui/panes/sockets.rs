@@ -81,11 +81,15 @@ fn block_of<'a>(s: &SockRow, app: &App, t: &Theme) -> Vec<Line<'a>> {
     if s.closed {
         return vec![head, Line::styled("  closed", t.dim())];
     }
-    let kernel = s.kernel.map_or_else(|| "?".into(), |k| flag(k.nonblock).to_string());
+    // A replay knows the kernel's view only from recorded mode changes.
+    let (unknown, unknown_timer) = if app.player().is_some() { ("not recorded", "-") } else { ("?", "?") };
+    let kernel = s.kernel.map_or_else(|| unknown.into(), |k| flag(k.nonblock).to_string());
     // FIONREAD/TIOCOUTQ do not apply to a listener: show a dash, not a guess.
     let (rx, tx) = s.queues.map_or(("-".into(), "-".into()), |(r, w)| (r.to_string(), w.to_string()));
     // Padded to "0 (forever)" so the queue column lines up.
-    let timer = |name: &str, us: Option<u64>| format!("  {name} {:<11} ", us.map_or("?".into(), timer_text));
+    let timer = |name: &str, us: Option<u64>| {
+        format!("  {name} {:<11} ", us.map_or(unknown_timer.into(), timer_text))
+    };
     vec![
         head,
         field("you set", s.mode.to_string(), t),

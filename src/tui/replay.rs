@@ -1,0 +1,104 @@
+//! `sockscope replay FILE.jsonl`: a recording played back into a replay
+//! lab (no sockets). The replay clock moves with the wall clock, scaled by
+//! the speed, while playing; each event is applied once the clock passes
+//! its stamp, with the lab's clock set to that stamp first.
+
+use std::time::Instant;
+
+use crate::lab::Lab;
+use crate::lab::record::Stamped;
+
+/// Speeds as (numerator, denominator), slowest first.
+const SPEEDS: [(u64, u64, &str); 5] =
+    [(1, 4, "0.25x"), (1, 2, "0.5x"), (1, 1, "1x"), (2, 1, "2x"), (4, 1, "4x")];
+const NORMAL: usize = 2;
+
+#[derive(Debug, Clone)]
+pub struct Player {
+    /// The file name, for the pane title.
+    pub name: String,
+    events: Vec<Stamped>,
+    /// Index of the next event to apply.
+    next: usize,
+    /// The replay clock: ns since the recorded session began.
+    pub clock_ns: u64,
+    pub playing: bool,
+    speed: usize,
+    /// The wall-clock instant the clock was last moved while playing.
+    last: Option<Instant>,
+}
+
+impl Player {
+    pub fn new(name: &str, events: Vec<Stamped>) -> Player {
+        Player { name: name.into(), events, next: 0, clock_ns: 0, playing: false, speed: NORMAL, last: None }
+    }
+
+    pub fn finished(&self) -> bool {
+        self.next >= self.events.len()
+    }
+
+    /// Events applied so far, and in all.
+    pub fn position(&self) -> (usize, usize) {
+        (self.next, self.events.len())
+    }
+
+    /// When the last event was recorded.
+    pub fn end_ns(&self) -> u64 {
+        self.events.last().map_or(0, |e| e.t_ns)
+    }
+
+    pub fn speed_label(&self) -> &'static str {
+        SPEEDS[self.speed].2
+    }
+
+    /// Space: play or pause. A finished replay stays paused: the lab
+    /// cannot forget what it was fed, so it cannot start over.
+    pub fn toggle(&mut self, now: Instant) {
+        self.playing = !self.playing && !self.finished();
+        self.last = self.playing.then_some(now);
+    }
+
+    /// `<` / `>`: one speed slower (-1) or faster (+1).
+    pub fn change_speed(&mut self, by: i32) {
+        self.speed = (self.speed as i32 + by).clamp(0, SPEEDS.len() as i32 - 1) as usize;
+    }
+
+    /// `n` / →: moves the clock to the next event's stamp and applies it
+    /// (with any stamped the same instant), and pauses.
+    pub fn step(&mut self, lab: &mut Lab) {
+        self.playing = false;
+        self.last = None;
+        if let Some(ev) = self.events.get(self.next) {
+            self.clock_ns = self.clock_ns.max(ev.t_ns);
+            self.apply_due(lab);
+        }
+    }
+
+    /// While playing: moves the clock by the wall time since the last
+    /// move, scaled, and applies every event now due.
+    pub fn advance(&mut self, now: Instant, lab: &mut Lab) {
+        if !self.playing {
+            return;
+        }
+        if let Some(last) = self.last {
+            let (num, den, _) = SPEEDS[self.speed];
+            let wall = now.saturating_duration_since(last).as_nanos() as u64;
+            self.clock_ns = self.clock_ns.saturating_add(wall.saturating_mul(num) / den);
+        }
+        self.last = Some(now);
+        self.apply_due(lab);
+        if self.finished() {
+            self.playing = false;
+        }
+    }
+
+    /// Applies the events stamped at or before the clock, each at its own stamp.
+    fn apply_due(&mut self, lab: &mut Lab) {
+        while let Some(ev) = self.events.get(self.next).filter(|e| e.t_ns <= self.clock_ns) {
+            lab.set_clock(ev.t_ns);
+            lab.apply(ev.ev.clone());
+            self.next += 1;
+        }
+        lab.set_clock(self.clock_ns);
+    }
+}

@@ -1,0 +1,131 @@
+//! `sockscope replay`: a session recorded by a real headless run, replayed
+//! to the end through the TUI's update step (no terminal), gives the same
+//! timeline: the same calls, outcomes and durations, as the run printed.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use sockscope::headless::{Format, Options, json_line, run_file_with};
+use sockscope::lab::record;
+use sockscope::tui::app::{App, Status};
+use sockscope::tui::{self, replay_app};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sockscope-tui-replay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+/// Runs a shipped scenario headless with `--record`; returns its JSON
+/// lines (one per call, as printed) and the recording's path.
+/// `test` keeps recordings apart: tests run in parallel, and recording appends.
+fn record_run(test: &str, scenario: &str) -> (Vec<String>, PathBuf) {
+    let rec = scratch(&format!("{test}-{scenario}.jsonl"));
+    let opts = Options { format: Format::Json, record: Some(rec.clone()) };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let path = Path::new("assets/scenarios").join(scenario);
+    let code = run_file_with(&path, &opts, &mut out, &mut err);
+    assert_eq!(code, 0, "{scenario}: {}", String::from_utf8_lossy(&err));
+    let lines = String::from_utf8(out).unwrap().lines().map(str::to_string).collect();
+    (lines, rec)
+}
+
+fn press(app: &mut App, c: char) {
+    app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+}
+
+/// Every call on the replayed timeline, as the headless run prints it.
+fn replayed_lines(app: &App) -> Vec<String> {
+    let mut calls: Vec<_> = app.timeline().calls().iter().collect();
+    calls.sort_by_key(|c| c.seq);
+    calls.into_iter().map(json_line).collect()
+}
+
+fn by_seq(mut lines: Vec<String>) -> Vec<String> {
+    let seq = |l: &String| serde_json::from_str::<serde_json::Value>(l).unwrap()["seq"].as_u64().unwrap();
+    lines.sort_by_key(seq);
+    lines
+}
+
+#[test]
+fn stepping_a_recording_to_the_end_gives_the_recorded_timeline() {
+    for scenario in [
+        "07-eof-reset-epipe.scenario",
+        "10-edge-triggered.scenario",
+        "11-busy-poll.scenario",
+        "12-many-clients.scenario",
+    ] {
+        let (printed, rec) = record_run("step", scenario);
+        let events = record::read(&rec).expect("the recording reads back");
+        let mut app = replay_app(scenario, events, &tui::Options::default());
+        let mut steps = 0;
+        while !app.player().unwrap().finished() {
+            press(&mut app, 'n');
+            app.refresh();
+            steps += 1;
+            assert!(steps < 100_000, "{scenario}: the replay never ends");
+        }
+        assert_eq!(replayed_lines(&app), by_seq(printed), "{scenario}: the replay differs from the run");
+        if scenario.starts_with("11") {
+            // The busy-poll's every call is in the dense store, as it was live.
+            assert_eq!(app.timeline().dense_total(), 10_000);
+        }
+    }
+}
+
+#[test]
+fn playing_runs_the_clock_to_the_end_at_the_chosen_speed() {
+    let (printed, rec) = record_run("play", "07-eof-reset-epipe.scenario");
+    let mut app = replay_app("rec", record::read(&rec).unwrap(), &tui::Options::default());
+    for _ in 0..4 {
+        press(&mut app, '>');
+    }
+    assert_eq!(app.player().unwrap().speed_label(), "4x");
+    press(&mut app, ' ');
+    assert!(app.player().unwrap().playing && app.animating(), "playing redraws every frame");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !app.player().unwrap().finished() {
+        assert!(Instant::now() < deadline, "the replay did not reach its end");
+        std::thread::sleep(app.wake_in().expect("a frame while playing"));
+        app.tick();
+        app.refresh();
+    }
+    assert!(!app.player().unwrap().playing, "it stops at the end");
+    assert!(!app.animating(), "and then it is idle");
+    assert_eq!(replayed_lines(&app), by_seq(printed));
+}
+
+#[test]
+fn a_replay_refuses_commands() {
+    let (_, rec) = record_run("refuse", "02-nonblocking-wouldblock.scenario");
+    let mut app = replay_app("rec", record::read(&rec).unwrap(), &tui::Options::default());
+    let before = app.timeline().len();
+    press(&mut app, 'r');
+    assert!(matches!(&app.status, Some(Status::Error(e)) if e.contains("a replay has no sockets")));
+    app.status = None;
+    press(&mut app, ':');
+    for c in "recv".chars() {
+        press(&mut app, c);
+    }
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(matches!(&app.status, Some(Status::Error(e)) if e.contains("a replay has no sockets")));
+    assert_eq!(app.timeline().len(), before, "nothing ran");
+}
+
+#[test]
+fn a_bad_recording_names_its_line_and_exits_2() {
+    let bad = scratch("bad.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"t_ns\":1,\"ev\":{\"Closed\":1}}\nnot json\n{\"t_ns\":2,\"ev\":{\"Closed\":2}}\n",
+    )
+    .unwrap();
+    let mut err = Vec::new();
+    let code = tui::run_replay(&bad, &tui::Options::default(), &mut err);
+    assert_eq!(code, tui::INVALID);
+    let err = String::from_utf8(err).unwrap();
+    assert!(err.starts_with(&format!("{}:2: ", bad.display())), "{err}");
+}
