@@ -2,7 +2,19 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  sockscope                                        explore: #1 is connected to the embedded peer
+  sockscope demo assets/scenarios/03-zero-timeout.scenario
+                                                   a lesson, one step per Space
+  sockscope run assets/scenarios/04-timeout-expires.scenario --json
+                                                   headless, JSON lines
+  sockscope --record s.jsonl && sockscope replay s.jsonl
+                                                   keep a session and play it back
+  sockscope export python assets/scenarios/07-eof-reset-epipe.scenario > lesson.py
+  sockscope completions bash > /etc/bash_completion.d/sockscope";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -11,13 +23,14 @@ use clap::{Parser, Subcommand};
     about = "An oscilloscope for socket calls: real sockets, live modes, a timeline",
     long_about = "An oscilloscope for socket calls: real sockets, live modes, a timeline.\n\n\
                   With no subcommand, opens the terminal UI with socket #1 already connected \
-                  to the embedded peer. Press ? inside for every key."
+                  to the embedded peer. Press ? inside for every key.",
+    after_help = EXAMPLES
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Cmd>,
-    /// (TUI) Append every event to this JSON-lines file as it happens.
-    #[arg(long, value_name = "FILE.jsonl")]
+    /// (TUI, demo, run) Append every event to this JSON-lines file as it happens.
+    #[arg(long, global = true, value_name = "FILE.jsonl")]
     pub record: Option<PathBuf>,
     /// (TUI) Read settings from this TOML file instead of the default one.
     #[arg(long, global = true, value_name = "PATH")]
@@ -28,6 +41,9 @@ pub struct Cli {
     /// (TUI) Keep at most N busy-poll calls; older ones are folded into tallies.
     #[arg(long, global = true, value_name = "N")]
     pub history: Option<usize>,
+    /// Write debug logs to this file (never to the terminal).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,13 +60,30 @@ pub enum Cmd {
     Demo {
         /// The scenario (a .scenario file).
         file: PathBuf,
-        /// Append every event to this JSON-lines file as it happens.
-        #[arg(long, value_name = "FILE.jsonl")]
-        record: Option<PathBuf>,
     },
     /// Open the terminal UI over a recorded session (no sockets; Space plays).
     Replay {
         /// A recording made with --record.
         file: PathBuf,
     },
+    /// Print a script in another language that repeats a scenario's experiment.
+    Export {
+        /// The language to write.
+        lang: Lang,
+        /// The scenario (a .scenario file).
+        file: PathBuf,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Lang {
+    /// A self-contained Python 3 script using the socket module.
+    Python,
 }

@@ -1,28 +1,52 @@
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
+use sockscope::command::parse_script;
 use sockscope::config::Config;
-use sockscope::headless::{Format, run_file};
+use sockscope::export::python_script;
+use sockscope::headless::{Format, Options, run_file_with};
 use sockscope::tui;
 
 mod cli;
 
+/// Exit code for invalid input (a bad script, config or recording).
+const INVALID: i32 = 2;
+
 fn main() -> ExitCode {
     let mut cli = cli::Cli::parse();
+    if let Some(path) = &cli.log
+        && let Err(e) = start_log(path)
+    {
+        eprintln!("sockscope: cannot log to {}: {e}", path.display());
+        return ExitCode::from(INVALID as u8);
+    }
     let code = match cli.command.take() {
-        Some(cli::Cmd::Run { file, json }) => {
-            let format = if json { Format::Json } else { Format::Table };
-            run_file(&file, format, &mut std::io::stdout(), &mut std::io::stderr())
-        }
-        Some(cli::Cmd::Demo { file, record }) => match tui_options(&cli, record) {
+        Some(cli::Cmd::Run { file, json }) => run(&cli, &file, json),
+        Some(cli::Cmd::Demo { file }) => match tui_options(&cli) {
             Ok(opts) => tui::run_demo(&file, &opts, &mut std::io::stderr()),
             Err(code) => code,
         },
-        Some(cli::Cmd::Replay { file }) => match tui_options(&cli, None) {
+        Some(cli::Cmd::Replay { file }) => match tui_options(&cli) {
             Ok(opts) => tui::run_replay(&file, &opts, &mut std::io::stderr()),
             Err(code) => code,
         },
-        None => match tui_options(&cli, cli.record.clone()) {
+        Some(cli::Cmd::Export { lang: cli::Lang::Python, file }) => export_python(&file),
+        Some(cli::Cmd::Completions { shell }) => {
+            clap_complete::generate(shell, &mut cli::Cli::command(), "sockscope", &mut std::io::stdout());
+            0
+        }
+        Some(cli::Cmd::Man) => {
+            match clap_mangen::Man::new(cli::Cli::command()).render(&mut std::io::stdout()) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("sockscope: {e}");
+                    1
+                }
+            }
+        }
+        None => match tui_options(&cli) {
             Ok(opts) => tui::run_live(&opts),
             Err(code) => code,
         },
@@ -30,12 +54,57 @@ fn main() -> ExitCode {
     ExitCode::from(code.clamp(0, 255) as u8)
 }
 
+fn run(cli: &cli::Cli, file: &Path, json: bool) -> i32 {
+    let format = if json { Format::Json } else { Format::Table };
+    let opts = Options { format, record: cli.record.clone() };
+    run_file_with(file, &opts, &mut std::io::stdout(), &mut std::io::stderr())
+}
+
+/// `export python FILE`: the script, on stdout. A bad script exits 2 with
+/// `file:line:col:` messages, like `run`.
+fn export_python(file: &Path) -> i32 {
+    let name = file.display().to_string();
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            return INVALID;
+        }
+    };
+    match parse_script(&text) {
+        Ok(script) => {
+            let out = python_script(&name, &script);
+            match std::io::stdout().write_all(out.as_bytes()) {
+                Ok(()) => 0,
+                Err(_) => 1,
+            }
+        }
+        Err(errors) => {
+            for e in errors {
+                eprintln!("{name}:{e}");
+            }
+            INVALID
+        }
+    }
+}
+
 /// The TUI's options; a bad config file is reported before the terminal
 /// is touched, and exits 2.
-fn tui_options(cli: &cli::Cli, record: Option<std::path::PathBuf>) -> Result<tui::Options, i32> {
+fn tui_options(cli: &cli::Cli) -> Result<tui::Options, i32> {
     let config = Config::load(cli.config.as_deref()).map_err(|e| {
         eprintln!("sockscope: {e}");
         tui::INVALID
     })?;
-    Ok(tui::Options { record, config, ascii: cli.ascii, history: cli.history })
+    Ok(tui::Options { record: cli.record.clone(), config, ascii: cli.ascii, history: cli.history })
+}
+
+/// `--log FILE`: debug events from the engine go to the file, never to the terminal.
+fn start_log(path: &PathBuf) -> std::io::Result<()> {
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_max_level(tracing::Level::DEBUG)
+        .try_init()
+        .map_err(std::io::Error::other)
 }
