@@ -1,0 +1,89 @@
+//! Frame cost against history: the whole screen drawn into a 200x50
+//! TestBackend with 1 k, 100 k and 1 M recorded calls across 8 sockets,
+//! following live (a 100 ms/cell window) and zoomed all the way out (the
+//! whole history on screen, so lanes must be drawn as aggregates).
+//! Targets: 1 M within 1.5x of 1 k, and under 2 ms per frame in release.
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use sockscope::lab::{
+    Arg, Call, KernelView, LabEvent, Lane, Mode, Op, Outcome, PyMode, SockInfo, SockKind, Timeline,
+};
+use sockscope::tui::app::{App, SockRow};
+use sockscope::tui::theme::Theme;
+use sockscope::tui::ui;
+
+const SOCKETS: u32 = 8;
+/// One call every 50 µs per socket, so the history spans seconds to minutes.
+const STEP_NS: u64 = 50_000;
+
+fn history(n: u64) -> (Timeline, u64) {
+    let mut tl = Timeline::default();
+    let outcomes = [Outcome::WouldBlock, Outcome::Data, Outcome::Timeout(sockscope::lab::TimeoutBy::Poll)];
+    for i in 0..n {
+        let sock = (i % SOCKETS as u64) as u32 + 1;
+        let start = (i / SOCKETS as u64) * STEP_NS;
+        let outcome = outcomes[(i % 3) as usize];
+        tl.apply(&LabEvent::Instant(Call {
+            seq: i + 1,
+            lane: Lane::Sock(sock),
+            op: Op::Recv,
+            arg: Arg::Size(1024),
+            mode: Mode { py: PyMode::NonBlocking, rcvtimeo: None, sndtimeo: None },
+            kernel: None,
+            start_ns: start,
+            end_ns: Some(start + 20_000),
+            outcome,
+            errno: if outcome == Outcome::WouldBlock { 11 } else { 0 },
+            bytes: (outcome == Outcome::Data).then_some(5),
+            preview: None,
+        }));
+    }
+    (tl, (n / SOCKETS as u64 + 1) * STEP_NS)
+}
+
+fn rows() -> Vec<SockRow> {
+    (1..=SOCKETS)
+        .map(|id| SockRow {
+            info: SockInfo {
+                id,
+                kind: SockKind::TcpClient,
+                fd: 5 + id as i32,
+                local: "127.0.0.1:51000".parse().ok(),
+                remote: "127.0.0.1:40000".parse().ok(),
+            },
+            mode: Mode { py: PyMode::NonBlocking, rcvtimeo: None, sndtimeo: None },
+            kernel: Some(KernelView { nonblock: true, rcvtimeo_us: 0, sndtimeo_us: 0 }),
+            queues: Some((0, 0)),
+            closed: false,
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("frame_200x50");
+    g.sample_size(30);
+    for n in [1_000u64, 100_000, 1_000_000] {
+        let (tl, now) = history(n);
+        let mut app = App::fixed(tl, rows(), now, Theme::DEFAULT);
+        let mut term = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+        g.bench_with_input(BenchmarkId::new("follow", n), &n, |b, _| {
+            b.iter(|| {
+                term.draw(|f| ui::render(f, &app)).expect("draw");
+            })
+        });
+        // Zoomed all the way out: the whole history fits on screen.
+        app.view.zoom(100, now, 150);
+        app.view.set_follow(false, now, 150);
+        g.bench_with_input(BenchmarkId::new("zoomed_out", n), &n, |b, _| {
+            b.iter(|| {
+                term.draw(|f| ui::render(f, &app)).expect("draw");
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
