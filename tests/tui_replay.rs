@@ -129,3 +129,62 @@ fn a_bad_recording_names_its_line_and_exits_2() {
     let err = String::from_utf8(err).unwrap();
     assert!(err.starts_with(&format!("{}:2: ", bad.display())), "{err}");
 }
+
+/// A session driven through the TUI's own keys and prompt, recorded with
+/// `--record`, replays to the very timeline the live session had.
+#[test]
+fn a_recording_made_in_the_tui_replays_identically() {
+    use sockscope::lab::{Lab, Lane, Outcome};
+    let rec = scratch("tui-live.jsonl");
+    let mut lab = Lab::new().expect("lab");
+    lab.record_to(&rec).expect("record");
+    let rx = lab.events();
+    let mut app = App::live(lab, sockscope::tui::theme::Theme::default());
+    let last = |app: &App| {
+        let tl = app.timeline();
+        tl.lane(Lane::Sock(1)).last().and_then(|&i| tl.get(i as usize)).map(|c| c.outcome)
+    };
+    let settle = |app: &mut App, what: &str, pred: &dyn Fn(&App) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            app.refresh();
+            if pred(app) && app.busy_until.is_none() {
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            if let Ok(ev) = rx.recv_timeout(Duration::from_millis(20)) {
+                app.apply(ev);
+            }
+            app.tick();
+        }
+    };
+    app.run_line("open tcp").expect("runs");
+    settle(&mut app, "#1 connected", &|a| last(a) == Some(Outcome::Connected));
+    press(&mut app, 'b');
+    press(&mut app, 'r');
+    settle(&mut app, "wouldblock", &|a| last(a) == Some(Outcome::WouldBlock));
+    press(&mut app, 'b');
+    press(&mut app, 'r');
+    settle(&mut app, "a blocking recv", &|a| last(a) == Some(Outcome::Blocking));
+    app.run_line("peer send \"hello\"").expect("runs");
+    settle(&mut app, "data 5", &|a| last(a) == Some(Outcome::Data));
+    std::thread::sleep(Duration::from_millis(50));
+    while let Ok(ev) = rx.try_recv() {
+        app.apply(ev);
+    }
+    app.refresh();
+    let live = replayed_lines(&app);
+    drop(app);
+
+    let events = record::read(&rec).expect("the recording reads back");
+    let mut replay = replay_app("tui-live", events, &tui::Options::default());
+    let mut steps = 0;
+    while !replay.player().unwrap().finished() {
+        press(&mut replay, 'n');
+        replay.refresh();
+        steps += 1;
+        assert!(steps < 10_000, "the replay never ends");
+    }
+    assert!(live.len() >= 6, "the session made calls: {live:?}");
+    assert_eq!(replayed_lines(&replay), live, "the replay differs from the live session");
+}
