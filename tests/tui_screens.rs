@@ -282,3 +282,16 @@ fn screen_replay_midway() {
     assert!(text.contains("blocking"), "the recv is blocked at this point of the recording");
     assert_snapshot!(t.backend());
 }
+
+#[test]
+fn screen_glossary_80x24() {
+    let mut a = first_screen();
+    a.help = true;
+    a.glossary = true;
+    let t = screen(&a, 80, 24);
+    let text = format!("{}", t.backend());
+    for (term, _) in sockscope::tui::panes::glossary::TERMS {
+        assert!(text.contains(&format!("{term}:")), "{term} is on the page");
+    }
+    insta::assert_snapshot!(t.backend());
+}

@@ -67,6 +67,8 @@ pub struct App {
     pub prompt_open: bool,
     pub status: Option<Status>,
     pub help: bool,
+    /// The help overlay shows the glossary instead of the keys.
+    pub glossary: bool,
     /// `p` was pressed: the next key picks a peer action.
     pub peer_prefix: bool,
     pub demo: Option<Demo>,
@@ -110,6 +112,7 @@ impl App {
             prompt_open: false,
             status: None,
             help: false,
+            glossary: false,
             peer_prefix: false,
             demo: None,
             theme,

@@ -41,10 +41,14 @@ impl App {
         } else if self.prompt_open {
             self.prompt_key(k);
         } else if self.help {
-            // Any of these closes the overlay; other keys are ignored under it.
+            // `g` flips between the keys and the glossary; any of the others
+            // closes the overlay; other keys are ignored under it.
             let help_key = Keymap::lookup(&self.keys.main, &k) == Some(Action::Help);
-            if help_key || matches!(k.code, KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter) {
+            if k.code == KeyCode::Char('g') {
+                self.glossary = !self.glossary;
+            } else if help_key || matches!(k.code, KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter) {
                 self.help = false;
+                self.glossary = false;
             }
         } else if self.peer_prefix {
             self.peer_prefix = false;

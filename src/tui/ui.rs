@@ -28,7 +28,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::app::App;
-use super::panes::{demo, detail, help, inspector, prompt, replay, sockets, timeline};
+use super::panes::{demo, detail, glossary, help, inspector, prompt, replay, sockets, timeline};
 
 /// Below this the panes cannot show their content sensibly.
 pub const MIN_W: u16 = 80;
@@ -103,7 +103,9 @@ fn draw(f: &mut Frame, app: &App) {
     }
     prompt::render_status(f, a.status, app);
     prompt::render(f, a.prompt, app);
-    if app.help {
+    if app.help && app.glossary {
+        glossary::render(f, area, app);
+    } else if app.help {
         help::render(f, area, app);
     }
 }

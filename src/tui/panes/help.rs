@@ -47,9 +47,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(Paragraph::new(left), l);
     f.render_widget(Paragraph::new(right), r);
     let mouse = if app.mouse {
-        "mouse: click a socket or a call; the wheel scrolls the timeline"
+        "g glossary · mouse: click a socket or a call; the wheel scrolls"
     } else {
-        "mouse: off (config `mouse = false`)"
+        "g glossary · mouse: off (config `mouse = false`)"
     };
     f.render_widget(Paragraph::new(Line::styled(mouse, t.dim())), foot);
 }

@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod detail;
+pub mod glossary;
 pub mod help;
 pub mod inspector;
 pub mod lane;
