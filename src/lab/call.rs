@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::mode::{KernelView, Mode, secs};
 use super::sys::errno_name;
-use crate::command::{How, Interest, ModeSet, Proto, ServeKind};
+use crate::command::{How, Interest, ModeSet, Proto, ServeKind, UnixKind};
 
 /// Where a record is drawn: a socket's lane, the peer's lane, or narration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -118,6 +118,10 @@ pub enum Arg {
     Text(u64),
     Addr(SocketAddr),
     Proto(Proto, Option<SocketAddr>),
+    /// An AF_UNIX path: where `listen unix` bound, where `connect` went.
+    Path(Box<str>),
+    /// `open unix|unixgram` and the path it connected to.
+    Unix(UnixKind, Box<str>),
     How(How),
     Secs(Duration),
     Count(u32),
@@ -313,6 +317,8 @@ impl Call {
                     None => p.into(),
                 }
             }
+            Arg::Path(p) => escape(p.as_bytes()),
+            Arg::Unix(k, p) => format!("{} {}", k.word(), escape(p.as_bytes())),
             Arg::How(h) => match h {
                 How::Read => "rd",
                 How::Write => "wr",
