@@ -10,7 +10,8 @@ class Lab(LoopCommands, ServeCommands):
         self.ids, self.seqs = 0, 0
         self.running = {}  # seq -> Call: in the kernel now
         self.over = False
-        self.peer = Peer(self.client_echo)
+        self.dials, self.dial_lock = {}, threading.Lock()
+        self.peer = Peer(self.client_echo, self.dial)
         self.loop = None  # the event loop, made by the first `poll` command
         self.last_wait = None  # the latest wait on the loop lane
         self.serving, self.next_client, self.batch, self.waits = [], 0, [], {}
@@ -34,6 +35,16 @@ class Lab(LoopCommands, ServeCommands):
         if current:
             self.current = sock.id
         return sock
+
+    def dial(self, path):
+        """Numbers a connect that succeeded to the AF_UNIX listener at `path`:
+        0, 1, 2 ... in connect order, the order the listener accepts in, so
+        the k-th accepted socket is the other end of dial k (AF_UNIX clients
+        have no address of their own to pair the two ends by)."""
+        with self.dial_lock:
+            n = self.dials.get(path, 0)
+            self.dials[path] = n + 1
+            return n
 
     def begin(self, call):
         with self.lock:
@@ -68,6 +79,9 @@ class Lab(LoopCommands, ServeCommands):
             for call in sorted(self.running.values(), key=lambda c: c.seq):
                 print(call.line(), flush=True)
         sys.stdout.flush()
+        for sock in list(self.socks.values()):
+            unlink_bound(sock)
+        shutil.rmtree(self.peer.dir, ignore_errors=True)
         os._exit(code)
 
     def wait_until(self, ready, timeout):
@@ -141,6 +155,31 @@ class Lab(LoopCommands, ServeCommands):
         s.listen(128)
         self.adopt("listener", s)
 
+    def open_unix(self, path=None):
+        sock = self.adopt("unix", socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
+        self.submit(sock, "open", path if path is not None else self.peer.unix_path)
+
+    def open_unixgram(self, path=None):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        ours = self.peer.path("dgram")
+        s.bind(ours)  # a path of its own, so replies can reach it
+        if path is None:
+            theirs = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            path = self.peer.path("peer-dgram")
+            theirs.bind(path)
+            theirs.connect(ours)
+            self.peer.request(self.peer.adopt_udp, theirs)
+        s.connect(path)
+        self.adopt("unixgram", s)
+
+    def listen_unix(self, path=None):
+        at = path if path is not None else self.peer.path("listen")
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(at)
+        s.listen(128)
+        sock = self.adopt("unix-listener", s)
+        sock.bound = (at, os.stat(at).st_ino)
+
     def new_socket(self, kind):
         ty = socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM
         self.adopt(kind, socket.socket(socket.AF_INET, ty))
@@ -197,7 +236,16 @@ class Lab(LoopCommands, ServeCommands):
         sock = self.cur()
         if sock.kind == "listener":
             return ("listener", sock.local)
+        if sock.kind == "unix-listener":
+            return ("unix-listener", sock.local)
         local, remote = sock.addrs()
+        if sock.kind == "unixgram":
+            return ("unixgram", remote)
+        if sock.kind in ("unix", "unix-accepted"):
+            listener = remote if sock.kind == "unix" else local
+            if not listener or sock.pair is None:
+                raise Stop("#%d is not connected to the peer" % sock.id)
+            return ("unix", listener, sock.pair)
         if local is None or remote is None:
             raise Stop("#%d is not connected to the peer" % sock.id)
         return ("udp" if sock.kind == "udp" else "tcp", local, remote)
@@ -223,6 +271,8 @@ class Lab(LoopCommands, ServeCommands):
         self.peer_act("close")
 
     def peer_reset(self):
+        if self.cur().kind.startswith("unix"):
+            raise Stop("`peer reset` has no meaning on an AF_UNIX socket: SO_LINGER 0 sends an RST only on TCP")
         self.peer_act("reset")
 
     def peer_shutdown_wr(self):
@@ -230,6 +280,10 @@ class Lab(LoopCommands, ServeCommands):
 
     def peer_connect(self, n):
         sock = self.cur()
+        if sock.kind == "unix-listener":
+            self.peer.request(self.peer.connect_unix, sock.local, n)
+            self.wait_until(lambda: not self.running, SETTLE)
+            return
         if sock.kind != "listener":
             raise Stop("`peer connect` needs a listener: #%d is a %s (try `listen` first)" % (sock.id, sock.kind))
         first = self.clients_begin(n) if sock.local[:2] in self.serving else None

@@ -13,7 +13,7 @@ use std::time::Duration;
 use super::literal::{printable, py_bytes, py_secs, py_str};
 use crate::command::{
     Addr, Command, ExpectOutcome, Expectation, How, Interest, Located, ModeSet, Payload, PeerCmd, Proto,
-    ServeKind, SpinLimit,
+    ServeKind, SpinLimit, UnixKind,
 };
 
 /// Our sockets, their workers and how outcomes are named.
@@ -55,6 +55,9 @@ fn step(cmd: &Command) -> String {
         Command::Listen { addr } => format!("listen({})", addr_args(addr.as_ref())),
         Command::Socket { proto: Proto::Tcp } => "new_socket(\"tcp\")".into(),
         Command::Socket { proto: Proto::Udp } => "new_socket(\"udp\")".into(),
+        Command::OpenUnix { kind: UnixKind::Stream, path } => format!("open_unix({})", path_arg(path)),
+        Command::OpenUnix { kind: UnixKind::Datagram, path } => format!("open_unixgram({})", path_arg(path)),
+        Command::ListenUnix { path } => format!("listen_unix({})", path_arg(path)),
         Command::Use(n) => format!("use({n})"),
         Command::Mode(m) => mode(*m),
         Command::Recv { size } => format!("recv({size})"),
@@ -91,6 +94,11 @@ fn word(i: Interest) -> &'static str {
         Interest::Write => "write",
         Interest::Both => "both",
     }
+}
+
+/// An AF_UNIX path as a Python str, or nothing for the runtime's own.
+fn path_arg(path: &Option<String>) -> String {
+    path.as_deref().map(py_str).unwrap_or_default()
 }
 
 fn addr_args(addr: Option<&Addr>) -> String {

@@ -355,6 +355,13 @@ fn interest_word(i: Interest) -> &'static str {
 
 pub use crate::escape::escape;
 
+impl Lane {
+    /// One of our sockets' lanes.
+    pub fn is_sock(self) -> bool {
+        matches!(self, Lane::Sock(_))
+    }
+}
+
 impl fmt::Display for Lane {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
