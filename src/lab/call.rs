@@ -118,9 +118,10 @@ pub enum Arg {
     Text(u64),
     Addr(SocketAddr),
     Proto(Proto, Option<SocketAddr>),
-    /// An AF_UNIX path: where `listen unix` bound, where `connect` went.
+    /// An AF_UNIX path: where `connect` went (ours, or a peer client's).
     Path(Box<str>),
-    /// `open unix|unixgram` and the path it connected to.
+    /// `open unix|unixgram` and the path it connected to; `listen unix` and
+    /// the path it bound (always `Stream`).
     Unix(UnixKind, Box<str>),
     How(How),
     Secs(Duration),

@@ -86,7 +86,8 @@ impl Lab {
             return Err(LabError::sys_path("listen", &at)(e));
         }
         let id = self.adopt_unix(SockKind::UnixListener, s, bound);
-        self.instant(Lane::Sock(id), Op::Listen, Arg::Path(text(&at).into()), Mode::default(), None, start);
+        let arg = Arg::Unix(UnixKind::Stream, text(&at).into());
+        self.instant(Lane::Sock(id), Op::Listen, arg, Mode::default(), None, start);
         Ok(id)
     }
 }
