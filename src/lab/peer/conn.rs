@@ -217,7 +217,10 @@ pub struct Dgram {
 
 impl Dgram {
     pub fn drain(&mut self, shared: &Shared, buf: &mut [u8]) {
-        while self.reading {
+        if !self.reading {
+            return;
+        }
+        loop {
             let start = shared.now_ns();
             let arg = Arg::Size(buf.len() as u64);
             match self.sock.recv(buf) {
