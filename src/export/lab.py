@@ -1,6 +1,6 @@
 
 
-class Lab(LoopCommands, ServeCommands):
+class Lab(LoopCommands, ServeCommands, UnixCommands):
     """The session: our sockets, the peer, and the main thread's commands."""
 
     def __init__(self, name):
@@ -35,16 +35,6 @@ class Lab(LoopCommands, ServeCommands):
         if current:
             self.current = sock.id
         return sock
-
-    def dial(self, path):
-        """Numbers a connect that succeeded to the AF_UNIX listener at `path`:
-        0, 1, 2 ... in connect order, the order the listener accepts in, so
-        the k-th accepted socket is the other end of dial k (AF_UNIX clients
-        have no address of their own to pair the two ends by)."""
-        with self.dial_lock:
-            n = self.dials.get(path, 0)
-            self.dials[path] = n + 1
-            return n
 
     def begin(self, call):
         with self.lock:
@@ -154,31 +144,6 @@ class Lab(LoopCommands, ServeCommands):
         s.bind(at)
         s.listen(128)
         self.adopt("listener", s)
-
-    def open_unix(self, path=None):
-        sock = self.adopt("unix", socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
-        self.submit(sock, "open", path if path is not None else self.peer.unix_path)
-
-    def open_unixgram(self, path=None):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        ours = self.peer.path("dgram")
-        s.bind(ours)  # a path of its own, so replies can reach it
-        if path is None:
-            theirs = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-            path = self.peer.path("peer-dgram")
-            theirs.bind(path)
-            theirs.connect(ours)
-            self.peer.request(self.peer.adopt_udp, theirs)
-        s.connect(path)
-        self.adopt("unixgram", s)
-
-    def listen_unix(self, path=None):
-        at = path if path is not None else self.peer.path("listen")
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.bind(at)
-        s.listen(128)
-        sock = self.adopt("unix-listener", s)
-        sock.bound = (at, os.stat(at).st_ino)
 
     def new_socket(self, kind):
         ty = socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM

@@ -68,7 +68,7 @@ class Udp:
         return selectors.EVENT_READ if self.reading else 0
 
 
-class Peer:
+class Peer(UnixPeer):
     """The embedded peer: a listener on 127.0.0.1, port 0, and every peer-side
     socket, on one thread that never blocks, so `peer close` and `peer reset`
     go out at once. Requests from the main thread run on that thread."""
@@ -186,25 +186,6 @@ class Peer:
                 c = self.add_conn(s)
                 if listener is self.unix_listener:
                     c.unix, self.unix_accepted = (self.unix_path, self.unix_accepted), self.unix_accepted + 1
-
-    def path(self, prefix):
-        """A fresh path in the private directory."""
-        self.fresh += 1
-        return os.path.join(self.dir, "%s-%d.sock" % (prefix, self.fresh))
-
-    def connect_unix(self, to, n):
-        """`peer connect N` to our AF_UNIX listener: non-blocking, so a full backlog never waits."""
-        for _ in range(n):
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.setblocking(False)
-            try:
-                s.connect(to)
-            except OSError as e:
-                sys.stderr.write("peer connect %s: %s\n" % (to, e))
-                s.close()
-                continue
-            c = self.add_conn(s)
-            c.unix = (to, self.dial(to))
 
     def adopt_udp(self, s):
         u = Udp(s)

@@ -18,6 +18,8 @@ use crate::command::{
 
 /// Our sockets, their workers and how outcomes are named.
 const SOCK: &str = include_str!("sock.py");
+/// AF_UNIX: paths, the pairing of unix streams, `open unix|unixgram`, `listen unix`.
+const UNIX: &str = include_str!("unix.py");
 /// The embedded peer.
 const PEER: &str = include_str!("peer.py");
 /// The event loop (epoll, edge-triggered like mio), spin and their expects.
@@ -34,6 +36,7 @@ pub fn python_script(name: &str, script: &[Located]) -> String {
     out += "# Needs python3 (3.8 or newer) on Linux, standard library only. It uses loopback only.\n";
     out += "# The experiment itself is `experiment` at the end.\n";
     out += SOCK;
+    out += UNIX;
     out += PEER;
     out += LOOP;
     out += SERVE;

@@ -103,17 +103,6 @@ def send_on(s, mode, data):
     return ("sent" if n == len(data) else "partial"), n
 
 
-def unlink_bound(sock):
-    """Removes the socket file a unix listener bound, if it is still that file."""
-    bound, sock.bound = sock.bound, None
-    if bound:
-        try:
-            if os.stat(bound[0]).st_ino == bound[1]:
-                os.unlink(bound[0])
-        except OSError:
-            pass
-
-
 class Call:
     """One call on a lane (`#1`, or `#loop` for the event loop's waits)."""
 
