@@ -95,7 +95,8 @@ fn from_json(v: &Value) -> Option<(String, String)> {
             return Some(("loop".into(), format!("#loop poll events {}", count("bytes")?)));
         }
         ("poll", _) if arg.starts_with("wait") => None,
-        ("open", _) if !arg.starts_with("tcp") => return None,
+        // Set-ups that connect inside (tcp, unix) are calls; the others are not.
+        ("open", _) if !(arg.starts_with("tcp") || arg.starts_with("unix ")) => return None,
         ("recv" | "send" | "accept" | "connect" | "shutdown" | "close" | "open" | "spin" | "serve", _) => {
             None
         }
@@ -252,6 +253,16 @@ const EDGES: &[(&str, &str)] = &[
         "timers-and-drain",
         "open tcp\nrcvtimeo 0.3\nrecv\nnonblocking\nrecv\nwait 400ms\nexpect wouldblock\npoll add both\n\
          poll wait 100ms\npeer close\npoll drain on\npoll wait 200ms\nexpect events 1\nspin recv 100\nexpect eof\n",
+    ),
+    // AF_UNIX: a stream pair, a datagram pair, a listener with two peer
+    // clients told apart by connect order, a refused and a missing path.
+    (
+        "unix",
+        "open unix\nnonblocking\nrecv\nexpect wouldblock\npeer send \"hi\"\nrecv\nexpect data 2\npeer close\n\
+         recv\nexpect eof\nsend \"x\"\nexpect error EPIPE\nopen unixgram\npeer send \"abcdef\"\nrecv 2\n\
+         expect data 2\nnonblocking\nrecv\nexpect wouldblock\nlisten unix\npeer connect 2\naccept\naccept\n\
+         use 5\npeer send \"second\"\nrecv\nexpect data 6\nuse 4\npeer shutdown wr\nrecv\nexpect eof\n\
+         use 3\nclose\nopen unix /nonexistent/sockscope.sock\nexpect error ENOENT\n",
     ),
 ];
 

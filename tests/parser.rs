@@ -214,7 +214,7 @@ fn unknown_sub_word_suggests_the_nearest() {
 
 #[test]
 fn wrong_sub_word_lists_the_choices() {
-    fails("open quic", 6, "expected one of tcp|udp after `open`, not `quic`");
+    fails("open quic", 6, "expected one of tcp|udp|unix|unixgram after `open`, not `quic`");
     fails("poll drain maybe", 12, "expected one of on|off");
     fails("peer shutdown rd", 15, "expected `wr` after `peer shutdown`");
 }
@@ -495,4 +495,43 @@ proptest! {
             prop_assert!(errs.iter().all(|e| e.line >= 1 && e.line <= n));
         }
     }
+}
+
+// ---- AF_UNIX ----
+
+#[test]
+fn unix_forms() {
+    let open = |kind, path: Option<&str>| Command::OpenUnix { kind, path: path.map(String::from) };
+    assert_eq!(ok("open unix"), open(UnixKind::Stream, None));
+    assert_eq!(ok("open unixgram"), open(UnixKind::Datagram, None));
+    assert_eq!(ok("open unix /tmp/x.sock"), open(UnixKind::Stream, Some("/tmp/x.sock")));
+    assert_eq!(ok("OPEN UNIXGRAM rel/d.sock # c"), open(UnixKind::Datagram, Some("rel/d.sock")));
+    assert_eq!(ok(r#"open unix "/tmp/a b#c.sock""#), open(UnixKind::Stream, Some("/tmp/a b#c.sock")));
+    assert_eq!(ok("listen unix"), Command::ListenUnix { path: None });
+    assert_eq!(ok("listen unix /tmp/l.sock"), Command::ListenUnix { path: Some("/tmp/l.sock".into()) });
+    assert_eq!(ok(r#"listen unix "caf\xc3\xa9""#), Command::ListenUnix { path: Some("café".into()) });
+    // A TCP address still means TCP: `listen` and `open tcp` are unchanged.
+    assert_eq!(ok("listen 127.0.0.1:0"), Command::Listen { addr: addr("127.0.0.1", 0) });
+    assert_eq!(UnixKind::Datagram.word(), "unixgram");
+}
+
+#[test]
+fn unix_path_limits() {
+    let longest = format!("/{}", "p".repeat(106));
+    assert_eq!(longest.len(), MAX_UNIX_PATH);
+    assert_eq!(ok(&format!("listen unix {longest}")), Command::ListenUnix { path: Some(longest.clone()) });
+    fails(&format!("listen unix {longest}x"), 13, "108 bytes long: AF_UNIX allows at most 107");
+    fails(&format!("open unix \"{longest}q\""), 11, "at most 107");
+    // Bytes, not characters: 54 two-byte characters are 108 bytes.
+    fails(&format!("open unixgram {}", "é".repeat(54)), 15, "108 bytes long");
+}
+
+#[test]
+fn unix_path_errors() {
+    fails(r#"open unix """#, 11, "a socket path cannot be empty");
+    fails(r#"listen unix "a\x00b""#, 13, "cannot hold a NUL byte");
+    fails(r#"open unixgram "\xff""#, 15, "must be valid UTF-8");
+    fails("listen unix /a /b", 16, "unexpected `/b`: the form is `listen unix [PATH]`");
+    fails("open unix /a b", 14, "the form is `open unix|unixgram [PATH]`");
+    fails("open unx", 6, "did you mean `unix`?");
 }

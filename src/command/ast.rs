@@ -17,6 +17,12 @@ pub enum Command {
     Listen { addr: Option<Addr> },
     /// `socket tcp|udp`: a new, unconnected socket.
     Socket { proto: Proto },
+    /// `open unix [PATH]` / `open unixgram [PATH]`: an AF_UNIX socket; with
+    /// no path, paired with the embedded peer.
+    OpenUnix { kind: UnixKind, path: Option<String> },
+    /// `listen unix [PATH]`: an AF_UNIX stream listener (with no path, at a
+    /// fresh path in sockscope's private temp directory).
+    ListenUnix { path: Option<String> },
     /// `use N`
     Use(u32),
     /// `blocking`, `nonblocking`, `timeout …`, `rcvtimeo …`, `sndtimeo …`
@@ -68,6 +74,28 @@ pub enum Proto {
     Tcp,
     Udp,
 }
+
+/// Which AF_UNIX socket type `open unix|unixgram` makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UnixKind {
+    /// `unix`: SOCK_STREAM.
+    Stream,
+    /// `unixgram`: SOCK_DGRAM.
+    Datagram,
+}
+
+impl UnixKind {
+    /// The word the language uses: `unix` or `unixgram`.
+    pub fn word(self) -> &'static str {
+        match self {
+            UnixKind::Stream => "unix",
+            UnixKind::Datagram => "unixgram",
+        }
+    }
+}
+
+/// Longest AF_UNIX path: `sun_path` holds 108 bytes with the closing NUL.
+pub const MAX_UNIX_PATH: usize = 107;
 
 /// An address as written: `host:port` or `[v6]:port`. Not yet resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -43,6 +43,10 @@ impl Parser<'_> {
         let word = first.word().unwrap_or_default();
         let cmd = match word.as_str() {
             "open" => self.open()?,
+            "listen" if self.peek_is("unix")? => {
+                self.next()?;
+                Command::ListenUnix { path: self.optional(values::unix_path)? }
+            }
             "listen" => Command::Listen { addr: self.optional(values::addr)? },
             "socket" => Command::Socket { proto: self.proto("socket")? },
             "use" => {
@@ -75,7 +79,14 @@ impl Parser<'_> {
     }
 
     fn open(&mut self) -> R<Command> {
-        let proto = self.proto("open")?;
+        let proto = match self.keyword("open", &["tcp", "udp", "unix", "unixgram"])? {
+            "tcp" => Proto::Tcp,
+            "udp" => Proto::Udp,
+            unix => {
+                let kind = if unix == "unix" { UnixKind::Stream } else { UnixKind::Datagram };
+                return Ok(Command::OpenUnix { kind, path: self.optional(values::unix_path)? });
+            }
+        };
         Ok(Command::Open { proto, addr: self.optional(values::addr)? })
     }
 

@@ -8,6 +8,8 @@ pub(crate) fn form(cmd: &Command) -> &'static str {
         Command::Open { .. } => "open tcp|udp [ADDR]",
         Command::Listen { .. } => "listen [ADDR]",
         Command::Socket { .. } => "socket tcp|udp",
+        Command::OpenUnix { .. } => "open unix|unixgram [PATH]",
+        Command::ListenUnix { .. } => "listen unix [PATH]",
         Command::Use(_) => "use N",
         Command::Mode(ModeSet::Blocking) => "blocking",
         Command::Mode(ModeSet::Nonblocking) => "nonblocking",

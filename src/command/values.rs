@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::ast::{Addr, MAX_SIZE};
+use super::ast::{Addr, MAX_SIZE, MAX_UNIX_PATH};
 use super::lexer::{Kind, Token};
 use super::number::split_decimal;
 use super::parse::ParseError;
@@ -185,6 +185,29 @@ pub(crate) fn addr(tok: &Token) -> Result<Addr, ParseError> {
         err(port_col, format!("port must be 0..=65535, not `{shown}`"))
     })?;
     Ok(Addr { host: host.to_string(), port })
+}
+
+/// An AF_UNIX path: a bare word or a quoted string, 1 to 107 bytes, UTF-8,
+/// with no NUL (abstract-namespace names are not supported).
+pub(crate) fn unix_path(tok: &Token) -> Result<String, ParseError> {
+    let bytes = match &tok.kind {
+        Kind::Word => tok.raw.as_bytes().to_vec(),
+        Kind::Str(b) => b.clone(),
+    };
+    if bytes.is_empty() {
+        return Err(err(tok.col, "a socket path cannot be empty"));
+    }
+    if bytes.contains(&0) {
+        return Err(err(tok.col, "a socket path cannot hold a NUL byte (abstract names are not supported)"));
+    }
+    if bytes.len() > MAX_UNIX_PATH {
+        let n = bytes.len();
+        return Err(err(
+            tok.col,
+            format!("socket path is {n} bytes long: AF_UNIX allows at most {MAX_UNIX_PATH}"),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| err(tok.col, "a socket path must be valid UTF-8"))
 }
 
 fn parse_port(s: &str) -> Option<u16> {

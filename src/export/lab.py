@@ -1,6 +1,6 @@
 
 
-class Lab(LoopCommands, ServeCommands):
+class Lab(LoopCommands, ServeCommands, UnixCommands):
     """The session: our sockets, the peer, and the main thread's commands."""
 
     def __init__(self, name):
@@ -10,7 +10,8 @@ class Lab(LoopCommands, ServeCommands):
         self.ids, self.seqs = 0, 0
         self.running = {}  # seq -> Call: in the kernel now
         self.over = False
-        self.peer = Peer(self.client_echo)
+        self.dials, self.dial_lock = {}, threading.Lock()
+        self.peer = Peer(self.client_echo, self.dial)
         self.loop = None  # the event loop, made by the first `poll` command
         self.last_wait = None  # the latest wait on the loop lane
         self.serving, self.next_client, self.batch, self.waits = [], 0, [], {}
@@ -68,6 +69,9 @@ class Lab(LoopCommands, ServeCommands):
             for call in sorted(self.running.values(), key=lambda c: c.seq):
                 print(call.line(), flush=True)
         sys.stdout.flush()
+        for sock in list(self.socks.values()):
+            unlink_bound(sock)
+        shutil.rmtree(self.peer.dir, ignore_errors=True)
         os._exit(code)
 
     def wait_until(self, ready, timeout):
@@ -197,7 +201,16 @@ class Lab(LoopCommands, ServeCommands):
         sock = self.cur()
         if sock.kind == "listener":
             return ("listener", sock.local)
+        if sock.kind == "unix-listener":
+            return ("unix-listener", sock.local)
         local, remote = sock.addrs()
+        if sock.kind == "unixgram":
+            return ("unixgram", remote)
+        if sock.kind in ("unix", "unix-accepted"):
+            listener = remote if sock.kind == "unix" else local
+            if not listener or sock.pair is None:
+                raise Stop("#%d is not connected to the peer" % sock.id)
+            return ("unix", listener, sock.pair)
         if local is None or remote is None:
             raise Stop("#%d is not connected to the peer" % sock.id)
         return ("udp" if sock.kind == "udp" else "tcp", local, remote)
@@ -223,6 +236,8 @@ class Lab(LoopCommands, ServeCommands):
         self.peer_act("close")
 
     def peer_reset(self):
+        if self.cur().kind.startswith("unix"):
+            raise Stop("`peer reset` has no meaning on an AF_UNIX socket: SO_LINGER 0 sends an RST only on TCP")
         self.peer_act("reset")
 
     def peer_shutdown_wr(self):
@@ -230,6 +245,10 @@ class Lab(LoopCommands, ServeCommands):
 
     def peer_connect(self, n):
         sock = self.cur()
+        if sock.kind == "unix-listener":
+            self.peer.request(self.peer.connect_unix, sock.local, n)
+            self.wait_until(lambda: not self.running, SETTLE)
+            return
         if sock.kind != "listener":
             raise Stop("`peer connect` needs a listener: #%d is a %s (try `listen` first)" % (sock.id, sock.kind))
         first = self.clients_begin(n) if sock.local[:2] in self.serving else None

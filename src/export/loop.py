@@ -35,7 +35,7 @@ def spin(sock, size, count, secs):
                 last = failed(e, (0, None, None), True)
                 tally[last[0]] += 1
                 continue
-            last = ("eof", None) if not got and sock.kind != "udp" else ("data", len(got))
+            last = ("eof", None) if not got and sock.kind not in ("udp", "unixgram") else ("data", len(got))
             tally[last[0]] += 1
             tally["bytes"] += len(got)
     finally:

@@ -10,6 +10,7 @@ class Conn:
     def __init__(self, s):
         s.setblocking(False)
         self.s, self.local, self.remote = s, s.getsockname()[:2], s.getpeername()[:2]
+        self.unix = None  # AF_UNIX: (listener path, which connect to it this is)
         self.reading, self.eof, self.out, self.events = True, False, bytearray(), 0
         self.client, self.sent_at, self.on_echo = None, None, None  # as a client of a `serve`
 
@@ -51,7 +52,8 @@ class Udp:
 
     def __init__(self, s):
         s.setblocking(False)
-        self.s, self.local, self.reading, self.events = s, s.getsockname()[:2], True, 0
+        name = s.getsockname()  # a path for AF_UNIX
+        self.s, self.local, self.reading, self.events = s, name if isinstance(name, str) else name[:2], True, 0
 
     def drain(self):
         while self.reading:
@@ -66,13 +68,14 @@ class Udp:
         return selectors.EVENT_READ if self.reading else 0
 
 
-class Peer:
+class Peer(UnixPeer):
     """The embedded peer: a listener on 127.0.0.1, port 0, and every peer-side
     socket, on one thread that never blocks, so `peer close` and `peer reset`
     go out at once. Requests from the main thread run on that thread."""
 
-    def __init__(self, on_echo):
+    def __init__(self, on_echo, dial):
         self.on_echo = on_echo  # called with (client number, seconds) when a client gets its echo
+        self.dial = dial  # numbers a connect to an AF_UNIX listener path (see Lab.dial)
         self.sel = selectors.DefaultSelector()
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.listener.bind(("127.0.0.1", 0))
@@ -82,6 +85,14 @@ class Peer:
         self.wake_r, self.wake_w = socket.socketpair()
         self.wake_r.setblocking(False)
         self.sel.register(self.listener, selectors.EVENT_READ, "listener")
+        # The AF_UNIX listener, in a private temp directory removed at exit.
+        self.dir = tempfile.mkdtemp(prefix="sockscope-py-")
+        self.unix_path, self.unix_accepted, self.fresh = os.path.join(self.dir, "peer.sock"), 0, 0
+        self.unix_listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.unix_listener.bind(self.unix_path)
+        self.unix_listener.listen(128)
+        self.unix_listener.setblocking(False)
+        self.sel.register(self.unix_listener, selectors.EVENT_READ, "listener")
         self.sel.register(self.wake_r, selectors.EVENT_READ, "wake")
         self.requests = queue.Queue()
         self.conns, self.udps, self.timers, self.client_timers = [], [], [], []
@@ -166,14 +177,15 @@ class Peer:
         return c
 
     def accept_all(self):
-        while True:
-            try:
-                s, _ = self.listener.accept()
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:
-                return
-            self.add_conn(s)
+        for listener in (self.listener, self.unix_listener):
+            while True:
+                try:
+                    s, _ = listener.accept()
+                except OSError:  # BlockingIOError: nothing more waiting
+                    break
+                c = self.add_conn(s)
+                if listener is self.unix_listener:
+                    c.unix, self.unix_accepted = (self.unix_path, self.unix_accepted), self.unix_accepted + 1
 
     def adopt_udp(self, s):
         u = Udp(s)
@@ -205,7 +217,17 @@ class Peer:
         self.update(c)
 
     def lookup(self, target):
-        kind, ours = target[0], [a[:2] if a else a for a in target[1:]]
+        kind = target[0]
+        if kind == "unix":
+            hits = [c for c in self.conns if c and c.unix == (target[1], target[2])]
+            return hits[-1] if hits else None
+        if kind == "unix-listener":
+            hits = [c for c in self.conns if c and c.unix and c.unix[0] == target[1]]
+            return hits[-1] if hits else None
+        if kind == "unixgram":
+            hits = [u for u in self.udps if u and u.local == target[1]]
+            return hits[-1] if hits else None
+        ours = [a[:2] if a else a for a in target[1:]]
         if kind == "tcp":
             hits = [c for c in self.conns if c and c.local == ours[1] and c.remote == ours[0]]
         elif kind == "listener":
@@ -222,6 +244,8 @@ class Peer:
         if found is None:
             if target[0] == "listener":
                 raise PeerError("no peer client is connected to %s:%d: try `peer connect`" % target[1][:2])
+            if target[0] == "unix-listener":
+                raise PeerError("no peer client is connected to %s: try `peer connect`" % target[1])
             raise PeerError("the peer has no socket paired with this one")
         return found
 
@@ -235,7 +259,10 @@ class Peer:
         if what == "send":
             if isinstance(x, Udp):
                 try:
-                    x.s.sendto(act[1], target[1])
+                    if target[0] == "unixgram":
+                        x.s.send(act[1])  # connected to ours already
+                    else:
+                        x.s.sendto(act[1], target[1])
                 except OSError:
                     pass
             else:

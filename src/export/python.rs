@@ -13,11 +13,13 @@ use std::time::Duration;
 use super::literal::{printable, py_bytes, py_secs, py_str};
 use crate::command::{
     Addr, Command, ExpectOutcome, Expectation, How, Interest, Located, ModeSet, Payload, PeerCmd, Proto,
-    ServeKind, SpinLimit,
+    ServeKind, SpinLimit, UnixKind,
 };
 
 /// Our sockets, their workers and how outcomes are named.
 const SOCK: &str = include_str!("sock.py");
+/// AF_UNIX: paths, the pairing of unix streams, `open unix|unixgram`, `listen unix`.
+const UNIX: &str = include_str!("unix.py");
 /// The embedded peer.
 const PEER: &str = include_str!("peer.py");
 /// The event loop (epoll, edge-triggered like mio), spin and their expects.
@@ -34,6 +36,7 @@ pub fn python_script(name: &str, script: &[Located]) -> String {
     out += "# Needs python3 (3.8 or newer) on Linux, standard library only. It uses loopback only.\n";
     out += "# The experiment itself is `experiment` at the end.\n";
     out += SOCK;
+    out += UNIX;
     out += PEER;
     out += LOOP;
     out += SERVE;
@@ -55,6 +58,9 @@ fn step(cmd: &Command) -> String {
         Command::Listen { addr } => format!("listen({})", addr_args(addr.as_ref())),
         Command::Socket { proto: Proto::Tcp } => "new_socket(\"tcp\")".into(),
         Command::Socket { proto: Proto::Udp } => "new_socket(\"udp\")".into(),
+        Command::OpenUnix { kind: UnixKind::Stream, path } => format!("open_unix({})", path_arg(path)),
+        Command::OpenUnix { kind: UnixKind::Datagram, path } => format!("open_unixgram({})", path_arg(path)),
+        Command::ListenUnix { path } => format!("listen_unix({})", path_arg(path)),
         Command::Use(n) => format!("use({n})"),
         Command::Mode(m) => mode(*m),
         Command::Recv { size } => format!("recv({size})"),
@@ -91,6 +97,11 @@ fn word(i: Interest) -> &'static str {
         Interest::Write => "write",
         Interest::Both => "both",
     }
+}
+
+/// An AF_UNIX path as a Python str, or nothing for the runtime's own.
+fn path_arg(path: &Option<String>) -> String {
+    path.as_deref().map(py_str).unwrap_or_default()
 }
 
 fn addr_args(addr: Option<&Addr>) -> String {

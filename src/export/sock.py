@@ -26,9 +26,11 @@ import os
 import queue
 import select
 import selectors
+import shutil
 import socket
 import struct
 import sys
+import tempfile
 import termios
 import threading
 import time
@@ -87,7 +89,7 @@ def recv_on(s, kind, mode, size):
         data = s.recv(size)
     except OSError as e:
         return failed(e, mode, True) + (b"",)
-    if not data and kind != "udp":
+    if not data and kind not in ("udp", "unixgram"):
         return "eof", None, data
     return "data", len(data), data  # a zero-length datagram is data, not EOF
 
@@ -129,6 +131,9 @@ class Sock:
         self.last = None
         self.closing = False
         self.local = self.remote = None
+        self.pair = None  # AF_UNIX streams: which connect to its listener this is (see Lab.dial)
+        self.accepted = 0  # a unix listener: how many it has accepted
+        self.bound = None  # a unix listener: (path, inode) of the file it bound, unlinked on close
         self.addrs()
         threading.Thread(target=self.work, name="sock-%d" % id, daemon=True).start()
 
@@ -179,12 +184,18 @@ class Sock:
             new, _ = self.s.accept()
         except OSError as e:
             return failed(e, mode, True)
+        if self.kind == "unix-listener":
+            sock = self.lab.adopt("unix-accepted", new, current=False)
+            sock.pair, self.accepted = self.accepted, self.accepted + 1
+            return "accepted", sock.id
         return "accepted", self.lab.adopt("accepted", new, current=False).id
 
     def do_connect(self, mode, addr):
         try:
             self.s.connect(addr)
             done = "connected", None
+            if isinstance(addr, str):
+                self.pair = self.lab.dial(addr)
         except OSError as e:
             if e.errno == errno.EINPROGRESS:
                 done = "inprogress", None
@@ -204,6 +215,7 @@ class Sock:
 
     def do_close(self, mode):
         self.s.close()
+        unlink_bound(self)
         return "ok", None
 
     def do_spin(self, mode, size, count, secs):

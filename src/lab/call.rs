@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::mode::{KernelView, Mode, secs};
 use super::sys::errno_name;
-use crate::command::{How, Interest, ModeSet, Proto, ServeKind};
+use crate::command::{How, Interest, ModeSet, Proto, ServeKind, UnixKind};
 
 /// Where a record is drawn: a socket's lane, the peer's lane, or narration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -118,6 +118,11 @@ pub enum Arg {
     Text(u64),
     Addr(SocketAddr),
     Proto(Proto, Option<SocketAddr>),
+    /// An AF_UNIX path: where `connect` went (ours, or a peer client's).
+    Path(Box<str>),
+    /// `open unix|unixgram` and the path it connected to; `listen unix` and
+    /// the path it bound (always `Stream`).
+    Unix(UnixKind, Box<str>),
     How(How),
     Secs(Duration),
     Count(u32),
@@ -313,6 +318,8 @@ impl Call {
                     None => p.into(),
                 }
             }
+            Arg::Path(p) => escape(p.as_bytes()),
+            Arg::Unix(k, p) => format!("{} {}", k.word(), escape(p.as_bytes())),
             Arg::How(h) => match h {
                 How::Read => "rd",
                 How::Write => "wr",
@@ -348,6 +355,13 @@ fn interest_word(i: Interest) -> &'static str {
 }
 
 pub use crate::escape::escape;
+
+impl Lane {
+    /// One of our sockets' lanes.
+    pub fn is_sock(self) -> bool {
+        matches!(self, Lane::Sock(_))
+    }
+}
 
 impl fmt::Display for Lane {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

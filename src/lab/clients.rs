@@ -77,10 +77,8 @@ impl Lab {
         let id = self.current_open()?;
         let h = &self.socks[&id];
         let (SockKind::TcpListener, Some(addr)) = (h.info.kind, h.info.local) else {
-            return Err(LabError::Invalid(format!(
-                "`serve` needs a listener: #{id} is a {}",
-                h.info.kind.word()
-            )));
+            let tcp = if h.info.kind == SockKind::UnixListener { "a TCP listener" } else { "a listener" };
+            return Err(LabError::Invalid(format!("`serve` needs {tcp}: #{id} is a {}", h.info.kind.word())));
         };
         self.serving.push(addr);
         self.call(JobOp::Serve(kind, n))

@@ -9,6 +9,9 @@ use super::sys::{errno_name, errno_of};
 pub enum LabError {
     #[error("{call}{}: {}", at(.addr), describe(.source))]
     Sys { call: &'static str, addr: Option<SocketAddr>, source: io::Error },
+    /// A failed syscall on an AF_UNIX path.
+    #[error("{call} {}: {}", crate::escape::escape(.path.as_bytes()), describe(.source))]
+    SysPath { call: &'static str, path: String, source: io::Error },
     #[error("no socket #{id}{}", list(.open))]
     NoSocket { id: u32, open: Vec<u32> },
     #[error("socket #{0} is closed")]
@@ -27,6 +30,13 @@ pub enum LabError {
 impl LabError {
     pub fn sys(call: &'static str, addr: Option<SocketAddr>) -> impl FnOnce(io::Error) -> LabError {
         move |source| LabError::Sys { call, addr, source }
+    }
+}
+
+impl LabError {
+    pub fn sys_path(call: &'static str, path: &std::path::Path) -> impl FnOnce(io::Error) -> LabError {
+        let path = super::unix::text(path);
+        move |source| LabError::SysPath { call, path, source }
     }
 }
 

@@ -51,6 +51,14 @@ pub enum SockKind {
     TcpListener,
     TcpAccepted,
     Udp,
+    /// `open unix`: an AF_UNIX SOCK_STREAM client.
+    UnixClient,
+    /// `listen unix`.
+    UnixListener,
+    /// Accepted from a `listen unix` listener.
+    UnixAccepted,
+    /// `open unixgram`: an AF_UNIX SOCK_DGRAM socket.
+    UnixDgram,
 }
 
 impl SockKind {
@@ -60,7 +68,28 @@ impl SockKind {
             SockKind::TcpListener => "tcp listener",
             SockKind::TcpAccepted => "tcp accepted",
             SockKind::Udp => "udp",
+            SockKind::UnixClient => "unix",
+            SockKind::UnixListener => "unix listener",
+            SockKind::UnixAccepted => "unix accepted",
+            SockKind::UnixDgram => "unixgram",
         }
+    }
+
+    /// AF_UNIX rather than AF_INET/AF_INET6.
+    pub fn is_unix(self) -> bool {
+        matches!(
+            self,
+            SockKind::UnixClient | SockKind::UnixListener | SockKind::UnixAccepted | SockKind::UnixDgram
+        )
+    }
+
+    /// SOCK_DGRAM: a zero-length read is an empty datagram, not EOF.
+    pub fn is_dgram(self) -> bool {
+        matches!(self, SockKind::Udp | SockKind::UnixDgram)
+    }
+
+    pub fn is_listener(self) -> bool {
+        matches!(self, SockKind::TcpListener | SockKind::UnixListener)
     }
 }
 
@@ -72,4 +101,37 @@ pub struct SockInfo {
     pub fd: RawFd,
     pub local: Option<SocketAddr>,
     pub remote: Option<SocketAddr>,
+    /// AF_UNIX: the path this socket is bound to (a listener's, an accepted
+    /// socket's listener's), if it has one. Absent for IP sockets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_path: Option<String>,
+    /// AF_UNIX: the path of the socket at the other end, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_path: Option<String>,
+    /// AF_UNIX streams: which connection to the listener at the other end
+    /// this is, counting from 0 in connect order (see `Shared::dial`). This
+    /// is how `peer …` finds the peer's end: unix peers have no ports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pair: Option<u64>,
+}
+
+impl SockInfo {
+    /// The numbers and addresses of a socket, read now.
+    pub fn of(id: u32, kind: SockKind, s: Option<&socket2::Socket>, pair: Option<u64>) -> SockInfo {
+        use std::os::fd::AsRawFd;
+        let local = s.and_then(|s| s.local_addr().ok());
+        let remote = s.and_then(|s| s.peer_addr().ok());
+        let path =
+            |a: &Option<socket2::SockAddr>| a.as_ref().and_then(|a| a.as_pathname()).map(super::unix::text);
+        SockInfo {
+            id,
+            kind,
+            fd: s.map_or(-1, |s| s.as_raw_fd()),
+            local: local.as_ref().and_then(|a| a.as_socket()),
+            remote: remote.as_ref().and_then(|a| a.as_socket()),
+            local_path: path(&local),
+            remote_path: path(&remote),
+            pair,
+        }
+    }
 }

@@ -12,7 +12,7 @@ use super::Lab;
 use super::call::{Call, Lane, Outcome};
 use super::error::LabError;
 use super::socket::JobOp;
-use crate::command::{Addr, Command, ExpectOutcome, Expectation, Located, Proto};
+use crate::command::{Addr, Command, ExpectOutcome, Expectation, Located, Proto, UnixKind};
 
 /// How long a call may take before it is shown as blocking and the next
 /// command runs.
@@ -307,6 +307,11 @@ fn start(lab: &mut Lab, l: Located, settle_for: Duration) -> Result<Option<Wait>
         Command::Open { proto: Proto::Udp, addr } => lab.open_udp(resolve(addr)?).map(|_| None)?,
         Command::Listen { addr } => lab.listen(resolve(addr)?).map(|_| None)?,
         Command::Socket { proto } => lab.new_socket(proto).map(|_| None)?,
+        Command::OpenUnix { kind: UnixKind::Stream, path } => settle(lab.open_unix(path.as_deref())?.1),
+        Command::OpenUnix { kind: UnixKind::Datagram, path } => {
+            lab.open_unixgram(path.as_deref()).map(|_| None)?
+        }
+        Command::ListenUnix { path } => lab.listen_unix(path.as_deref()).map(|_| None)?,
         Command::Use(n) => lab.use_socket(n).map(|_| None)?,
         Command::Mode(m) => lab.set_mode(m).map(|_| None)?,
         Command::Recv { size } => settle(lab.call(JobOp::Recv(size as usize))?),

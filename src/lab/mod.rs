@@ -14,6 +14,8 @@ pub mod inspect;
 pub mod mode;
 mod ops;
 mod ops_loop;
+mod ops_peer;
+mod ops_unix;
 mod peer;
 pub mod record;
 mod serve;
@@ -22,6 +24,7 @@ mod socket;
 pub mod spin;
 pub mod sys;
 pub mod timeline;
+pub mod unix;
 mod worker;
 
 use std::collections::BTreeMap;
@@ -62,6 +65,20 @@ pub struct Lab {
     clients: clients::Clients,
     /// When scheduled peer sends are due (so a UI knows to keep animating).
     scheduled: Vec<Instant>,
+    /// Socket files our listeners bound: unlinked when the lab goes, in
+    /// case a listener's worker cannot (it is stuck in a call).
+    bound: Vec<unix::Bound>,
+    /// The private directory for AF_UNIX paths (`None` in a replay).
+    /// Declared last, so it is removed after everything else is gone.
+    tmp: Option<unix::TempDir>,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for b in &self.bound {
+            b.unlink();
+        }
+    }
 }
 
 impl Lab {
@@ -69,8 +86,12 @@ impl Lab {
     pub fn new() -> Result<Lab, LabError> {
         let (tx, rx) = unbounded();
         let shared = Arc::new(Shared::new(tx));
-        let peer = Peer::start(shared.clone()).map_err(LabError::sys("peer listen", None))?;
-        Ok(Lab::with(shared, rx, Some(peer)))
+        let tmp = unix::TempDir::new().map_err(LabError::sys("mkdir (temp dir)", None))?;
+        let peer =
+            Peer::start(shared.clone(), tmp.join("peer.sock")).map_err(LabError::sys("peer listen", None))?;
+        let mut lab = Lab::with(shared, rx, Some(peer));
+        lab.tmp = Some(tmp);
+        Ok(lab)
     }
 
     /// A session with no sockets and no peer, fed from a recording with
@@ -97,6 +118,8 @@ impl Lab {
             serving: Vec::new(),
             clients: clients::Clients::default(),
             scheduled: Vec::new(),
+            bound: Vec::new(),
+            tmp: None,
         }
     }
 
@@ -240,6 +263,11 @@ impl Lab {
     /// The address `open tcp` with no address connects to.
     pub fn peer_addr(&self) -> Option<std::net::SocketAddr> {
         self.peer.as_ref().map(|p| p.listen_addr)
+    }
+
+    /// The path `open unix` with no path connects to.
+    pub fn peer_unix_path(&self) -> Option<&std::path::Path> {
+        self.peer.as_ref().map(|p| p.unix_path.as_path())
     }
 
     /// Whether a scheduled peer action is still to come.

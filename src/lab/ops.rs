@@ -11,10 +11,11 @@ use super::call::{Arg, Call, Lane, Op, Outcome};
 use super::error::LabError;
 use super::event::{LabEvent, SockKind};
 use super::mode::{KernelView, Mode, PyMode};
-use super::peer::{Act, Peer, Request, Target};
-use super::socket::{Job, JobOp, spawn};
+use super::peer::{Peer, Request};
+use super::socket::{Job, JobOp, spawn_unix};
 use super::sys::{self, Timer};
-use crate::command::{ModeSet, PeerCmd, Proto};
+use super::unix::Bound;
+use crate::command::{ModeSet, Proto};
 
 /// Reads back the kernel's view of an fd's mode.
 pub fn read_kernel(fd: RawFd) -> std::io::Result<KernelView> {
@@ -36,13 +37,21 @@ pub const MAX_OPEN: usize = 256;
 const LOOPBACK: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 0);
 
 impl Lab {
-    fn live_peer(&self) -> Result<&Peer, LabError> {
+    pub(super) fn live_peer(&self) -> Result<&Peer, LabError> {
         self.peer
             .as_ref()
             .ok_or_else(|| LabError::Invalid("a replay has no sockets: commands cannot run".into()))
     }
 
-    fn instant(&self, lane: Lane, op: Op, arg: Arg, mode: Mode, kernel: Option<KernelView>, start_ns: u64) {
+    pub(super) fn instant(
+        &self,
+        lane: Lane,
+        op: Op,
+        arg: Arg,
+        mode: Mode,
+        kernel: Option<KernelView>,
+        start_ns: u64,
+    ) {
         self.shared.send(LabEvent::Instant(Call {
             seq: self.shared.next_seq(),
             lane,
@@ -60,7 +69,7 @@ impl Lab {
     }
 
     /// Refuses a new socket past [`MAX_OPEN`].
-    fn room(&self) -> Result<(), LabError> {
+    pub(super) fn room(&self) -> Result<(), LabError> {
         let open = self.socks.values().filter(|h| !h.closed).count();
         if open >= MAX_OPEN {
             return Err(LabError::Invalid(format!(
@@ -71,9 +80,17 @@ impl Lab {
     }
 
     /// Starts a worker for a new socket, makes it current and announces it.
-    fn adopt(&mut self, kind: SockKind, socket: Socket) -> u32 {
+    pub(super) fn adopt(&mut self, kind: SockKind, socket: Socket) -> u32 {
+        self.adopt_unix(kind, socket, None)
+    }
+
+    /// [`Lab::adopt`] for a socket that bound a file sockscope unlinks later.
+    pub(super) fn adopt_unix(&mut self, kind: SockKind, socket: Socket, bound: Option<Bound>) -> u32 {
         let id = self.shared.next_id();
-        let h = spawn(self.shared.clone(), id, kind, socket);
+        if let Some(b) = &bound {
+            self.bound.push(b.clone());
+        }
+        let h = spawn_unix(self.shared.clone(), id, kind, socket, None, bound);
         self.shared.send(LabEvent::Socket(h.info.clone()));
         self.socks.insert(id, h);
         self.current = Some(id);
@@ -249,69 +266,24 @@ impl Lab {
         Ok(seq)
     }
 
-    /// `connect` with no address goes to the peer's listener.
+    /// `connect` with no address goes to the peer's listener (its AF_UNIX
+    /// one for an AF_UNIX socket).
     pub fn connect(&mut self, addr: Option<SocketAddr>) -> Result<u64, LabError> {
-        let to = addr.unwrap_or(self.live_peer()?.listen_addr);
-        self.call(JobOp::Connect { addr: SockAddr::from(to), as_open: false })
+        let unix = self.current.and_then(|id| self.socks.get(&id)).is_some_and(|h| h.info.kind.is_unix());
+        let to = match addr {
+            Some(a) => SockAddr::from(a),
+            None if unix => {
+                let path = &self.live_peer()?.unix_path;
+                SockAddr::unix(path).map_err(LabError::sys_path("connect", path))?
+            }
+            None => SockAddr::from(self.live_peer()?.listen_addr),
+        };
+        self.call(JobOp::Connect { addr: to, as_open: false })
     }
 
     /// The seq of the last call handed to the current socket.
     pub fn last_call(&self) -> Option<u64> {
         self.socks.get(&self.current?)?.last_seq
-    }
-
-    /// `peer …`, aimed at the peer end of the current socket.
-    pub fn peer(&mut self, cmd: PeerCmd) -> Result<(), LabError> {
-        if let PeerCmd::Connect(n) = cmd {
-            let to = self.listener_addr()?;
-            let clients = self.serving.contains(&to).then(|| self.clients.begin(n));
-            return self.live_peer()?.request(Request::Connect { to, n, clients }).map_err(LabError::Peer);
-        }
-        let target = self.peer_target()?;
-        let (act, after) = match cmd {
-            PeerCmd::Send { payload, after } => (Act::Send(payload), after),
-            PeerCmd::Pause => (Act::Pause, None),
-            PeerCmd::Resume => (Act::Resume, None),
-            PeerCmd::Close => (Act::Close, None),
-            PeerCmd::Reset => (Act::Reset, None),
-            PeerCmd::ShutdownWr => (Act::ShutdownWr, None),
-            PeerCmd::Connect(_) => unreachable!("handled above"),
-        };
-        self.live_peer()?.act(target, act, after).map_err(LabError::Peer)?;
-        if let Some(d) = after {
-            self.scheduled.push(std::time::Instant::now() + d);
-        }
-        Ok(())
-    }
-
-    fn listener_addr(&self) -> Result<SocketAddr, LabError> {
-        let id = self.current_open()?;
-        let h = &self.socks[&id];
-        match (h.info.kind, h.info.local) {
-            (SockKind::TcpListener, Some(a)) => Ok(a),
-            _ => Err(LabError::Invalid(format!(
-                "`peer connect` needs a listener: #{id} is a {} (try `listen` first)",
-                h.info.kind.word()
-            ))),
-        }
-    }
-
-    fn peer_target(&self) -> Result<Target, LabError> {
-        let id = self.current_open()?;
-        let h = &self.socks[&id];
-        let not_paired = || LabError::Invalid(format!("#{id} is not connected to the peer"));
-        match h.info.kind {
-            SockKind::TcpListener => Ok(Target::Listener(h.info.local.ok_or_else(not_paired)?)),
-            kind => {
-                let fresh = sys::addrs(h.info.fd);
-                let ours_local = fresh.0.or(h.info.local).ok_or_else(not_paired)?;
-                let ours_remote = fresh.1.or(h.info.remote).ok_or_else(not_paired)?;
-                Ok(match kind {
-                    SockKind::Udp => Target::Udp { ours_local, ours_remote },
-                    _ => Target::Tcp { ours_local, ours_remote },
-                })
-            }
-        }
     }
 
     /// `say TEXT`: narration, recorded on its own lane.

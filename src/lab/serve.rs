@@ -109,13 +109,7 @@ fn accept_one(w: &Worker, mode: Mode) -> Option<Client> {
         Err(e) => failed(&e, mode, Dir::In),
     });
     let c = got?;
-    w.shared.send(LabEvent::Socket(SockInfo {
-        id: c.id,
-        kind: SockKind::TcpAccepted,
-        fd: c.sock.as_raw_fd(),
-        local: c.sock.local_addr().ok().and_then(|a| a.as_socket()),
-        remote: c.sock.peer_addr().ok().and_then(|a| a.as_socket()),
-    }));
+    w.shared.send(LabEvent::Socket(SockInfo::of(c.id, SockKind::TcpAccepted, Some(&c.sock), None)));
     Some(c)
 }
 

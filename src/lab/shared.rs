@@ -1,5 +1,6 @@
 //! What the lab's threads share: the clock, the counters and the one channel.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Instant;
@@ -17,6 +18,9 @@ pub struct Shared {
     tx: Sender<LabEvent>,
     /// Sockets made on worker threads (accept), waiting for the lab to take them.
     pub adopted: Mutex<Vec<SockHandle>>,
+    /// Connections made so far to each AF_UNIX listener path, by our
+    /// sockets and the peer alike (see [`Shared::dial`]).
+    dials: Mutex<HashMap<String, u64>>,
 }
 
 impl Shared {
@@ -27,6 +31,7 @@ impl Shared {
             next_id: AtomicU32::new(1),
             tx,
             adopted: Mutex::new(Vec::new()),
+            dials: Mutex::new(HashMap::new()),
         }
     }
 
@@ -40,6 +45,17 @@ impl Shared {
 
     pub fn next_id(&self) -> u32 {
         self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Numbers a connect that just succeeded to the AF_UNIX listener at
+    /// `path`: 0, 1, 2 … in connect order. A listener accepts in that same
+    /// order, so the k-th accepted socket is the other end of dial k. AF_UNIX
+    /// clients have no address of their own, so this pairs the two ends.
+    pub fn dial(&self, path: &str) -> u64 {
+        let mut d = self.dials.lock().unwrap_or_else(|p| p.into_inner());
+        let n = d.entry(path.to_string()).or_insert(0);
+        *n += 1;
+        *n - 1
     }
 
     /// Sends an event. A closed channel means the front end is gone, so

@@ -4,7 +4,6 @@
 //! lab makes them on the fd at once.
 
 use std::net::SocketAddr;
-use std::os::fd::AsRawFd;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -16,6 +15,7 @@ use super::call::{Arg, Call, Lane, Op, Outcome, PREVIEW_CAP};
 use super::event::{CallEnd, LabEvent, SockInfo, SockKind};
 use super::mode::{KernelView, Mode};
 use super::shared::Shared;
+use super::unix::{self, Bound};
 use super::worker::{Done, perform};
 use crate::command::{How, Payload};
 
@@ -91,13 +91,21 @@ impl SockHandle {
 
 /// Starts a worker for `socket` and returns its handle.
 pub fn spawn(shared: Arc<Shared>, id: u32, kind: SockKind, socket: Socket) -> SockHandle {
-    let info = SockInfo {
-        id,
-        kind,
-        fd: socket.as_raw_fd(),
-        local: socket.local_addr().ok().and_then(|a| a.as_socket()),
-        remote: socket.peer_addr().ok().and_then(|a| a.as_socket()),
-    };
+    spawn_unix(shared, id, kind, socket, None, None)
+}
+
+/// [`spawn`] with what an AF_UNIX socket may carry: its place in the
+/// connect order of its listener ([`SockInfo::pair`]) and the socket file
+/// it bound, to unlink when it closes.
+pub fn spawn_unix(
+    shared: Arc<Shared>,
+    id: u32,
+    kind: SockKind,
+    socket: Socket,
+    pair: Option<u64>,
+    bound: Option<Bound>,
+) -> SockHandle {
+    let info = SockInfo::of(id, kind, Some(&socket), pair);
     let mode = Arc::new(Mutex::new(Mode::default()));
     let (tx, rx) = unbounded();
     let worker = Worker {
@@ -108,6 +116,9 @@ pub fn spawn(shared: Arc<Shared>, id: u32, kind: SockKind, socket: Socket) -> So
         mode: mode.clone(),
         buf: Vec::new(),
         filler: Vec::new(),
+        pair,
+        bound,
+        accepted: 0,
     };
     let spawned = thread::Builder::new().name(format!("sock-{id}")).spawn(move || worker.run(rx));
     SockHandle {
@@ -132,6 +143,21 @@ pub struct Worker {
     pub buf: Vec<u8>,
     /// Filler for `send SIZE`, grown likewise.
     pub filler: Vec<u8>,
+    /// AF_UNIX streams: see [`SockInfo::pair`].
+    pub pair: Option<u64>,
+    /// The socket file this socket bound, unlinked when it closes.
+    pub bound: Option<Bound>,
+    /// A unix listener: how many sockets it has accepted.
+    pub accepted: u64,
+}
+
+impl Drop for Worker {
+    /// When the lab goes away with this socket still open.
+    fn drop(&mut self) {
+        if let Some(b) = self.bound.take() {
+            b.unlink();
+        }
+    }
 }
 
 impl Worker {
@@ -178,6 +204,10 @@ impl Worker {
             self.shared.send(LabEvent::Fault(format!("the worker of #{} panicked", self.id)));
             Done::errno(libc::EIO)
         });
+        // The new addresses first, so whoever sees the call end knows them.
+        if done.addrs_changed {
+            self.shared.send(LabEvent::Socket(self.info()));
+        }
         tracing::debug!(
             sock = self.id,
             seq = job.seq,
@@ -196,9 +226,6 @@ impl Worker {
             preview: done.preview,
             arg: done.arg,
         }));
-        if done.addrs_changed {
-            self.shared.send(LabEvent::Socket(self.info()));
-        }
         if matches!(job.op, JobOp::Close) && done.outcome == Outcome::Ok {
             self.shared.send(LabEvent::Closed(self.id));
         }
@@ -219,14 +246,7 @@ impl Worker {
     }
 
     pub fn info(&self) -> SockInfo {
-        let s = self.socket.as_ref();
-        SockInfo {
-            id: self.id,
-            kind: self.kind,
-            fd: s.map_or(-1, |s| s.as_raw_fd()),
-            local: s.and_then(|s| s.local_addr().ok()).and_then(|a| a.as_socket()),
-            remote: s.and_then(|s| s.peer_addr().ok()).and_then(|a| a.as_socket()),
-        }
+        SockInfo::of(self.id, self.kind, self.socket.as_ref(), self.pair)
     }
 }
 
@@ -239,6 +259,14 @@ fn describe(op: &JobOp) -> (Op, Arg, Option<Box<[u8]>>) {
         }
         JobOp::Send(Payload::Size(n)) => (Op::Send, Arg::Size(*n), None),
         JobOp::Accept => (Op::Accept, Arg::None, None),
+        JobOp::Connect { addr, as_open } if addr.is_unix() => {
+            let path: Box<str> = addr.as_pathname().map(unix::text).unwrap_or_default().into();
+            if *as_open {
+                (Op::Open, Arg::Unix(crate::command::UnixKind::Stream, path), None)
+            } else {
+                (Op::Connect, Arg::Path(path), None)
+            }
+        }
         JobOp::Connect { addr, as_open } => {
             let a: Option<SocketAddr> = addr.as_socket();
             if *as_open {

@@ -66,7 +66,7 @@ pub fn spin(
         let t1 = sys::ticks();
         st.calls += 1;
         let (outcome, bytes, errno) = match r {
-            Ok(0) if kind != SockKind::Udp => (DenseOutcome::Eof, 0, 0),
+            Ok(0) if !kind.is_dgram() => (DenseOutcome::Eof, 0, 0),
             Ok(n) => (DenseOutcome::Data, n, 0),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => (DenseOutcome::WouldBlock, 0, libc::EAGAIN),
             Err(e) => (DenseOutcome::Error, 0, errno_of(&e)),

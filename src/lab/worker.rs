@@ -12,7 +12,7 @@ use socket2::{SockAddr, Socket};
 use super::call::{Outcome, PREVIEW_CAP, TimeoutBy};
 use super::event::{LabEvent, SockKind};
 use super::mode::Mode;
-use super::socket::{JobOp, Worker, spawn};
+use super::socket::{JobOp, Worker, spawn, spawn_unix};
 use super::sys::{self, POLLIN, POLLOUT, errno_of};
 use crate::command::{How, Payload};
 
@@ -62,13 +62,25 @@ pub fn perform(w: &mut Worker, op: &JobOp, mode: Mode) -> Done {
         JobOp::Send(Payload::Text(t)) => send(sock, t, mode),
         JobOp::Send(Payload::Size(n)) => send(sock, &w.filler[..*n as usize], mode),
         JobOp::Accept => accept(w, mode),
-        JobOp::Connect { addr, .. } => connect(sock, addr, mode),
+        JobOp::Connect { addr, .. } => {
+            let done = connect(sock, addr, mode);
+            if done.outcome == Outcome::Connected
+                && let Some(path) = addr.as_pathname()
+            {
+                w.pair = Some(w.shared.dial(&super::unix::text(path)));
+            }
+            done
+        }
         JobOp::Shutdown(how) => shutdown(sock, *how),
         // The worker's run loop hands `serve` to serve::serve before this.
         JobOp::Serve(..) => Done::of(Outcome::Ok),
         JobOp::Spin(s) => super::spin::spin(&w.shared, w.id, sock, w.kind, &mut w.buf[..s.size as usize], *s),
         JobOp::Close => {
             w.socket = None;
+            // A listener's socket file goes with it, so its path can be bound again.
+            if let Some(b) = w.bound.take() {
+                b.unlink();
+            }
             Done::of(Outcome::Ok)
         }
     }
@@ -132,7 +144,7 @@ pub(super) fn recv(sock: &Socket, kind: SockKind, buf: &mut [u8], mode: Mode) ->
     };
     match r {
         // A zero-length datagram is data, not EOF.
-        Ok(0) if kind != SockKind::Udp => Done::of(Outcome::Eof),
+        Ok(0) if !kind.is_dgram() => Done::of(Outcome::Eof),
         Ok(got) => {
             Done { preview: Some(buf[..got.min(PREVIEW_CAP)].into()), ..Done::bytes(Outcome::Data, got) }
         }
@@ -169,7 +181,13 @@ fn accept(w: &mut Worker, mode: Mode) -> Done {
         Ok(Ok(_)) => {
             let Some(new) = got else { return Done::errno(libc::EIO) };
             let id = w.shared.next_id();
-            let h = spawn(w.shared.clone(), id, SockKind::TcpAccepted, new);
+            let h = if w.kind == SockKind::UnixListener {
+                // The k-th accepted is the other end of the k-th connect (see Shared::dial).
+                w.accepted += 1;
+                spawn_unix(w.shared.clone(), id, SockKind::UnixAccepted, new, Some(w.accepted - 1), None)
+            } else {
+                spawn(w.shared.clone(), id, SockKind::TcpAccepted, new)
+            };
             let info = h.info.clone();
             w.shared.adopted.lock().unwrap_or_else(|p| p.into_inner()).push(h);
             w.shared.send(LabEvent::Socket(info));

@@ -59,6 +59,8 @@ pub struct App {
     pub current: Option<u32>,
     /// The embedded peer's listening address, to print `peer` instead.
     pub peer_addr: Option<SocketAddr>,
+    /// The prefix of the peer's AF_UNIX paths (`DIR/peer`), likewise.
+    pub peer_unix: Option<String>,
     /// "Now" on the session clock, sampled in the update step so a frame is
     /// drawn from one consistent instant.
     pub now_ns: u64,
@@ -106,6 +108,7 @@ impl App {
             socks: Vec::new(),
             current: None,
             peer_addr: None,
+            peer_unix: None,
             now_ns: 0,
             view: TimelineView::default(),
             prompt: LineEdit::default(),
@@ -134,8 +137,11 @@ impl App {
     /// A live session over `lab`.
     pub fn live(lab: Lab, theme: Theme) -> App {
         let peer = lab.peer_addr();
+        let peer_unix = lab.peer_unix_path().and_then(|p| Some(p.parent()?.join("peer")));
+        let peer_unix = peer_unix.map(|p| crate::lab::unix::text(&p));
         let mut app = App::with_store(Store::Live { lab: Box::new(lab), exec: Executor::new() }, theme);
         app.peer_addr = peer;
+        app.peer_unix = peer_unix;
         app
     }
 

@@ -17,6 +17,7 @@ mod why_error;
 mod why_loop;
 mod why_serve;
 mod why_setup;
+mod why_unix;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -126,8 +127,23 @@ fn fd(ctx: &Context) -> String {
     ctx.fd.map_or_else(|| "fd".into(), |f| f.to_string())
 }
 
+/// A datagram socket (UDP or AF_UNIX SOCK_DGRAM).
 fn is_udp(call: &Call, ctx: &Context) -> bool {
-    ctx.kind == Some(SockKind::Udp) || matches!(call.arg, Arg::Proto(Proto::Udp, _))
+    ctx.kind.is_some_and(SockKind::is_dgram)
+        || matches!(call.arg, Arg::Proto(Proto::Udp, _) | Arg::Unix(crate::command::UnixKind::Datagram, _))
+}
+
+/// The AF_UNIX path a record names (listen, connect, open), if any.
+fn unix_path(call: &Call) -> Option<&str> {
+    match &call.arg {
+        Arg::Path(p) | Arg::Unix(_, p) => Some(p),
+        _ => None,
+    }
+}
+
+/// Whether a record is about an AF_UNIX socket.
+fn is_unix(call: &Call, ctx: &Context) -> bool {
+    ctx.kind.is_some_and(SockKind::is_unix) || unix_path(call).is_some()
 }
 
 /// CPython-style `timeout T` (T > 0): each call waits in poll() first.

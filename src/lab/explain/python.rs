@@ -1,8 +1,8 @@
 //! Level 2: what a Python program would write, and what Python gives back.
 
-use super::text::{py_addr, py_bytes, py_error, set};
-use super::{Context, after_reset, is_udp, target};
-use crate::command::How;
+use super::text::{py_addr, py_bytes, py_error, py_path, set};
+use super::{Context, after_reset, is_udp, target, unix_path};
+use crate::command::{How, UnixKind};
 use crate::lab::call::{Arg, Call, Lane, Op, Outcome, TimeoutBy};
 use crate::lab::mode::{PyMode, secs};
 
@@ -55,8 +55,31 @@ fn timer_note(c: &Call, call: &str, timer: Option<std::time::Duration>) -> Strin
     )
 }
 
+/// AF_UNIX set-up and connects: a path where TCP has a (host, port).
+fn unix(c: &Call, path: &str) -> Vec<String> {
+    let path = py_path(path);
+    let sock = |ty: &str| format!("sock = socket.socket(socket.AF_UNIX, socket.{ty})");
+    let mut out = match (c.op, &c.arg) {
+        (Op::Open, Arg::Unix(UnixKind::Stream, _)) => vec![sock("SOCK_STREAM")],
+        (Op::Open, _) => {
+            vec![sock("SOCK_DGRAM"), "sock.bind(own_path)  # so that replies can reach it".into()]
+        }
+        (Op::Listen, _) => {
+            let lines = [sock("SOCK_STREAM"), format!("sock.bind({path})"), "sock.listen(128)".into()];
+            return lines.into_iter().chain([result(c, "None")]).collect();
+        }
+        _ => vec![],
+    };
+    out.push(format!("sock.connect({path})"));
+    out.push(result(c, "None"));
+    out
+}
+
 fn ours(c: &Call, ctx: &Context) -> Vec<String> {
     let mut out = Vec::new();
+    if let (Op::Open | Op::Listen | Op::Connect, Some(path)) = (c.op, unix_path(c)) {
+        return unix(c, path);
+    }
     match c.op {
         Op::Recv => {
             out.push(format!("sock.recv({})", c.requested().unwrap_or(1024)));
@@ -226,9 +249,19 @@ fn peer(c: &Call, ctx: &Context) -> Vec<String> {
         Op::Shutdown => vec!["peer.shutdown(socket.SHUT_WR)".into(), result(c, "None")],
         Op::Pause => vec!["# the peer stops calling peer.recv()".into()],
         Op::Resume => vec!["# the peer calls peer.recv() again".into()],
-        Op::Connect => {
-            vec![format!("client = socket.create_connection({})", py_addr(target(c))), result(c, "client")]
-        }
+        Op::Connect => match unix_path(c) {
+            Some(p) => vec![
+                "client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)".into(),
+                format!("client.connect({})", py_path(p)),
+                result(c, "None"),
+            ],
+            None => {
+                vec![
+                    format!("client = socket.create_connection({})", py_addr(target(c))),
+                    result(c, "client"),
+                ]
+            }
+        },
         Op::Accept => vec!["peer_conn, addr = listener.accept()".into(), result(c, "(peer_conn, addr)")],
         Op::Request | Op::Summary => super::busy::python(c),
         _ => Vec::new(),

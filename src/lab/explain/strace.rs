@@ -1,8 +1,8 @@
 //! Level 1: the syscalls sockscope made for a record, as strace prints them.
 
-use super::text::{family, sockaddr, strace_buf, strace_err, timeval};
-use super::{Context, fd, is_udp, poll_ms, poll_wait, target, via_so_error};
-use crate::command::How;
+use super::text::{family, sockaddr, strace_buf, strace_err, timeval, unix_sockaddr};
+use super::{Context, fd, is_udp, poll_ms, poll_wait, target, unix_path, via_so_error};
+use crate::command::{How, UnixKind};
 use crate::lab::call::{Arg, Call, Lane, Op, Outcome, TimeoutBy};
 
 pub fn lines(c: &Call, ctx: &Context) -> Vec<String> {
@@ -114,10 +114,34 @@ fn how(c: &Call) -> &'static str {
     }
 }
 
+/// AF_UNIX set-up and connects: the path in the sockaddr, no handshake.
+fn unix(c: &Call, fd: &str, path: &str) -> Vec<String> {
+    let (sa, len) = unix_sockaddr(path);
+    let socket = |ty: &str| format!("socket(AF_UNIX, {ty}|SOCK_CLOEXEC, 0) = {fd}");
+    let connect = format!("connect({fd}, {sa}, {len}){}", ret(c, "0"));
+    match (c.op, &c.arg) {
+        (Op::Open, Arg::Unix(UnixKind::Stream, _)) => vec![socket("SOCK_STREAM"), connect],
+        (Op::Open, _) => vec![
+            socket("SOCK_DGRAM"),
+            format!("bind({fd}, {{sa_family=AF_UNIX, sun_path=…}}, …) = 0"),
+            connect,
+        ],
+        (Op::Listen, _) => vec![
+            socket("SOCK_STREAM"),
+            format!("bind({fd}, {sa}, {len}) = 0"),
+            format!("listen({fd}, 128) = 0"),
+        ],
+        _ => vec![connect],
+    }
+}
+
 fn ours(c: &Call, ctx: &Context) -> Vec<String> {
     let fd = fd(ctx);
     let fd = fd.as_str();
     let mut out = Vec::new();
+    if let (Op::Open | Op::Listen | Op::Connect, Some(path)) = (c.op, unix_path(c)) {
+        return unix(c, fd, path);
+    }
     match c.op {
         Op::Recv => return io(c, fd, true, recvfrom(c, fd, "NULL, NULL")),
         Op::Send => return io(c, fd, false, sendto(c, fd, c.requested().unwrap_or(0), "NULL, 0")),
@@ -211,6 +235,13 @@ fn peer(c: &Call, ctx: &Context) -> Vec<String> {
         ],
         Op::Shutdown => vec![format!("shutdown({fd}, {}){}", how(c), ret(c, "0"))],
         Op::Accept => vec![format!("accept4({fd}, …, SOCK_CLOEXEC|SOCK_NONBLOCK){}", ret(c, "<new fd>"))],
+        Op::Connect if unix_path(c).is_some() => {
+            let (sa, len) = unix_sockaddr(unix_path(c).unwrap_or_default());
+            vec![
+                format!("socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0) = {fd}"),
+                format!("connect({fd}, {sa}, {len}){}", ret(c, "0")),
+            ]
+        }
         Op::Request => super::busy::strace(c, ctx),
         _ => Vec::new(),
     }

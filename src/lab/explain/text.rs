@@ -48,6 +48,7 @@ pub fn strerror(errno: i32) -> &'static str {
         libc::ENOPROTOOPT => "Protocol not available",
         libc::EPROTOTYPE => "Protocol wrong type for socket",
         libc::EIO => "Input/output error",
+        libc::ENOENT => "No such file or directory",
         _ => "Unknown error",
     }
 }
@@ -68,6 +69,7 @@ pub fn py_exception(errno: i32) -> &'static str {
         libc::ETIMEDOUT => "TimeoutError",
         libc::EINTR => "InterruptedError",
         libc::EACCES | libc::EPERM => "PermissionError",
+        libc::ENOENT => "FileNotFoundError",
         _ => "OSError",
     }
 }
@@ -164,6 +166,17 @@ pub fn sockaddr(addr: Option<SocketAddr>) -> (String, u32) {
             28,
         ),
     }
+}
+
+/// An AF_UNIX address as strace decodes it, with the length sockscope
+/// passes: the family, the path and its closing NUL.
+pub fn unix_sockaddr(path: &str) -> (String, usize) {
+    (format!("{{sa_family=AF_UNIX, sun_path=\"{}\"}}", escape(path.as_bytes())), 2 + path.len() + 1)
+}
+
+/// A path as a Python string literal.
+pub fn py_path(path: &str) -> String {
+    format!("\"{}\"", escape(path.as_bytes()))
 }
 
 /// An address as a Python tuple: `("127.0.0.1", 5000)`.

@@ -10,6 +10,12 @@ use crate::lab::mode::PyMode;
 use crate::lab::sys::errno_name;
 
 pub fn text(c: &Call, ctx: &Context) -> String {
+    if c.lane.is_sock()
+        && super::is_unix(c, ctx)
+        && let Some(text) = super::why_unix::text(c, ctx)
+    {
+        return text;
+    }
     match c.lane {
         Lane::Sock(_) => match c.op {
             Op::Recv | Op::Send | Op::Accept | Op::Connect => io(c, ctx),

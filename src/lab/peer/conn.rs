@@ -4,7 +4,9 @@
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 
-use mio::net::{TcpStream, UdpSocket};
+use mio::net::{UdpSocket, UnixDatagram};
+
+use super::stream::Stream;
 
 use crate::lab::call::{Arg, Call, Lane, Op, Outcome, PREVIEW_CAP};
 use crate::lab::event::LabEvent;
@@ -58,11 +60,15 @@ impl Rec {
     }
 }
 
-/// The peer's end of a TCP connection.
+/// The peer's end of a TCP or AF_UNIX stream connection.
 pub struct Conn {
-    pub stream: TcpStream,
-    pub local: SocketAddr,
-    pub remote: SocketAddr,
+    pub stream: Stream,
+    /// TCP: the two ends' addresses, which name the connection.
+    pub local: Option<SocketAddr>,
+    pub remote: Option<SocketAddr>,
+    /// AF_UNIX: the listener's path and which connection to it this is
+    /// (see `Shared::dial`), which name the connection instead.
+    pub unix: Option<(String, u64)>,
     /// `peer pause` clears this, so our sends fill the buffers.
     pub reading: bool,
     /// Bytes `peer send` still has to write (the kernel took only part).
@@ -77,10 +83,15 @@ pub struct Conn {
 }
 
 impl Conn {
-    pub fn new(stream: TcpStream) -> io::Result<Conn> {
+    pub fn new(stream: Stream, unix: Option<(String, u64)>) -> io::Result<Conn> {
+        let (local, remote) = match &stream {
+            Stream::Tcp(s) => (Some(s.local_addr()?), Some(s.peer_addr()?)),
+            Stream::Unix(_) => (None, None),
+        };
         Ok(Conn {
-            local: stream.local_addr()?,
-            remote: stream.peer_addr()?,
+            local,
+            remote,
+            unix,
             stream,
             reading: true,
             out: Vec::new(),
@@ -188,6 +199,44 @@ impl Udp {
     pub fn send_to(&self, shared: &Shared, data: &[u8], arg: Arg, to: SocketAddr) {
         let start = shared.now_ns();
         let rec = match self.sock.send_to(data, to) {
+            Ok(n) => Rec::data(if n == data.len() { Outcome::Sent } else { Outcome::Partial }, n, &data[..n]),
+            Err(e) => Rec::err(&e),
+        };
+        record(shared, Op::Send, arg, start, rec);
+    }
+}
+
+/// The peer's AF_UNIX datagram socket, bound to its own path and connected
+/// to one of ours.
+pub struct Dgram {
+    pub sock: UnixDatagram,
+    /// The path it is bound to (our socket's remote path).
+    pub local: String,
+    pub reading: bool,
+}
+
+impl Dgram {
+    pub fn drain(&mut self, shared: &Shared, buf: &mut [u8]) {
+        if !self.reading {
+            return;
+        }
+        loop {
+            let start = shared.now_ns();
+            let arg = Arg::Size(buf.len() as u64);
+            match self.sock.recv(buf) {
+                Ok(n) => record(shared, Op::Recv, arg, start, Rec::data(Outcome::Data, n, &buf[..n])),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) => {
+                    record(shared, Op::Recv, arg, start, Rec::err(&e));
+                    return;
+                }
+            }
+        }
+    }
+
+    pub fn send(&self, shared: &Shared, data: &[u8], arg: Arg) {
+        let start = shared.now_ns();
+        let rec = match self.sock.send(data) {
             Ok(n) => Rec::data(if n == data.len() { Outcome::Sent } else { Outcome::Partial }, n, &data[..n]),
             Err(e) => Rec::err(&e),
         };

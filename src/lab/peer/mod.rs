@@ -2,10 +2,14 @@
 //! without an address. It runs on its own thread over mio, so it never sits
 //! in a blocking call: `peer close` and `peer reset` go out at once.
 
+mod act;
 mod conn;
 mod run;
+mod stream;
 
 use std::net::{SocketAddr, TcpListener as StdListener, UdpSocket};
+use std::os::unix::net::{UnixDatagram, UnixListener as StdUnixListener};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -17,7 +21,7 @@ use super::shared::Shared;
 use crate::command::Payload;
 
 /// Which of the peer's sockets an action is for, named from our side.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// The peer end of our TCP connection `ours_local` ⇄ `ours_remote`.
     Tcp { ours_local: SocketAddr, ours_remote: SocketAddr },
@@ -25,6 +29,12 @@ pub enum Target {
     Listener(SocketAddr),
     /// The peer's UDP socket at `ours_remote`, talking to `ours_local`.
     Udp { ours_local: SocketAddr, ours_remote: SocketAddr },
+    /// The peer end of connection `nth` to the AF_UNIX listener at `listener`.
+    Unix { listener: String, nth: u64 },
+    /// The newest peer client connected to our AF_UNIX listener at this path.
+    UnixListener(String),
+    /// The peer's AF_UNIX datagram socket bound at this path.
+    UnixDgram(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +54,13 @@ pub(crate) enum Request {
         at: Option<Instant>,
     },
     Adopt(UdpSocket),
+    /// The peer's end of an `open unixgram`, bound and connected already.
+    AdoptUnix(UnixDatagram),
+    /// `peer connect N` to our AF_UNIX listener at this path.
+    ConnectUnix {
+        to: String,
+        n: u32,
+    },
     /// `peer connect N`. With `clients: Some(first)`, a `serve` is running:
     /// the clients are numbered from `first` and each sends a request
     /// (the first after [`THINK`], the rest at once) and times the echo.
@@ -68,6 +85,8 @@ impl Request {
             Request::Act { act: Act::Reset, .. } => "reset",
             Request::Act { act: Act::ShutdownWr, .. } => "shutdown wr",
             Request::Adopt(_) => "adopt udp",
+            Request::AdoptUnix(_) => "adopt unixgram",
+            Request::ConnectUnix { .. } => "connect unix",
             Request::Connect { .. } => "connect",
             Request::Quit => "quit",
         }
@@ -84,6 +103,9 @@ pub struct Peer {
     waker: Arc<Waker>,
     /// Where `open tcp` / `connect` with no address go.
     pub listen_addr: SocketAddr,
+    /// Where `open unix` with no path goes (in the lab's private directory,
+    /// which removes it).
+    pub unix_path: PathBuf,
 }
 
 /// How long to wait for the peer thread to acknowledge a request. It never
@@ -91,16 +113,19 @@ pub struct Peer {
 const ACK_WAIT: Duration = Duration::from_secs(2);
 
 impl Peer {
-    pub fn start(shared: Arc<Shared>) -> std::io::Result<Peer> {
+    pub fn start(shared: Arc<Shared>, unix_path: PathBuf) -> std::io::Result<Peer> {
         let listener = StdListener::bind("127.0.0.1:0")?;
         listener.set_nonblocking(true)?;
         let listen_addr = listener.local_addr()?;
+        let unix = StdUnixListener::bind(&unix_path)?;
+        unix.set_nonblocking(true)?;
         let poll = Poll::new()?;
         let waker = Arc::new(Waker::new(poll.registry(), run::WAKER)?);
         let (tx, rx) = unbounded();
-        let state = run::PeerLoop::new(shared, poll, listener, rx)?;
+        let unix_text = super::unix::text(&unix_path);
+        let state = run::PeerLoop::new(shared, poll, listener, (unix, unix_text), rx)?;
         thread::Builder::new().name("peer".into()).spawn(move || state.run())?;
-        Ok(Peer { tx, waker, listen_addr })
+        Ok(Peer { tx, waker, listen_addr, unix_path })
     }
 
     /// Sends a request and waits for the peer thread to say it was done.

@@ -3,44 +3,54 @@
 
 use std::io;
 use std::net::{SocketAddr, TcpListener as StdListener, TcpStream as StdStream};
+use std::os::unix::net::{UnixDatagram as StdDatagram, UnixListener as StdUnixListener};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
-use mio::net::{TcpListener, TcpStream, UdpSocket};
+use mio::net::{TcpListener, TcpStream, UdpSocket, UnixDatagram, UnixListener, UnixStream};
 use mio::{Events, Interest, Poll, Token};
-use socket2::SockRef;
+use socket2::{Domain, SockAddr, Socket, Type};
 
-use super::conn::{Conn, Rec, Udp, record, record_on};
+use super::conn::{Conn, Dgram, Rec, Udp, record, record_on};
+use super::stream::Stream;
 use super::{Act, Reply, Request, Target};
-use crate::command::Payload;
-use crate::lab::call::{Arg, Lane, Op};
+use crate::lab::call::{Arg, Lane, Op, Outcome};
 use crate::lab::shared::Shared;
 
 pub const WAKER: Token = Token(0);
 const LISTENER: Token = Token(1);
-/// Tokens at and above this are connections (even) and UDP sockets (odd).
-const FIRST: usize = 2;
+const UNIX_LISTENER: Token = Token(2);
+/// Tokens at and above this are, in turn, connections, UDP sockets and
+/// AF_UNIX datagram sockets.
+const FIRST: usize = 3;
 
 pub struct PeerLoop {
-    shared: Arc<Shared>,
-    poll: Poll,
+    pub(super) shared: Arc<Shared>,
+    pub(super) poll: Poll,
     listener: TcpListener,
+    /// The AF_UNIX listener, its path, and how many it has accepted.
+    unix: (UnixListener, String, u64),
     rx: Receiver<(Request, Option<Sender<Reply>>)>,
-    conns: Vec<Option<Conn>>,
-    udps: Vec<Option<Udp>>,
-    timers: Vec<(Instant, Target, Act)>,
+    pub(super) conns: Vec<Option<Conn>>,
+    pub(super) udps: Vec<Option<Udp>>,
+    pub(super) dgrams: Vec<Option<Dgram>>,
+    pub(super) timers: Vec<(Instant, Target, Act)>,
     /// When a client (conn index, client number) sends its request.
     client_timers: Vec<(Instant, usize, u32)>,
-    buf: Vec<u8>,
+    pub(super) buf: Vec<u8>,
 }
 
 fn conn_token(i: usize) -> Token {
-    Token(FIRST + 2 * i)
+    Token(FIRST + 3 * i)
 }
 
 fn udp_token(i: usize) -> Token {
-    Token(FIRST + 2 * i + 1)
+    Token(FIRST + 3 * i + 1)
+}
+
+fn dgram_token(i: usize) -> Token {
+    Token(FIRST + 3 * i + 2)
 }
 
 impl PeerLoop {
@@ -48,17 +58,22 @@ impl PeerLoop {
         shared: Arc<Shared>,
         poll: Poll,
         listener: StdListener,
+        (unix, unix_path): (StdUnixListener, String),
         rx: Receiver<(Request, Option<Sender<Reply>>)>,
     ) -> io::Result<PeerLoop> {
         let mut listener = TcpListener::from_std(listener);
         poll.registry().register(&mut listener, LISTENER, Interest::READABLE)?;
+        let mut unix = UnixListener::from_std(unix);
+        poll.registry().register(&mut unix, UNIX_LISTENER, Interest::READABLE)?;
         Ok(PeerLoop {
             shared,
             poll,
             listener,
+            unix: (unix, unix_path, 0),
             rx,
             conns: Vec::new(),
             udps: Vec::new(),
+            dgrams: Vec::new(),
             timers: Vec::new(),
             client_timers: Vec::new(),
             buf: vec![0; 64 * 1024],
@@ -99,7 +114,7 @@ impl PeerLoop {
         let (due, later): (Vec<_>, Vec<_>) = self.timers.drain(..).partition(|t| t.0 <= now);
         self.timers = later;
         for (_, target, act) in due {
-            if let Err(msg) = self.act(target, act) {
+            if let Err(msg) = self.act(&target, act) {
                 self.shared.send(crate::lab::event::LabEvent::Fault(format!("peer: {msg}")));
             }
         }
@@ -115,27 +130,55 @@ impl PeerLoop {
     fn ready(&mut self, token: Token) {
         match token {
             WAKER => {}
-            LISTENER => self.accept_all(),
+            LISTENER | UNIX_LISTENER => self.accept_all(),
             Token(t) => {
-                let i = (t - FIRST) / 2;
-                if (t - FIRST).is_multiple_of(2) {
-                    if let Some(Some(c)) = self.conns.get_mut(i) {
-                        c.drain(&self.shared, &mut self.buf);
-                        c.flush(&self.shared);
+                let i = (t - FIRST) / 3;
+                match (t - FIRST) % 3 {
+                    0 => {
+                        if let Some(Some(c)) = self.conns.get_mut(i) {
+                            c.drain(&self.shared, &mut self.buf);
+                            c.flush(&self.shared);
+                        }
                     }
-                } else if let Some(Some(u)) = self.udps.get_mut(i) {
-                    u.drain(&self.shared, &mut self.buf);
+                    1 => {
+                        if let Some(Some(u)) = self.udps.get_mut(i) {
+                            u.drain(&self.shared, &mut self.buf);
+                        }
+                    }
+                    _ => {
+                        if let Some(Some(d)) = self.dgrams.get_mut(i) {
+                            d.drain(&self.shared, &mut self.buf);
+                        }
+                    }
                 }
             }
         }
     }
 
-    fn accept_all(&mut self) {
+    /// Takes every waiting connection, on both listeners.
+    pub(super) fn accept_all(&mut self) {
         loop {
             let start = self.shared.now_ns();
             match self.listener.accept() {
                 Ok((stream, _)) => {
-                    if let Err(e) = self.add_conn(stream) {
+                    if let Err(e) = self.add_conn(Stream::Tcp(stream), None) {
+                        record(&self.shared, Op::Accept, Arg::None, start, Rec::err(&e));
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) => {
+                    record(&self.shared, Op::Accept, Arg::None, start, Rec::err(&e));
+                    break;
+                }
+            }
+        }
+        loop {
+            let start = self.shared.now_ns();
+            match self.unix.0.accept() {
+                Ok((stream, _)) => {
+                    let named = (self.unix.1.clone(), self.unix.2);
+                    self.unix.2 += 1;
+                    if let Err(e) = self.add_conn(Stream::Unix(stream), Some(named)) {
                         record(&self.shared, Op::Accept, Arg::None, start, Rec::err(&e));
                     }
                 }
@@ -148,10 +191,10 @@ impl PeerLoop {
         }
     }
 
-    fn add_conn(&mut self, mut stream: TcpStream) -> io::Result<usize> {
+    fn add_conn(&mut self, mut stream: Stream, unix: Option<(String, u64)>) -> io::Result<usize> {
         let i = self.conns.len();
         self.poll.registry().register(&mut stream, conn_token(i), Interest::READABLE | Interest::WRITABLE)?;
-        let mut c = Conn::new(stream)?;
+        let mut c = Conn::new(stream, unix)?;
         // Data may have arrived before registration; read it now.
         c.drain(&self.shared, &mut self.buf);
         self.conns.push(Some(c));
@@ -162,12 +205,13 @@ impl PeerLoop {
         tracing::debug!(request = req.name(), "peer request");
         match req {
             Request::Act { target, act, at: Some(at) } => {
-                self.find(target)?;
+                self.find(&target)?;
                 self.timers.push((at, target, act));
                 Ok(())
             }
-            Request::Act { target, act, at: None } => self.act(target, act),
+            Request::Act { target, act, at: None } => self.act(&target, act),
             Request::Adopt(sock) => self.adopt_udp(sock).map_err(|e| format!("peer udp: {e}")),
+            Request::AdoptUnix(sock) => self.adopt_dgram(sock).map_err(|e| format!("peer unixgram: {e}")),
             Request::Connect { to, n, clients } => {
                 for i in 0..n {
                     let lane = clients.map_or(Lane::Peer, |first| Lane::Client(first + i));
@@ -179,6 +223,12 @@ impl PeerLoop {
                             conn.request(&self.shared, k);
                         }
                     }
+                }
+                Ok(())
+            }
+            Request::ConnectUnix { to, n } => {
+                for _ in 0..n {
+                    self.connect_unix(&to);
                 }
                 Ok(())
             }
@@ -196,16 +246,26 @@ impl PeerLoop {
         Ok(())
     }
 
+    fn adopt_dgram(&mut self, sock: StdDatagram) -> io::Result<()> {
+        sock.set_nonblocking(true)?;
+        let local = sock.local_addr()?.as_pathname().map(crate::lab::unix::text).unwrap_or_default();
+        let mut sock = UnixDatagram::from_std(sock);
+        let i = self.dgrams.len();
+        self.poll.registry().register(&mut sock, dgram_token(i), Interest::READABLE)?;
+        self.dgrams.push(Some(Dgram { sock, local, reading: true }));
+        Ok(())
+    }
+
     /// A client of the peer connects to one of our listeners. Loopback
     /// connects complete at once unless the backlog is full, hence the bound.
     fn connect(&mut self, to: SocketAddr, lane: Lane) -> Option<usize> {
         let start = self.shared.now_ns();
         let r = StdStream::connect_timeout(&to, Duration::from_secs(2)).and_then(|s| {
             s.set_nonblocking(true)?;
-            self.add_conn(TcpStream::from_std(s))
+            self.add_conn(Stream::Tcp(TcpStream::from_std(s)), None)
         });
         let (rec, i) = match r {
-            Ok(i) => (Rec { outcome: crate::lab::call::Outcome::Connected, ..Rec::ok() }, Some(i)),
+            Ok(i) => (Rec { outcome: Outcome::Connected, ..Rec::ok() }, Some(i)),
             Err(e) => (Rec::err(&e), None),
         };
         if let Some(c) = i.and_then(|i| self.conns[i].as_mut()) {
@@ -215,123 +275,21 @@ impl PeerLoop {
         i
     }
 
-    /// Where a target lives: `Ok((true, i))` a connection, `Ok((false, i))` a UDP socket.
-    fn find(&mut self, target: Target) -> Result<(bool, usize), String> {
-        if let Some(found) = self.lookup(target) {
-            return Ok(found);
-        }
-        // Our connect may have raced the peer's accept.
-        self.accept_all();
-        self.lookup(target).ok_or_else(|| match target {
-            Target::Listener(a) => format!("no peer client is connected to {a}: try `peer connect`"),
-            _ => "the peer has no socket paired with this one".into(),
-        })
-    }
-
-    fn lookup(&self, target: Target) -> Option<(bool, usize)> {
-        let live = self.conns.iter().enumerate().filter_map(|(i, c)| Some((i, c.as_ref()?)));
-        match target {
-            Target::Tcp { ours_local, ours_remote } => live
-                .filter(|(_, c)| c.local == ours_remote && c.remote == ours_local)
-                .map(|(i, _)| (true, i))
-                .last(),
-            Target::Listener(addr) => live.filter(|(_, c)| c.remote == addr).map(|(i, _)| (true, i)).last(),
-            Target::Udp { ours_remote, .. } => self
-                .udps
-                .iter()
-                .enumerate()
-                .filter(|(_, u)| u.as_ref().is_some_and(|u| u.local == ours_remote))
-                .map(|(i, _)| (false, i))
-                .last(),
-        }
-    }
-
-    fn act(&mut self, target: Target, act: Act) -> Reply {
-        let (is_conn, i) = self.find(target)?;
-        if !is_conn {
-            return self.act_udp(target, i, act);
-        }
+    /// A peer client connects to our AF_UNIX listener at `to`. The connect
+    /// is non-blocking: a full backlog is EAGAIN at once, never a wait.
+    fn connect_unix(&mut self, to: &str) {
         let start = self.shared.now_ns();
-        let shared = self.shared.clone();
-        let Some(c) = self.conns[i].as_mut() else { return Err("gone".into()) };
-        match act {
-            Act::Send(p) => {
-                c.out_arg = payload_arg(&p);
-                c.out.extend_from_slice(&payload_bytes(&p));
-                c.flush(&shared);
-                return Ok(());
-            }
-            Act::Pause => c.reading = false,
-            Act::Resume => {
-                c.reading = true;
-                c.drain(&shared, &mut self.buf);
-            }
-            Act::ShutdownWr => {
-                let r = c.stream.shutdown(std::net::Shutdown::Write);
-                let rec = r.map_or_else(|e| Rec::err(&e), |_| Rec::ok());
-                record(&shared, Op::Shutdown, Arg::How(crate::command::How::Write), start, rec);
-                return Ok(());
-            }
-            Act::Close | Act::Reset => {
-                let mut c = self.conns[i].take().expect("checked above");
-                let _ = self.poll.registry().deregister(&mut c.stream);
-                if act == Act::Reset {
-                    // SO_LINGER {on, 0}: close() sends RST instead of FIN.
-                    let _ = SockRef::from(&c.stream).set_linger(Some(Duration::ZERO));
-                }
-                drop(c);
-            }
-        }
-        let op = match act {
-            Act::Pause => Op::Pause,
-            Act::Resume => Op::Resume,
-            Act::Reset => Op::Reset,
-            _ => Op::Close,
+        let r = Socket::new(Domain::UNIX, Type::STREAM, None).and_then(|s| {
+            s.set_nonblocking(true)?;
+            s.connect(&SockAddr::unix(to)?)?;
+            let nth = self.shared.dial(to);
+            let s = UnixStream::from_std(std::os::unix::net::UnixStream::from(std::os::fd::OwnedFd::from(s)));
+            self.add_conn(Stream::Unix(s), Some((to.to_string(), nth)))
+        });
+        let rec = match r {
+            Ok(_) => Rec { outcome: Outcome::Connected, ..Rec::ok() },
+            Err(e) => Rec::err(&e),
         };
-        record(&shared, op, Arg::None, start, Rec::ok());
-        Ok(())
-    }
-
-    fn act_udp(&mut self, target: Target, i: usize, act: Act) -> Reply {
-        let Target::Udp { ours_local, .. } = target else { return Err("not udp".into()) };
-        let start = self.shared.now_ns();
-        let Some(u) = self.udps[i].as_mut() else { return Err("gone".into()) };
-        let op = match act {
-            Act::Send(p) => {
-                u.send_to(&self.shared, &payload_bytes(&p), payload_arg(&p), ours_local);
-                return Ok(());
-            }
-            Act::Pause => {
-                u.reading = false;
-                Op::Pause
-            }
-            Act::Resume => {
-                u.reading = true;
-                u.drain(&self.shared, &mut self.buf);
-                Op::Resume
-            }
-            Act::Close | Act::Reset | Act::ShutdownWr => {
-                let mut u = self.udps[i].take().expect("checked above");
-                let _ = self.poll.registry().deregister(&mut u.sock);
-                Op::Close
-            }
-        };
-        record(&self.shared, op, Arg::None, start, Rec::ok());
-        Ok(())
-    }
-}
-
-/// A text send records its text (as the preview); a filler send its size.
-fn payload_arg(p: &Payload) -> Arg {
-    match p {
-        Payload::Text(t) => Arg::Text(t.len() as u64),
-        Payload::Size(n) => Arg::Size(*n),
-    }
-}
-
-fn payload_bytes(p: &Payload) -> Vec<u8> {
-    match p {
-        Payload::Text(t) => t.clone(),
-        Payload::Size(n) => (0..*n as usize).map(|i| b'A' + (i % 26) as u8).collect(),
+        record(&self.shared, Op::Connect, Arg::Path(to.into()), start, rec);
     }
 }

@@ -123,8 +123,22 @@ fn timer_text(us: u64) -> String {
 }
 
 /// `127.0.0.1:41234 ⇄ peer`, `listening 127.0.0.1:40001`, `unconnected`.
+/// AF_UNIX sockets show paths (escaped): `⇄ /tmp/x.sock`, `listening /tmp/x.sock`.
 fn addresses(s: &SockRow, app: &App) -> String {
     let arrow = app.theme.arrow();
+    if s.info.kind.is_unix() {
+        let shown = |p: &Option<String>| p.as_deref().map(|p| crate::escape::escape(p.as_bytes()));
+        let peer = |p: &Option<String>| match (p, &app.peer_unix) {
+            (Some(p), Some(ours)) if p.starts_with(ours.as_str()) => Some("peer".to_string()),
+            _ => shown(p),
+        };
+        return match (shown(&s.info.local_path), peer(&s.info.remote_path)) {
+            (Some(l), Some(r)) => format!("{l} {arrow} {r}"),
+            (None, Some(r)) => format!("{arrow} {r}"),
+            (Some(l), None) => l,
+            (None, None) => "unconnected".into(),
+        };
+    }
     match (s.info.local, s.info.remote) {
         (Some(l), Some(r)) if Some(r) == app.peer_addr => format!("{l} {arrow} peer"),
         (Some(l), Some(r)) => format!("{l} {arrow} {r}"),

@@ -1,0 +1,76 @@
+//! AF_UNIX bookkeeping: the session's private temp directory (where the
+//! peer's listener, datagram sockets and `listen unix` with no path live),
+//! and the socket files sockscope bound itself, which it unlinks again.
+
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Numbers the private directories of the labs in this process.
+static DIRS: AtomicU64 = AtomicU64::new(0);
+
+/// `$TMPDIR/sockscope-<pid>-<n>`, mode 0700, removed with everything in it
+/// when dropped.
+#[derive(Debug)]
+pub struct TempDir {
+    dir: PathBuf,
+    next: AtomicU64,
+}
+
+impl TempDir {
+    pub fn new() -> std::io::Result<TempDir> {
+        let n = DIRS.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("sockscope-{}-{n}", std::process::id()));
+        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+        Ok(TempDir { dir, next: AtomicU64::new(1) })
+    }
+
+    /// `DIR/NAME`.
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// A path not used before in this directory: `DIR/PREFIX-<k>.sock`.
+    pub fn fresh(&self, prefix: &str) -> PathBuf {
+        let k = self.next.fetch_add(1, Ordering::Relaxed);
+        self.dir.join(format!("{prefix}-{k}.sock"))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A socket file sockscope created with bind(). It is unlinked only while
+/// the file at that path is still the one bound (same device and inode), so
+/// a file someone else made there since is never touched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bound {
+    path: PathBuf,
+    dev: u64,
+    ino: u64,
+}
+
+impl Bound {
+    /// Notes the file just bound at `path`.
+    pub fn of(path: &Path) -> Option<Bound> {
+        let m = std::fs::symlink_metadata(path).ok()?;
+        Some(Bound { path: path.to_path_buf(), dev: m.dev(), ino: m.ino() })
+    }
+
+    /// Removes the file if it is still ours. Safe to call more than once.
+    pub fn unlink(&self) {
+        let same =
+            std::fs::symlink_metadata(&self.path).is_ok_and(|m| m.dev() == self.dev && m.ino() == self.ino);
+        if same {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// A path as text for records and messages.
+pub fn text(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
