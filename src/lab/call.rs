@@ -270,6 +270,28 @@ pub struct Call {
 }
 
 impl Call {
+    /// A call entering the kernel: `blocking` until its end is recorded.
+    pub fn begin(seq: u64, lane: Lane, op: Op, arg: Arg, mode: Mode, start_ns: u64) -> Call {
+        Call {
+            seq,
+            lane,
+            op,
+            arg,
+            mode,
+            kernel: None,
+            start_ns,
+            end_ns: None,
+            outcome: Outcome::Blocking,
+            errno: 0,
+            bytes: None,
+            preview: None,
+        }
+    }
+
+    /// The same call, finished at `end_ns` with `outcome`.
+    pub fn ended(self, end_ns: u64, outcome: Outcome) -> Call {
+        Call { end_ns: Some(end_ns), outcome, ..self }
+    }
     pub fn duration(&self) -> Option<Duration> {
         self.end_ns.map(|e| Duration::from_nanos(e.saturating_sub(self.start_ns)))
     }

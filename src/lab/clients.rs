@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use super::Lab;
-use super::call::{Arg, Call, Lane, Op, Outcome};
+use super::call::{Arg, Lane, Op, Outcome};
 use super::error::LabError;
-use super::event::{LabEvent, SockKind};
-use super::mode::Mode;
+use super::event::SockKind;
+use super::shared::RecordOk;
 use super::socket::JobOp;
 use super::timeline::Timeline;
 use crate::command::ServeKind;
@@ -96,19 +96,6 @@ impl Lab {
 
     pub(crate) fn summary(&self, text: String) {
         let now = self.shared.now_ns();
-        self.shared.send(LabEvent::Instant(Call {
-            seq: self.shared.next_seq(),
-            lane: Lane::Peer,
-            op: Op::Summary,
-            arg: Arg::Note(text.into()),
-            mode: Mode::default(),
-            kernel: None,
-            start_ns: now,
-            end_ns: Some(now),
-            outcome: Outcome::Ok,
-            errno: 0,
-            bytes: None,
-            preview: None,
-        }));
+        self.shared.record_ok(RecordOk::on(Lane::Peer, Op::Summary, Arg::Note(text.into()), now));
     }
 }

@@ -82,20 +82,15 @@ impl EventLoop {
 /// One recorded epoll_wait; `events` holds what it reported afterwards.
 pub(super) fn wait(shared: &Shared, poll: &mut Poll, events: &mut Events, job: WaitJob) {
     let start_ns = shared.now_ns();
-    shared.send(LabEvent::Begin(Call {
-        seq: job.seq,
-        lane: Lane::Loop,
-        op: Op::PollWait,
-        arg: Arg::PollWait(job.timeout),
-        mode: Mode::default(),
-        kernel: None,
+    let arg = Arg::PollWait(job.timeout);
+    shared.send(LabEvent::Begin(Call::begin(
+        job.seq,
+        Lane::Loop,
+        Op::PollWait,
+        arg,
+        Mode::default(),
         start_ns,
-        end_ns: None,
-        outcome: Outcome::Blocking,
-        errno: 0,
-        bytes: None,
-        preview: None,
-    }));
+    )));
     let r = poll.poll(events, job.timeout);
     let end_ns = shared.now_ns();
     let (outcome, errno, n) = match r {
@@ -134,18 +129,7 @@ fn readiness(shared: &Shared, ev: &mio::event::Event, at_ns: u64) -> Call {
             flags |= bit;
         }
     }
-    Call {
-        seq: shared.next_seq(),
-        lane: Lane::Loop,
-        op: Op::Ready,
-        arg: Arg::Ready(ev.token().0 as u32, flags),
-        mode: Mode::default(),
-        kernel: None,
-        start_ns: at_ns,
-        end_ns: Some(at_ns),
-        outcome: Outcome::Ready,
-        errno: 0,
-        bytes: None,
-        preview: None,
-    }
+    let arg = Arg::Ready(ev.token().0 as u32, flags);
+    Call::begin(shared.next_seq(), Lane::Loop, Op::Ready, arg, Mode::default(), at_ns)
+        .ended(at_ns, Outcome::Ready)
 }

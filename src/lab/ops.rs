@@ -7,11 +7,12 @@ use std::os::fd::RawFd;
 use socket2::{Domain, SockAddr, Socket, Type};
 
 use super::Lab;
-use super::call::{Arg, Call, Lane, Op, Outcome};
+use super::call::{Arg, Lane, Op};
 use super::error::LabError;
 use super::event::{LabEvent, SockKind};
 use super::mode::{KernelView, Mode, PyMode};
 use super::peer::{Peer, Request};
+use super::shared::RecordOk;
 use super::socket::{Job, JobOp, spawn_unix};
 use super::sys::{self, Timer};
 use super::unix::Bound;
@@ -52,20 +53,7 @@ impl Lab {
         kernel: Option<KernelView>,
         start_ns: u64,
     ) {
-        self.shared.send(LabEvent::Instant(Call {
-            seq: self.shared.next_seq(),
-            lane,
-            op,
-            arg,
-            mode,
-            kernel,
-            start_ns,
-            end_ns: Some(self.shared.now_ns()),
-            outcome: Outcome::Ok,
-            errno: 0,
-            bytes: None,
-            preview: None,
-        }));
+        self.shared.record_ok(RecordOk { lane, op, arg, mode, kernel, start_ns });
     }
 
     /// Refuses a new socket past [`MAX_OPEN`].

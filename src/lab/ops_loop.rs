@@ -3,30 +3,17 @@
 use std::time::Duration;
 
 use super::Lab;
-use super::call::{Arg, Call, Lane, Op, Outcome, SpinArg, ready};
+use super::call::{Arg, Call, Lane, Op, SpinArg, ready};
 use super::error::LabError;
-use super::event::LabEvent;
 use super::eventloop::EventLoop;
-use super::mode::{Mode, PyMode};
+use super::mode::PyMode;
+use super::shared::RecordOk;
 use super::socket::JobOp;
 use crate::command::{Interest, ModeSet, SpinLimit};
 
 impl Lab {
     fn loop_record(&self, op: Op, arg: Arg, start_ns: u64) {
-        self.shared.send(LabEvent::Instant(Call {
-            seq: self.shared.next_seq(),
-            lane: Lane::Loop,
-            op,
-            arg,
-            mode: Mode::default(),
-            kernel: None,
-            start_ns,
-            end_ns: Some(self.shared.now_ns()),
-            outcome: Outcome::Ok,
-            errno: 0,
-            bytes: None,
-            preview: None,
-        }));
+        self.shared.record_ok(RecordOk::on(Lane::Loop, op, arg, start_ns));
     }
 
     fn event_loop(&mut self) -> Result<&mut EventLoop, LabError> {

@@ -15,7 +15,7 @@ use super::event::{CallEnd, LabEvent, SockInfo, SockKind};
 use super::eventloop::{WaitJob, wait};
 use super::mode::{Mode, PyMode};
 use super::ops::read_kernel;
-use super::shared::Shared;
+use super::shared::{RecordOk, Shared};
 use super::socket::Worker;
 use super::sys;
 use super::worker::{Dir, Done, failed, recv, send};
@@ -30,21 +30,7 @@ const REQUEST_SIZE: usize = 1024;
 fn traced(shared: &Shared, lane: Lane, op: Op, arg: Arg, mode: Mode, f: impl FnOnce() -> Done) -> Done {
     let seq = shared.next_seq();
     let start_ns = shared.now_ns();
-    let begin = Call {
-        seq,
-        lane,
-        op,
-        arg,
-        mode,
-        kernel: None,
-        start_ns,
-        end_ns: None,
-        outcome: Outcome::Blocking,
-        errno: 0,
-        bytes: None,
-        preview: None,
-    };
-    shared.send(LabEvent::Begin(begin));
+    shared.send(LabEvent::Begin(Call::begin(seq, lane, op, arg, mode, start_ns)));
     let done = f();
     let end = CallEnd {
         seq,
@@ -64,20 +50,8 @@ fn traced(shared: &Shared, lane: Lane, op: Op, arg: Arg, mode: Mode, f: impl FnO
 /// settle rule find it finished.
 fn announce(w: &Worker, seq: u64, kind: ServeKind, n: u32, mode: Mode) {
     let now = w.shared.now_ns();
-    w.shared.send(LabEvent::Instant(Call {
-        seq,
-        lane: Lane::Sock(w.id),
-        op: Op::Serve,
-        arg: Arg::Serve(kind, n),
-        mode,
-        kernel: None,
-        start_ns: now,
-        end_ns: Some(now),
-        outcome: Outcome::Ok,
-        errno: 0,
-        bytes: None,
-        preview: None,
-    }));
+    let call = Call::begin(seq, Lane::Sock(w.id), Op::Serve, Arg::Serve(kind, n), mode, now);
+    w.shared.send(LabEvent::Instant(call.ended(now, Outcome::Ok)));
 }
 
 pub fn serve(w: &mut Worker, seq: u64, kind: ServeKind, n: u32) {
@@ -162,20 +136,8 @@ fn make_nonblocking(shared: &Shared, lane: Lane, fd: i32, mode: &mut Mode) {
     let start_ns = shared.now_ns();
     let _ = sys::set_nonblocking(fd, true);
     mode.py = PyMode::NonBlocking;
-    shared.send(LabEvent::Instant(Call {
-        seq: shared.next_seq(),
-        lane,
-        op: Op::Nonblocking,
-        arg: Arg::None,
-        mode: *mode,
-        kernel: read_kernel(fd).ok(),
-        start_ns,
-        end_ns: Some(shared.now_ns()),
-        outcome: Outcome::Ok,
-        errno: 0,
-        bytes: None,
-        preview: None,
-    }));
+    let kernel = read_kernel(fd).ok();
+    shared.record_ok(RecordOk { lane, op: Op::Nonblocking, arg: Arg::None, mode: *mode, kernel, start_ns });
 }
 
 /// Every client at once: one epoll wait at a time, answering whoever is ready.

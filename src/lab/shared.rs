@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use crossbeam_channel::Sender;
 
+use super::call::{Arg, Call, Lane, Op, Outcome};
 use super::event::LabEvent;
+use super::mode::{KernelView, Mode};
 use super::socket::SockHandle;
 
 pub struct Shared {
@@ -58,9 +60,34 @@ impl Shared {
         *n - 1
     }
 
+    /// Records a step that succeeded and ended now (a set-up, a mode
+    /// change, a peer action): one `Instant` event.
+    pub fn record_ok(&self, c: RecordOk) {
+        let mut call = Call::begin(self.next_seq(), c.lane, c.op, c.arg, c.mode, c.start_ns);
+        call.kernel = c.kernel;
+        self.send(LabEvent::Instant(call.ended(self.now_ns(), Outcome::Ok)));
+    }
+
     /// Sends an event. A closed channel means the front end is gone, so
     /// there is no one left to tell.
     pub fn send(&self, ev: LabEvent) {
         let _ = self.tx.send(ev);
+    }
+}
+
+/// What [`Shared::record_ok`] records.
+pub struct RecordOk {
+    pub lane: Lane,
+    pub op: Op,
+    pub arg: Arg,
+    pub mode: Mode,
+    pub kernel: Option<KernelView>,
+    pub start_ns: u64,
+}
+
+impl RecordOk {
+    /// A step on `lane` with no mode and no kernel read-back.
+    pub fn on(lane: Lane, op: Op, arg: Arg, start_ns: u64) -> RecordOk {
+        RecordOk { lane, op, arg, mode: Mode::default(), kernel: None, start_ns }
     }
 }

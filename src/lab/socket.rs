@@ -182,20 +182,8 @@ impl Worker {
         let (op, arg, preview) = describe(&job.op);
         self.prepare(&job.op);
         let start_ns = self.shared.now_ns();
-        self.shared.send(LabEvent::Begin(Call {
-            seq: job.seq,
-            lane,
-            op,
-            arg,
-            mode,
-            kernel: None,
-            start_ns,
-            end_ns: None,
-            outcome: Outcome::Blocking,
-            errno: 0,
-            bytes: None,
-            preview,
-        }));
+        self.shared
+            .send(LabEvent::Begin(Call { preview, ..Call::begin(job.seq, lane, op, arg, mode, start_ns) }));
         tracing::debug!(sock = self.id, seq = job.seq, op = op.word(), %mode, "call begins");
         let done = catch_unwind(AssertUnwindSafe(|| perform(self, &job.op, mode)));
         let end_ns = self.shared.now_ns();

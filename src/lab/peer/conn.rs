@@ -21,20 +21,10 @@ pub fn record(shared: &Shared, op: Op, arg: Arg, start_ns: u64, r: Rec) {
 
 /// [`record`] on a given lane (a peer client has its own).
 pub fn record_on(shared: &Shared, lane: Lane, op: Op, arg: Arg, start_ns: u64, r: Rec) {
-    shared.send(LabEvent::Instant(Call {
-        seq: shared.next_seq(),
-        lane,
-        op,
-        arg,
-        mode: Mode::default(),
-        kernel: None,
-        start_ns,
-        end_ns: Some(shared.now_ns()),
-        outcome: r.outcome,
-        errno: r.errno,
-        bytes: r.bytes,
-        preview: r.preview,
-    }));
+    let call = Call::begin(shared.next_seq(), lane, op, arg, Mode::default(), start_ns);
+    let call =
+        Call { errno: r.errno, bytes: r.bytes, preview: r.preview, ..call.ended(shared.now_ns(), r.outcome) };
+    shared.send(LabEvent::Instant(call));
 }
 
 /// The result part of a peer record.
