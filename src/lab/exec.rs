@@ -9,8 +9,9 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use super::Lab;
-use super::call::{Call, Lane, Outcome};
+use super::call::{Lane, Outcome};
 use super::error::LabError;
+use super::expect::{expect_queued, holds, mismatch, want};
 use super::socket::JobOp;
 use crate::command::{Addr, Command, ExpectOutcome, Expectation, Located, Proto, UnixKind};
 
@@ -375,85 +376,6 @@ fn resolve(addr: Option<Addr>) -> Result<Option<SocketAddr>, LabError> {
         .map_err(|e| LabError::Invalid(format!("cannot resolve `{a}`: {e}")))?
         .next();
     found.map(Some).ok_or_else(|| LabError::Invalid(format!("`{a}` resolves to no address")))
-}
-
-/// Whether a finished (or still blocking) call is what `expect` asked for.
-pub fn holds(exp: &Expectation, c: &Call) -> bool {
-    let n_ok = |got: Option<u64>| exp.n.is_none() || exp.n == got;
-    match (&exp.outcome, c.outcome) {
-        (ExpectOutcome::Data, Outcome::Data) => n_ok(c.bytes),
-        (ExpectOutcome::Sent, Outcome::Sent) => n_ok(c.bytes),
-        (ExpectOutcome::Partial, Outcome::Partial) => n_ok(c.bytes),
-        (ExpectOutcome::Accepted, Outcome::Accepted(k)) => n_ok(Some(k as u64)),
-        (ExpectOutcome::Eof, Outcome::Eof)
-        | (ExpectOutcome::WouldBlock, Outcome::WouldBlock)
-        | (ExpectOutcome::Timeout, Outcome::Timeout(_))
-        | (ExpectOutcome::InProgress, Outcome::InProgress)
-        | (ExpectOutcome::Connected, Outcome::Connected)
-        | (ExpectOutcome::Blocking, Outcome::Blocking) => true,
-        (ExpectOutcome::Error(name), Outcome::Error) => c.errno_name() == Some(name.as_str()),
-        (ExpectOutcome::Events, _) if c.op == super::call::Op::PollWait && c.end_ns.is_some() => {
-            let n = c.bytes.unwrap_or(0);
-            exp.n.map_or(n > 0, |want| want == n)
-        }
-        _ => false,
-    }
-}
-
-/// The expectation as written: `data 5`, `error EPIPE`.
-pub fn want(exp: &Expectation) -> String {
-    let word = match &exp.outcome {
-        ExpectOutcome::Data => "data",
-        ExpectOutcome::Eof => "eof",
-        ExpectOutcome::Sent => "sent",
-        ExpectOutcome::Partial => "partial",
-        ExpectOutcome::WouldBlock => "wouldblock",
-        ExpectOutcome::Timeout => "timeout",
-        ExpectOutcome::InProgress => "inprogress",
-        ExpectOutcome::Accepted => "accepted",
-        ExpectOutcome::Connected => "connected",
-        ExpectOutcome::Blocking => "blocking",
-        ExpectOutcome::Error(e) => return format!("error {e}"),
-        ExpectOutcome::Events => "events",
-        ExpectOutcome::Queued => "queued",
-        ExpectOutcome::SlowestOver(d) => return format!("slowest over {}", crate::lab::mode::secs(*d)),
-        ExpectOutcome::SlowestUnder(d) => return format!("slowest under {}", crate::lab::mode::secs(*d)),
-    };
-    match exp.n {
-        Some(n) => format!("{word} {n}"),
-        None => word.into(),
-    }
-}
-
-fn mismatch(exp: &Expectation, got: Option<&Call>) -> String {
-    let Some(c) = got else {
-        return format!(
-            "expected {}, but the call has not started yet (it is queued behind a blocked call)",
-            want(exp)
-        );
-    };
-    let took = match c.duration() {
-        Some(d) => format!("after {:.1} ms", d.as_secs_f64() * 1e3),
-        None => "still blocking".into(),
-    };
-    format!(
-        "expected {}, got {} ({} {}, {took})",
-        want(exp),
-        c.label(),
-        c.op.word(),
-        c.arg_text().unwrap_or_default()
-    )
-}
-
-/// `expect queued [N]`: the receive queue of the current socket, read now.
-fn expect_queued(lab: &Lab, line: usize, exp: &Expectation) -> Result<(), LabError> {
-    let id = lab.current().ok_or(LabError::NoCurrent)?;
-    let (rx, _) = lab.queues(id).ok_or(LabError::Closed(id))?;
-    if exp.n.map_or(rx > 0, |n| n == rx as u64) {
-        return Ok(());
-    }
-    let message = format!("expected {}, but #{id} has {rx} bytes queued to receive", want(exp));
-    Err(LabError::Expect { line, message })
 }
 
 #[cfg(test)]

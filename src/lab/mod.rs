@@ -9,6 +9,7 @@ mod error;
 pub mod event;
 mod eventloop;
 pub mod exec;
+pub mod expect;
 pub mod explain;
 pub mod inspect;
 pub mod mode;
