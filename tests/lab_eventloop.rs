@@ -78,3 +78,14 @@ fn a_spin_is_one_json_line_with_its_count_and_tallies() {
     assert_eq!(spin["outcomes"]["wouldblock"], 5000);
     assert_eq!(spin["errno"], "EAGAIN");
 }
+
+#[test]
+fn a_tcp6_socket_reaches_the_peer_over_a_v4_mapped_address() {
+    let lines = run(
+        "tcp6",
+        "socket tcp6\nnonblocking\nconnect\nexpect inprogress\nwait 50ms\nconnect\nexpect connected\n\
+         peer send \"six\"\nwait 50ms\nrecv\nexpect data 3\n",
+    );
+    let connect = lines.iter().find(|v| v["op"] == "connect").expect("the connect");
+    assert!(connect["arg"].as_str().is_some_and(|a| a.starts_with("[::ffff:127.0.0.1]:")), "{connect}");
+}

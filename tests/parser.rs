@@ -47,8 +47,10 @@ fn open_listen_socket() {
     assert_eq!(open, Command::Open { proto: Proto::Udp, addr: addr("::1", 53) });
     assert_eq!(ok("listen"), Command::Listen { addr: None });
     assert_eq!(ok("listen localhost:0"), Command::Listen { addr: addr("localhost", 0) });
-    assert_eq!(ok("socket tcp"), Command::Socket { proto: Proto::Tcp });
-    assert_eq!(ok("socket udp"), Command::Socket { proto: Proto::Udp });
+    assert_eq!(ok("socket tcp"), Command::Socket { proto: Proto::Tcp, v6: false });
+    assert_eq!(ok("socket udp"), Command::Socket { proto: Proto::Udp, v6: false });
+    assert_eq!(ok("socket tcp6"), Command::Socket { proto: Proto::Tcp, v6: true });
+    assert_eq!(ok("socket udp6"), Command::Socket { proto: Proto::Udp, v6: true });
 }
 
 #[test]

@@ -15,8 +15,9 @@ pub enum Command {
     Open { proto: Proto, addr: Option<Addr> },
     /// `listen [ADDR]`: a TCP listener (default 127.0.0.1:0).
     Listen { addr: Option<Addr> },
-    /// `socket tcp|udp`: a new, unconnected socket.
-    Socket { proto: Proto },
+    /// `socket tcp|udp|tcp6|udp6`: a new, unconnected socket (IPv4, or IPv6
+    /// with the `6` forms, so it can connect to `[v6]:port`).
+    Socket { proto: Proto, v6: bool },
     /// `open unix [PATH]` / `open unixgram [PATH]`: an AF_UNIX socket; with
     /// no path, paired with the embedded peer.
     OpenUnix { kind: UnixKind, path: Option<String> },

@@ -48,7 +48,7 @@ impl Parser<'_> {
                 Command::ListenUnix { path: self.optional(values::unix_path)? }
             }
             "listen" => Command::Listen { addr: self.optional(values::addr)? },
-            "socket" => Command::Socket { proto: self.proto("socket")? },
+            "socket" => self.socket()?,
             "use" => {
                 Command::Use(values::sock_num(&self.required("`use` needs a socket number, like `use 1`")?)?)
             }
@@ -90,11 +90,11 @@ impl Parser<'_> {
         Ok(Command::Open { proto, addr: self.optional(values::addr)? })
     }
 
-    fn proto(&mut self, ctx: &str) -> R<Proto> {
-        Ok(match self.keyword(ctx, &["tcp", "udp"])? {
-            "tcp" => Proto::Tcp,
-            _ => Proto::Udp,
-        })
+    /// `socket tcp|udp|tcp6|udp6`.
+    fn socket(&mut self) -> R<Command> {
+        let word = self.keyword("socket", &["tcp", "udp", "tcp6", "udp6"])?;
+        let proto = if word.starts_with("tcp") { Proto::Tcp } else { Proto::Udp };
+        Ok(Command::Socket { proto, v6: word.ends_with('6') })
     }
 
     fn how(&mut self) -> R<How> {

@@ -7,7 +7,7 @@ pub(crate) fn form(cmd: &Command) -> &'static str {
     match cmd {
         Command::Open { .. } => "open tcp|udp [ADDR]",
         Command::Listen { .. } => "listen [ADDR]",
-        Command::Socket { .. } => "socket tcp|udp",
+        Command::Socket { .. } => "socket tcp|udp|tcp6|udp6",
         Command::OpenUnix { .. } => "open unix|unixgram [PATH]",
         Command::ListenUnix { .. } => "listen unix [PATH]",
         Command::Use(_) => "use N",

@@ -145,9 +145,9 @@ class Lab(LoopCommands, ServeCommands, UnixCommands):
         s.listen(128)
         self.adopt("listener", s)
 
-    def new_socket(self, kind):
+    def new_socket(self, kind, family=socket.AF_INET):
         ty = socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM
-        self.adopt(kind, socket.socket(socket.AF_INET, ty))
+        self.adopt(kind, socket.socket(family, ty))
 
     def use(self, n):
         if n not in self.socks:

@@ -56,8 +56,11 @@ fn step(cmd: &Command) -> String {
         Command::Open { proto: Proto::Tcp, addr } => format!("open_tcp({})", addr_args(addr.as_ref())),
         Command::Open { proto: Proto::Udp, addr } => format!("open_udp({})", addr_args(addr.as_ref())),
         Command::Listen { addr } => format!("listen({})", addr_args(addr.as_ref())),
-        Command::Socket { proto: Proto::Tcp } => "new_socket(\"tcp\")".into(),
-        Command::Socket { proto: Proto::Udp } => "new_socket(\"udp\")".into(),
+        Command::Socket { proto, v6 } => {
+            let kind = if *proto == Proto::Tcp { "tcp" } else { "udp" };
+            let family = if *v6 { "socket.AF_INET6" } else { "socket.AF_INET" };
+            format!("new_socket(\"{kind}\", {family})")
+        }
         Command::OpenUnix { kind: UnixKind::Stream, path } => format!("open_unix({})", path_arg(path)),
         Command::OpenUnix { kind: UnixKind::Datagram, path } => format!("open_unixgram({})", path_arg(path)),
         Command::ListenUnix { path } => format!("listen_unix({})", path_arg(path)),

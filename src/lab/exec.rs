@@ -307,7 +307,7 @@ fn start(lab: &mut Lab, l: Located, settle_for: Duration) -> Result<Option<Wait>
         Command::Open { proto: Proto::Tcp, addr } => settle(lab.open_tcp(resolve(addr)?)?.1),
         Command::Open { proto: Proto::Udp, addr } => lab.open_udp(resolve(addr)?).map(|_| None)?,
         Command::Listen { addr } => lab.listen(resolve(addr)?).map(|_| None)?,
-        Command::Socket { proto } => lab.new_socket(proto).map(|_| None)?,
+        Command::Socket { proto, v6 } => lab.new_socket(proto, v6).map(|_| None)?,
         Command::OpenUnix { kind: UnixKind::Stream, path } => settle(lab.open_unix(path.as_deref())?.1),
         Command::OpenUnix { kind: UnixKind::Datagram, path } => {
             lab.open_unixgram(path.as_deref()).map(|_| None)?

@@ -162,16 +162,20 @@ impl Lab {
     }
 
     /// `socket tcp|udp`: unconnected, so its mode can be set before connect.
-    pub fn new_socket(&mut self, proto: Proto) -> Result<u32, LabError> {
+    /// With `v6`, an AF_INET6 socket; its record carries the unspecified
+    /// IPv6 address so the explanation names the family.
+    pub fn new_socket(&mut self, proto: Proto, v6: bool) -> Result<u32, LabError> {
         self.room()?;
         let start = self.shared.now_ns();
         let (ty, kind) = match proto {
             Proto::Tcp => (Type::STREAM, SockKind::TcpClient),
             Proto::Udp => (Type::DGRAM, SockKind::Udp),
         };
-        let s = Socket::new(Domain::IPV4, ty, None).map_err(LabError::sys("socket", None))?;
+        let domain = if v6 { Domain::IPV6 } else { Domain::IPV4 };
+        let s = Socket::new(domain, ty, None).map_err(LabError::sys("socket", None))?;
         let id = self.adopt(kind, s);
-        self.instant(Lane::Sock(id), Op::Socket, Arg::Proto(proto, None), Mode::default(), None, start);
+        let any6 = v6.then_some(SocketAddr::new(std::net::Ipv6Addr::UNSPECIFIED.into(), 0));
+        self.instant(Lane::Sock(id), Op::Socket, Arg::Proto(proto, any6), Mode::default(), None, start);
         Ok(id)
     }
 
@@ -264,9 +268,23 @@ impl Lab {
                 let path = &self.live_peer()?.unix_path;
                 SockAddr::unix(path).map_err(LabError::sys_path("connect", path))?
             }
-            None => SockAddr::from(self.live_peer()?.listen_addr),
+            None => SockAddr::from(self.peer_for_current()?),
         };
         self.call(JobOp::Connect { addr: to, as_open: false })
+    }
+
+    /// The peer's listener as the current socket can reach it: an IPv6
+    /// socket (`socket tcp6`) uses the v4-mapped address, as a dual-stack
+    /// client would.
+    fn peer_for_current(&self) -> Result<SocketAddr, LabError> {
+        let at = self.live_peer()?.listen_addr;
+        let fd = self.current.and_then(|id| self.socks.get(&id)).map(|h| h.info.fd);
+        match (at, fd.and_then(|fd| sys::addrs(fd).0)) {
+            (SocketAddr::V4(v4), Some(SocketAddr::V6(_))) => {
+                Ok(SocketAddr::new(v4.ip().to_ipv6_mapped().into(), v4.port()))
+            }
+            _ => Ok(at),
+        }
     }
 
     /// The seq of the last call handed to the current socket.

@@ -77,8 +77,10 @@ impl Lab {
             }
             kind => {
                 let fresh = sys::addrs(h.info.fd);
-                let ours_local = fresh.0.or(h.info.local).ok_or_else(not_paired)?;
-                let ours_remote = fresh.1.or(h.info.remote).ok_or_else(not_paired)?;
+                // A v4-mapped IPv6 address is the endpoint the peer sees as IPv4.
+                let canon = |a: SocketAddr| SocketAddr::new(a.ip().to_canonical(), a.port());
+                let ours_local = fresh.0.or(h.info.local).map(canon).ok_or_else(not_paired)?;
+                let ours_remote = fresh.1.or(h.info.remote).map(canon).ok_or_else(not_paired)?;
                 Ok(match kind {
                     SockKind::Udp => Target::Udp { ours_local, ours_remote },
                     _ => Target::Tcp { ours_local, ours_remote },

@@ -156,7 +156,11 @@ fn ours(c: &Call, ctx: &Context) -> Vec<String> {
         }
         Op::Socket => {
             let ty = if is_udp(c, ctx) { "SOCK_DGRAM" } else { "SOCK_STREAM" };
-            out.push(format!("sock = socket.socket(socket.AF_INET, socket.{ty})"));
+            let at = match c.arg {
+                Arg::Proto(_, a) => a,
+                _ => None,
+            };
+            out.push(format!("sock = socket.socket(socket.{}, socket.{ty})", super::text::family(at)));
         }
         Op::Shutdown => {
             let how = match c.arg {

@@ -177,7 +177,13 @@ fn ours(c: &Call, ctx: &Context) -> Vec<String> {
             out.push(format!("listen({fd}, 128) = 0"));
             out.push(format!("getsockname({fd}, {sa}, [128 => {len}]) = 0"));
         }
-        Op::Socket => out.push(socket_line(fd, is_udp(c, ctx), None)),
+        Op::Socket => {
+            let at = match c.arg {
+                Arg::Proto(_, a) => a,
+                _ => None,
+            };
+            out.push(socket_line(fd, is_udp(c, ctx), at));
+        }
         Op::Shutdown => out.push(format!("shutdown({fd}, {}){}", how(c), ret(c, "0"))),
         Op::Close => out.push(format!("close({fd}){}", ret(c, "0"))),
         Op::Spin | Op::Serve => return super::busy::strace(c, ctx),
