@@ -2,6 +2,7 @@
 //! timeline. No UI crate is used here; the TUI and the headless runner are
 //! two front ends over the same [`Lab`].
 
+pub mod arg;
 pub mod call;
 mod clients;
 pub mod dense;
