@@ -3,7 +3,6 @@
 //! the channel costs nothing per call. The spin's own record carries the
 //! tallies.
 
-use std::io;
 use std::os::fd::AsRawFd;
 
 use serde::{Deserialize, Serialize};
@@ -12,7 +11,7 @@ use socket2::Socket;
 use super::call::{Arg, Lane, Outcome, SpinArg};
 use super::event::{LabEvent, SockKind};
 use super::shared::Shared;
-use super::sys::{self, errno_of};
+use super::sys::{self};
 use super::worker::Done;
 
 /// Calls per batch on the channel.
@@ -59,17 +58,18 @@ pub fn spin(
     // between two anchors where both were read.
     let mut anchor = Anchor::now(shared);
     let mut t0 = anchor.ticks;
-    let mut last = Done::of(Outcome::Ok);
+    // The last call's result, made into a `Done` once, after the loop.
+    let mut last = None;
     let st = &mut arg.stats;
     while st.calls < limit {
-        let r = sys::recv_dontwait(fd, buf);
+        let r = sys::recv_dontwait_raw(fd, buf);
         let t1 = sys::ticks();
         st.calls += 1;
         let (outcome, bytes, errno) = match r {
             Ok(0) if !kind.is_dgram() => (DenseOutcome::Eof, 0, 0),
             Ok(n) => (DenseOutcome::Data, n, 0),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => (DenseOutcome::WouldBlock, 0, libc::EAGAIN),
-            Err(e) => (DenseOutcome::Error, 0, errno_of(&e)),
+            Err(libc::EAGAIN) => (DenseOutcome::WouldBlock, 0, libc::EAGAIN),
+            Err(errno) => (DenseOutcome::Error, 0, errno),
         };
         batch.push(Dense {
             start_ns: t0,
@@ -79,7 +79,7 @@ pub fn spin(
             errno: errno.clamp(0, 255) as u8,
         });
         tally(st, outcome, bytes);
-        last = done_of(outcome, bytes, errno);
+        last = Some((outcome, bytes, errno));
         t0 = t1;
         if batch.len() == BATCH {
             let next = Anchor::now(shared);
@@ -98,6 +98,7 @@ pub fn spin(
         let next = Anchor::now(shared);
         shared.send(LabEvent::Dense { lane, calls: anchor.place(next, batch) });
     }
+    let last = last.map_or(Done::of(Outcome::Ok), |(o, b, e)| done_of(o, b, e));
     Done { bytes: Some(arg.stats.bytes), arg: Some(Arg::Spin(Box::new(arg))), ..last }
 }
 

@@ -177,11 +177,12 @@ pub fn addrs(fd: RawFd) -> (Option<std::net::SocketAddr>, Option<std::net::Socke
 }
 
 /// `recv(fd, buf, len, MSG_DONTWAIT)`: one non-blocking recv whatever the
-/// fd's mode, as a busy-poll makes it.
-pub fn recv_dontwait(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
+/// fd's mode, as a busy-poll makes it. The error is the bare errno: this
+/// runs millions of times a second.
+pub fn recv_dontwait_raw(fd: RawFd, buf: &mut [u8]) -> Result<usize, i32> {
     // SAFETY: buf is valid for writes of buf.len() bytes for the call.
     let n = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), libc::MSG_DONTWAIT) };
-    if n < 0 { Err(io::Error::last_os_error()) } else { Ok(n as usize) }
+    if n < 0 { Err(io::Error::last_os_error().raw_os_error().unwrap_or(0)) } else { Ok(n as usize) }
 }
 
 /// SO_RCVBUF / SO_SNDBUF as the kernel reports them (Linux doubles what was set).
