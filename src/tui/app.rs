@@ -69,6 +69,8 @@ pub struct App {
     pub prompt_open: bool,
     pub status: Option<Status>,
     pub help: bool,
+    /// Ctrl-Z was pressed: give the terminal back and stop until resumed.
+    pub suspend: bool,
     /// The help overlay shows the glossary instead of the keys.
     pub glossary: bool,
     /// `p` was pressed: the next key picks a peer action.
@@ -115,6 +117,7 @@ impl App {
             prompt_open: false,
             status: None,
             help: false,
+            suspend: false,
             glossary: false,
             peer_prefix: false,
             demo: None,

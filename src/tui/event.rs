@@ -9,7 +9,7 @@ use crossbeam_channel::{Receiver, after, never, select, unbounded};
 use crossterm::event::Event;
 
 use super::app::App;
-use super::term::Guard;
+use super::term::{self, Guard};
 use super::ui;
 use crate::lab::LabEvent;
 
@@ -50,6 +50,10 @@ pub fn run(
         guard.terminal.draw(|f| ui::render(f, app))?;
         if app.quit {
             return Ok(Exit::Quit);
+        }
+        if std::mem::take(&mut app.suspend) {
+            term::suspend(guard, app.mouse)?;
+            continue;
         }
         let timer = app.wake_in().map_or_else(never, after);
         select! {

@@ -38,6 +38,8 @@ impl App {
         }
         if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
             self.quit = true;
+        } else if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('z') {
+            self.suspend = true;
         } else if self.prompt_open {
             self.prompt_key(k);
         } else if self.help {

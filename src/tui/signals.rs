@@ -5,7 +5,7 @@
 use std::io;
 
 use crossbeam_channel::{Receiver, unbounded};
-use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
 use signal_hook::iterator::Signals;
 
 /// Installs the handlers; the receiver yields each signal's number.
@@ -20,4 +20,9 @@ pub fn watch() -> io::Result<Receiver<i32>> {
         }
     })?;
     Ok(rx)
+}
+
+/// Stops this process as a shell's Ctrl-Z would; returns once it is continued.
+pub fn stop_self() -> io::Result<()> {
+    signal_hook::low_level::raise(SIGTSTP)
 }

@@ -42,6 +42,24 @@ pub fn enter(mouse: bool) -> std::io::Result<Guard> {
     Ok(guard)
 }
 
+/// Ctrl-Z (a key in raw mode, not a signal): restores the terminal, stops
+/// the process as the shell's job control expects, and when continued takes
+/// the terminal back and repaints everything.
+pub fn suspend(guard: &mut Guard, mouse: bool) -> std::io::Result<()> {
+    leave();
+    super::signals::stop_self()?;
+    crossterm::terminal::enable_raw_mode()?;
+    execute!(stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    if mouse {
+        execute!(stdout(), EnableMouseCapture)?;
+    }
+    // `resize` clears the screen and forgets the last frame, so the next draw
+    // repaints everything. (`clear` would ask the terminal for the cursor
+    // position, an answer the input thread would swallow.)
+    let size = guard.terminal.size()?;
+    guard.terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+}
+
 fn leave() {
     let _ = execute!(stdout(), DisableMouseCapture);
     ratatui::restore();

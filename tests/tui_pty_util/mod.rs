@@ -33,11 +33,26 @@ impl Session {
 
     /// With extra environment variables for the child.
     pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> Session {
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sockscope"));
+        cmd.args(args);
+        Session::launch(cmd, env)
+    }
+
+    /// An interactive bash with job control (prompt `$ `), to run sockscope
+    /// as a job the way a person does.
+    #[allow(dead_code)]
+    pub fn start_shell() -> Session {
+        let mut cmd = CommandBuilder::new("bash");
+        cmd.args(["--norc", "--noprofile", "-i"]);
+        cmd.env("PS1", "$ ");
+        Session::launch(cmd, &[])
+    }
+
+    /// Starts `cmd` in a pty with a hermetic environment, then `env` on top.
+    fn launch(mut cmd: CommandBuilder, env: &[(&str, &str)]) -> Session {
         let pty = native_pty_system()
             .openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 })
             .expect("openpty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sockscope"));
-        cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env("LANG", "C.UTF-8");
         cmd.env_remove("NO_COLOR");
