@@ -13,16 +13,17 @@ use crate::command::PeerCmd;
 impl Lab {
     /// `peer …`, aimed at the peer end of the current socket.
     pub fn peer(&mut self, cmd: PeerCmd) -> Result<(), LabError> {
-        if let PeerCmd::Connect(n) = cmd {
-            if let Some(to) = self.unix_listener_path()? {
-                return self.live_peer()?.request(Request::ConnectUnix { to, n }).map_err(LabError::Peer);
-            }
-            let to = self.listener_addr()?;
-            let clients = self.serving.contains(&to).then(|| self.clients.begin(n));
-            return self.live_peer()?.request(Request::Connect { to, n, clients }).map_err(LabError::Peer);
-        }
+        let (act, after) = match cmd {
+            PeerCmd::Connect(n) => return self.peer_connect(n),
+            PeerCmd::Send { payload, after } => (Act::Send(payload), after),
+            PeerCmd::Pause => (Act::Pause, None),
+            PeerCmd::Resume => (Act::Resume, None),
+            PeerCmd::Close => (Act::Close, None),
+            PeerCmd::Reset => (Act::Reset, None),
+            PeerCmd::ShutdownWr => (Act::ShutdownWr, None),
+        };
         let target = self.peer_target()?;
-        if cmd == PeerCmd::Reset
+        if act == Act::Reset
             && matches!(target, Target::Unix { .. } | Target::UnixListener(_) | Target::UnixDgram(_))
         {
             return Err(LabError::Invalid(
@@ -31,20 +32,22 @@ impl Lab {
                     .into(),
             ));
         }
-        let (act, after) = match cmd {
-            PeerCmd::Send { payload, after } => (Act::Send(payload), after),
-            PeerCmd::Pause => (Act::Pause, None),
-            PeerCmd::Resume => (Act::Resume, None),
-            PeerCmd::Close => (Act::Close, None),
-            PeerCmd::Reset => (Act::Reset, None),
-            PeerCmd::ShutdownWr => (Act::ShutdownWr, None),
-            PeerCmd::Connect(_) => unreachable!("handled above"),
-        };
         self.live_peer()?.act(target, act, after).map_err(LabError::Peer)?;
         if let Some(d) = after {
             self.scheduled.push(std::time::Instant::now() + d);
         }
         Ok(())
+    }
+
+    /// `peer connect N`: clients for the current listener (timed ones when a
+    /// `serve` runs on it).
+    fn peer_connect(&mut self, n: u32) -> Result<(), LabError> {
+        if let Some(to) = self.unix_listener_path()? {
+            return self.live_peer()?.request(Request::ConnectUnix { to, n }).map_err(LabError::Peer);
+        }
+        let to = self.listener_addr()?;
+        let clients = self.serving.contains(&to).then(|| self.clients.begin(n));
+        self.live_peer()?.request(Request::Connect { to, n, clients }).map_err(LabError::Peer)
     }
 
     fn listener_addr(&self) -> Result<SocketAddr, LabError> {
