@@ -169,30 +169,14 @@ pub struct Udp {
 
 impl Udp {
     pub fn drain(&mut self, shared: &Shared, buf: &mut [u8]) {
-        if !self.reading {
-            return;
-        }
-        loop {
-            let start = shared.now_ns();
-            let arg = Arg::Size(buf.len() as u64);
-            match self.sock.recv_from(buf) {
-                Ok((n, _)) => record(shared, Op::Recv, arg, start, Rec::data(Outcome::Data, n, &buf[..n])),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) => {
-                    // An ICMP error is reported once; keep reading after it.
-                    record(shared, Op::Recv, arg, start, Rec::err(&e));
-                }
-            }
+        if self.reading {
+            // An ICMP error is reported once; keep reading after it.
+            drain_datagrams(shared, buf, true, |b| self.sock.recv_from(b).map(|(n, _)| n));
         }
     }
 
     pub fn send_to(&self, shared: &Shared, data: &[u8], arg: Arg, to: SocketAddr) {
-        let start = shared.now_ns();
-        let rec = match self.sock.send_to(data, to) {
-            Ok(n) => Rec::data(if n == data.len() { Outcome::Sent } else { Outcome::Partial }, n, &data[..n]),
-            Err(e) => Rec::err(&e),
-        };
-        record(shared, Op::Send, arg, start, rec);
+        send_datagram(shared, data, arg, || self.sock.send_to(data, to));
     }
 }
 
@@ -207,29 +191,46 @@ pub struct Dgram {
 
 impl Dgram {
     pub fn drain(&mut self, shared: &Shared, buf: &mut [u8]) {
-        if !self.reading {
-            return;
+        if self.reading {
+            drain_datagrams(shared, buf, false, |b| self.sock.recv(b));
         }
-        loop {
-            let start = shared.now_ns();
-            let arg = Arg::Size(buf.len() as u64);
-            match self.sock.recv(buf) {
-                Ok(n) => record(shared, Op::Recv, arg, start, Rec::data(Outcome::Data, n, &buf[..n])),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) => {
-                    record(shared, Op::Recv, arg, start, Rec::err(&e));
+    }
+
+    pub fn send(&self, shared: &Shared, data: &[u8], arg: Arg) {
+        send_datagram(shared, data, arg, || self.sock.send(data));
+    }
+}
+
+/// Reads datagrams until EAGAIN, one record each. After another error it
+/// goes on reading only if `past_errors` (UDP's one-shot ICMP errors).
+fn drain_datagrams(
+    shared: &Shared,
+    buf: &mut [u8],
+    past_errors: bool,
+    mut recv: impl FnMut(&mut [u8]) -> io::Result<usize>,
+) {
+    loop {
+        let start = shared.now_ns();
+        let arg = Arg::Size(buf.len() as u64);
+        match recv(buf) {
+            Ok(n) => record(shared, Op::Recv, arg, start, Rec::data(Outcome::Data, n, &buf[..n])),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(e) => {
+                record(shared, Op::Recv, arg, start, Rec::err(&e));
+                if !past_errors {
                     return;
                 }
             }
         }
     }
+}
 
-    pub fn send(&self, shared: &Shared, data: &[u8], arg: Arg) {
-        let start = shared.now_ns();
-        let rec = match self.sock.send(data) {
-            Ok(n) => Rec::data(if n == data.len() { Outcome::Sent } else { Outcome::Partial }, n, &data[..n]),
-            Err(e) => Rec::err(&e),
-        };
-        record(shared, Op::Send, arg, start, rec);
-    }
+/// One datagram send, recorded as sent or partial.
+fn send_datagram(shared: &Shared, data: &[u8], arg: Arg, send: impl FnOnce() -> io::Result<usize>) {
+    let start = shared.now_ns();
+    let rec = match send() {
+        Ok(n) => Rec::data(if n == data.len() { Outcome::Sent } else { Outcome::Partial }, n, &data[..n]),
+        Err(e) => Rec::err(&e),
+    };
+    record(shared, Op::Send, arg, start, rec);
 }
