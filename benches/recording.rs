@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use sockscope::command::{Located, parse_line};
-use sockscope::lab::exec::{Executor, Tick};
-use sockscope::lab::{Lab, Op};
+use sockscope::exec::{Executor, Session as Lab, Tick};
+use sockscope::record::Op;
 
 const CALLS: u64 = 200_000;
 
@@ -36,7 +36,7 @@ struct Session {
 
 impl Session {
     fn new() -> Session {
-        let mut s = Session { lab: Lab::new().expect("lab"), exec: Executor::new(), line: 0 };
+        let mut s = Session { lab: Lab::start().expect("session"), exec: Executor::new(), line: 0 };
         s.run(&["open tcp", "nonblocking"]);
         s
     }
@@ -55,15 +55,15 @@ impl Session {
     }
 
     fn fd(&self) -> i32 {
-        self.lab.socket(1).expect("#1").info.fd
+        self.lab.engine.fd(1).expect("#1 is open")
     }
 
     /// Runs `spin recv 1 N` and returns the spin's own recorded span.
     fn spin(&mut self, n: u64) -> Duration {
-        let before = self.lab.timeline().dense_total();
+        let before = self.lab.record().timeline().dense_total();
         self.run(&[&format!("spin recv 1 {n}"), "expect wouldblock"]);
-        assert_eq!(self.lab.timeline().dense_total() - before, n, "every call was kept");
-        let tl = self.lab.timeline();
+        assert_eq!(self.lab.record().timeline().dense_total() - before, n, "every call was kept");
+        let tl = self.lab.record().timeline();
         let spin = tl.calls().iter().rev().find(|c| c.op == Op::Spin).expect("the spin was recorded");
         spin.duration().expect("finished")
     }

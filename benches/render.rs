@@ -7,10 +7,10 @@
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use sockscope::lab::{
-    Arg, Call, KernelView, LabEvent, Lane, Mode, Op, Outcome, PyMode, SockInfo, SockKind, Timeline,
+use sockscope::record::{
+    Arg, Call, Event, KernelView, Lane, Mode, Op, Outcome, PyMode, Record, SockInfo, SockKind, TimeoutBy,
 };
-use sockscope::tui::app::{App, SockRow};
+use sockscope::tui::app::{App, Sample};
 use sockscope::tui::theme::Theme;
 use sockscope::tui::ui;
 
@@ -18,14 +18,17 @@ const SOCKETS: u32 = 8;
 /// One call every 50 µs per socket, so the history spans seconds to minutes.
 const STEP_NS: u64 = 50_000;
 
-fn history(n: u64) -> (Timeline, u64) {
-    let mut tl = Timeline::default();
-    let outcomes = [Outcome::WouldBlock, Outcome::Data, Outcome::Timeout(sockscope::lab::TimeoutBy::Poll)];
+fn history(n: u64) -> (Record, u64) {
+    let mut tl = Record::new();
+    for id in 1..=SOCKETS {
+        tl.apply(&Event::Socket(info(id)));
+    }
+    let outcomes = [Outcome::WouldBlock, Outcome::Data, Outcome::Timeout(TimeoutBy::Poll)];
     for i in 0..n {
         let sock = (i % SOCKETS as u64) as u32 + 1;
         let start = (i / SOCKETS as u64) * STEP_NS;
         let outcome = outcomes[(i % 3) as usize];
-        tl.apply(&LabEvent::Instant(Call {
+        tl.apply(&Event::Instant(Call {
             seq: i + 1,
             lane: Lane::Sock(sock),
             op: Op::Recv,
@@ -43,25 +46,23 @@ fn history(n: u64) -> (Timeline, u64) {
     (tl, (n / SOCKETS as u64 + 1) * STEP_NS)
 }
 
-fn rows() -> Vec<SockRow> {
-    (1..=SOCKETS)
-        .map(|id| SockRow {
-            info: SockInfo {
-                id,
-                kind: SockKind::TcpClient,
-                fd: 5 + id as i32,
-                local: "127.0.0.1:51000".parse().ok(),
-                remote: "127.0.0.1:40000".parse().ok(),
-                local_path: None,
-                remote_path: None,
-                pair: None,
-            },
-            mode: Mode { py: PyMode::NonBlocking, rcvtimeo: None, sndtimeo: None },
-            kernel: Some(KernelView { nonblock: true, rcvtimeo_us: 0, sndtimeo_us: 0 }),
-            queues: Some((0, 0)),
-            closed: false,
-        })
-        .collect()
+fn info(id: u32) -> SockInfo {
+    SockInfo {
+        id,
+        kind: SockKind::TcpClient,
+        fd: 5 + id as i32,
+        local: "127.0.0.1:51000".parse().ok(),
+        remote: "127.0.0.1:40000".parse().ok(),
+        local_path: None,
+        remote_path: None,
+        pair: None,
+    }
+}
+
+/// The kernel samples the update step would have taken.
+fn samples() -> Vec<(u32, Sample)> {
+    let kernel = Some(KernelView { nonblock: true, rcvtimeo_us: 0, sndtimeo_us: 0 });
+    (1..=SOCKETS).map(|id| (id, Sample { kernel, queues: Some((0, 0)) })).collect()
 }
 
 fn bench(c: &mut Criterion) {
@@ -69,7 +70,7 @@ fn bench(c: &mut Criterion) {
     g.sample_size(30);
     for n in [1_000u64, 100_000, 1_000_000] {
         let (tl, now) = history(n);
-        let mut app = App::fixed(tl, rows(), now, Theme::DEFAULT);
+        let mut app = App::fixed(tl, samples(), now, Theme::DEFAULT);
         let mut term = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
         g.bench_with_input(BenchmarkId::new("follow", n), &n, |b, _| {
             b.iter(|| {

@@ -4,13 +4,13 @@
 use std::time::{Duration, Instant};
 
 use sockscope::command::{Located, parse_line};
-use sockscope::lab::exec::{Executor, Tick};
-use sockscope::lab::{Lab, Op, Outcome};
+use sockscope::exec::{Executor, Session, Tick};
+use sockscope::record::{Op, Outcome};
 
 const RUNS: usize = 20;
 
 fn one_run() -> (f64, f64) {
-    let mut lab = Lab::new().expect("lab");
+    let mut lab = Session::start().expect("session");
     let mut exec = Executor::new();
     let script = ["open tcp", "peer send \"x\" after 300ms", "recv", "expect data 1"];
     for (i, l) in script.iter().enumerate() {
@@ -23,10 +23,10 @@ fn one_run() -> (f64, f64) {
     }
     // The peer records its send just after the syscall; give it a moment.
     let until = Instant::now() + Duration::from_secs(2);
-    while !lab.timeline().calls().iter().any(|c| c.op == Op::Send) && Instant::now() < until {
+    while !lab.record().timeline().calls().iter().any(|c| c.op == Op::Send) && Instant::now() < until {
         lab.wait_event(until);
     }
-    let calls = lab.timeline().calls();
+    let calls = lab.record().timeline().calls();
     let recv = calls.iter().find(|c| c.op == Op::Recv && c.outcome == Outcome::Data).expect("recv");
     let send = calls.iter().find(|c| c.op == Op::Send).expect("the peer's send");
     let recorded = recv.duration().expect("ended").as_secs_f64() * 1e3;

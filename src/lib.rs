@@ -1,7 +1,11 @@
 pub mod command;
 pub mod config;
 pub mod escape;
+pub mod exec;
+pub mod explain;
 pub mod export;
 pub mod headless;
 pub mod lab;
+pub mod record;
+pub mod sys;
 pub mod tui;

@@ -83,7 +83,7 @@ fn run_logs_to_a_file_only_and_records() {
     );
     let logged = std::fs::read_to_string(&log).expect("the log exists");
     assert!(logged.contains("call ends") && logged.contains("wouldblock"), "{logged}");
-    let recorded = sockscope::lab::record::read(&rec).expect("the recording reads back");
+    let recorded = sockscope::record::file::read(&rec).expect("the recording reads back");
     assert!(recorded.len() > 5);
     let _ = std::fs::remove_file(&log);
     let _ = std::fs::remove_file(&rec);

@@ -6,11 +6,12 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use sockscope::command::{How, Interest, Located, Proto, ServeKind, parse_line};
-use sockscope::lab::call::{SpinArg, SpinStats, ready};
-use sockscope::lab::exec::{Executor, Tick};
-use sockscope::lab::explain::{Context, Explanation, Prev, explain, prev_call, undrained};
-use sockscope::lab::{
-    Arg, Call, KernelView, Lab, LabEvent, Lane, Mode, Op, Outcome, PyMode, SockKind, Timeline, TimeoutBy,
+use sockscope::exec::Session as Lab;
+use sockscope::exec::{Executor, Tick};
+use sockscope::explain::{Context, Explanation, Prev, explain, prev_call, undrained};
+use sockscope::record::call::{SpinArg, SpinStats, ready};
+use sockscope::record::{
+    Arg, Call, Event, KernelView, Lane, Mode, Op, Outcome, PyMode, SockKind, Timeline, TimeoutBy,
 };
 
 // ---- building records ----------------------------------------------------
@@ -847,7 +848,7 @@ fn prev_call_skips_mode_changes() {
     let mut add = |c: Call| {
         seq += 1;
         let c = Call { seq, ..c };
-        tl.apply(&LabEvent::Instant(c.clone()));
+        tl.apply(&Event::Instant(c.clone()));
         c
     };
     let first = add(recv(blocking(), Outcome::Eof, ms(0)));
@@ -1170,7 +1171,7 @@ fn consistent(c: &Call, e: &Explanation) -> Result<(), String> {
 
 #[test]
 fn real_records_are_explained_consistently() {
-    let mut lab = Lab::new().expect("the lab starts");
+    let mut lab = Lab::start().expect("the session starts");
     run_script(
         &mut lab,
         r#"
@@ -1226,14 +1227,14 @@ recv
 expect blocking
 "#,
     );
-    let tl = lab.timeline();
+    let tl = lab.record().timeline();
     let mut seen = Vec::new();
     let mut failures = Vec::new();
     for c in tl.calls() {
         let Lane::Sock(id) = c.lane else { continue };
-        let info = lab.socket(id).map(|h| h.info.clone());
+        let info = lab.record().socket(id).map(|h| h.info.clone());
         let new_fd = match c.outcome {
-            Outcome::Accepted(k) => lab.socket(k).map(|h| h.info.fd),
+            Outcome::Accepted(k) => lab.record().socket(k).map(|h| h.info.fd),
             _ => None,
         };
         let ctx = Context {
@@ -1271,18 +1272,18 @@ expect blocking
 /// (for loop records, those of the socket they name), the previous call,
 /// and for a `poll wait` the socket it may have left undrained.
 fn context_of(lab: &Lab, c: &Call) -> Context {
-    let tl = lab.timeline();
+    let tl = lab.record().timeline();
     let named = match (c.lane, &c.arg) {
         (Lane::Sock(id), _) | (_, &Arg::Ready(id, _)) | (_, &Arg::PollAdd(id, _)) => Some(id),
         _ => None,
     };
-    let info = named.and_then(|id| lab.socket(id)).map(|h| h.info.clone());
+    let info = named.and_then(|id| lab.record().socket(id)).map(|h| h.info.clone());
     Context {
         fd: info.as_ref().map(|i| i.fd),
         kind: info.as_ref().map(|i| i.kind),
         prev: prev_call(tl, c).map(Prev::of),
         new_fd: match c.outcome {
-            Outcome::Accepted(k) => lab.socket(k).map(|h| h.info.fd),
+            Outcome::Accepted(k) => lab.record().socket(k).map(|h| h.info.fd),
             _ => None,
         },
         undrained: if c.op == Op::PollWait { undrained(tl, c) } else { None },
@@ -1291,7 +1292,7 @@ fn context_of(lab: &Lab, c: &Call) -> Context {
 
 #[test]
 fn real_event_loop_spin_and_serve_records() {
-    let mut lab = Lab::new().expect("the lab starts");
+    let mut lab = Lab::start().expect("the session starts");
     run_script(
         &mut lab,
         r#"
@@ -1320,7 +1321,7 @@ peer connect 2
 expect slowest over 250ms
 "#,
     );
-    let tl = lab.timeline();
+    let tl = lab.record().timeline();
     let mut failures = Vec::new();
     let mut seen = Vec::new();
     for c in tl.calls().iter().filter(|c| c.lane != Lane::Script) {

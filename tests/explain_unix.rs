@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use sockscope::command::UnixKind;
-use sockscope::lab::explain::{Context, explain};
-use sockscope::lab::{Arg, Call, Lane, Mode, Op, Outcome, SockKind};
+use sockscope::explain::{Context, explain};
+use sockscope::record::{Arg, Call, Lane, Mode, Op, Outcome, SockKind};
 
 fn call(op: Op, arg: Arg, outcome: Outcome, errno: i32) -> Call {
     Call {

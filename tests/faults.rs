@@ -5,18 +5,18 @@
 mod faults_util;
 
 use faults_util::*;
-use sockscope::lab::exec::FailureKind;
-use sockscope::lab::{Outcome, TimeoutBy};
+use sockscope::exec::FailureKind;
+use sockscope::record::{Outcome, TimeoutBy};
 
 #[track_caller]
-fn assert_errno(c: &sockscope::lab::Call, names: &[&str]) {
+fn assert_errno(c: &sockscope::record::Call, names: &[&str]) {
     assert_eq!(c.outcome, Outcome::Error, "{}", describe(c));
     let got = c.errno_name().unwrap_or("none");
     assert!(names.contains(&got), "expected one of {names:?}: {}", describe(c));
 }
 
 #[track_caller]
-fn assert_prompt(c: &sockscope::lab::Call) {
+fn assert_prompt(c: &sockscope::record::Call) {
     let d = c.duration().unwrap_or_else(|| panic!("still blocking: {}", describe(c)));
     assert!(d < PROMPT, "not prompt: {}", describe(c));
 }

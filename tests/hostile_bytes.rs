@@ -6,7 +6,7 @@
 mod faults_util;
 
 use faults_util::*;
-use sockscope::lab::call::escape;
+use sockscope::record::call::escape;
 
 /// (what it tries, the script literal, the bytes it stands for, how `escape` shows them)
 const PAYLOADS: &[(&str, &str, &[u8], &str)] = &[

@@ -6,8 +6,8 @@
 mod common;
 
 use common::*;
-use sockscope::lab::Outcome;
-use sockscope::lab::exec::{Failure, FailureKind};
+use sockscope::exec::{Failure, FailureKind};
+use sockscope::record::Outcome;
 
 #[track_caller]
 fn fails(s: &mut Session, script: &str) -> Failure {
@@ -32,7 +32,7 @@ fn use_of_a_missing_socket_names_it() {
     assert_names(&f, FailureKind::Command, 2, &["#99", "#1"]);
     // The rest of the script did not run; #1 is still current and works.
     assert_eq!(s.lab.current(), Some(1));
-    assert!(s.current_lane().iter().all(|c| c.op != sockscope::lab::Op::Send), "{}", s.dump());
+    assert!(s.current_lane().iter().all(|c| c.op != sockscope::record::Op::Send), "{}", s.dump());
     let c = s.done("peer send \"ok\"\nrecv");
     assert_result(&c, Outcome::Data, None, Some(2));
 }

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use sockscope::lab::{Arg, KernelView, Op, Outcome, PyMode, TimeoutBy};
+use sockscope::record::{Arg, KernelView, Op, Outcome, PyMode, TimeoutBy};
 
 /// SO_RCVTIMEO/SO_SNDTIMEO read back rounded up to the kernel's jiffy
 /// (4 ms here; up to 10 ms at HZ=100).
@@ -347,7 +347,7 @@ fn a_call_queued_behind_a_blocked_call_waits_and_gets_the_mode_it_starts_in() {
     let t = std::time::Instant::now();
     s.ok("open tcp\nrecv\nrecv");
     assert!(t.elapsed() < IMMEDIATE, "the executor moved on after the settle time");
-    let queued = s.lab.last_call().expect("the second recv");
+    let queued = s.last_call().expect("the second recv");
     assert!(s.lab.timeline().find(queued).is_none(), "queued, not started:\n{}", s.dump());
     // The mode changes at once; the queued recv starts later, in it.
     s.ok("nonblocking\npeer send \"a\"");

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use sockscope::lab::{Outcome, TimeoutBy};
+use sockscope::record::{Outcome, TimeoutBy};
 
 #[test]
 fn data_is_what_the_peer_sent() {
@@ -132,7 +132,7 @@ fn accepted_names_the_new_socket() {
     assert_immediate(&c);
     assert_eq!(c.label(), "accepted #2");
     let h = s.lab.socket(2).expect("socket #2 exists after accept");
-    assert_eq!(h.info.kind, sockscope::lab::SockKind::TcpAccepted);
+    assert_eq!(h.info.kind, sockscope::record::SockKind::TcpAccepted);
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use sockscope::lab::{Lane, Op, Outcome, TimeoutBy};
+use sockscope::record::{Lane, Op, Outcome, TimeoutBy};
 
 #[test]
 fn peer_send_text_arrives_as_data() {

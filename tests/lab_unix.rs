@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use common::*;
 use serde_json::Value;
 use sockscope::headless::{Format, run_script};
-use sockscope::lab::{Outcome, SockKind, TimeoutBy};
+use sockscope::record::{Outcome, SockKind, TimeoutBy};
 
 /// A path under the temp directory, unique to this test; removed on drop.
 struct TempPath(PathBuf);
@@ -145,7 +145,7 @@ fn datagram_boundaries_on_unixgram() {
     s.ok("peer send \"\"");
     assert_result(&s.done("recv"), Outcome::Data, None, Some(0));
     assert_result(&s.done("send \"up\""), Outcome::Sent, None, Some(2));
-    assert!(s.until(IMMEDIATE, |s| s.peer(sockscope::lab::Op::Recv).iter().any(|c| c.bytes == Some(2))));
+    assert!(s.until(IMMEDIATE, |s| s.peer(sockscope::record::Op::Recv).iter().any(|c| c.bytes == Some(2))));
 }
 
 #[test]

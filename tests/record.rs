@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use sockscope::headless::{Format, Options, run_file_with};
-use sockscope::lab::{Lab, LabEvent, record};
+use sockscope::record::file as record;
+use sockscope::record::{Event, Record};
 
 fn scenario(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios").join(name)
@@ -25,22 +26,21 @@ fn a_recorded_run_replays_into_the_same_timeline() {
     assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
 
     let events = record::read(&rec).expect("the recording reads back");
-    let ends = events.iter().filter(|s| matches!(s.ev, LabEvent::End(_))).count();
-    let begins = events.iter().filter(|s| matches!(s.ev, LabEvent::Begin(_))).count();
+    let ends = events.iter().filter(|s| matches!(s.ev, Event::End(_))).count();
+    let begins = events.iter().filter(|s| matches!(s.ev, Event::Begin(_))).count();
     assert!(begins >= 8, "recv/send calls were recorded: {begins}");
     assert_eq!(begins, ends, "every call that began also ended");
     let printed = String::from_utf8(out).expect("utf-8").lines().count();
-    let calls = events.iter().filter(|s| matches!(s.ev, LabEvent::Begin(_) | LabEvent::Instant(_))).count();
+    let calls = events.iter().filter(|s| matches!(s.ev, Event::Begin(_) | Event::Instant(_))).count();
     assert_eq!(calls, printed, "one JSON line per recorded call");
     assert!(events.windows(2).all(|w| w[0].t_ns <= w[1].t_ns), "stamps never go back");
 
-    let mut lab = Lab::replay();
+    let mut lab = Record::new();
     for s in &events {
-        lab.set_clock(s.t_ns);
-        lab.apply(s.ev.clone());
+        lab.apply(&s.ev);
     }
     assert_eq!(lab.timeline().len(), calls);
-    let sockets: Vec<u32> = lab.sockets().map(|h| h.info.id).collect();
+    let sockets: Vec<u32> = lab.sockets().map(|h| h.id()).collect();
     assert_eq!(sockets, vec![1, 2]);
     let epipe = lab.timeline().calls().iter().filter(|c| c.errno_name() == Some("EPIPE")).count();
     assert_eq!(epipe, 2, "both EPIPE sends are in the replay");

@@ -5,7 +5,8 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sockscope::lab::{LabEvent, record};
+use sockscope::record::Event;
+use sockscope::record::file as record;
 
 fn killed_run(signal: i32) {
     let dir = std::env::temp_dir();
@@ -41,7 +42,7 @@ fn killed_run(signal: i32) {
     assert!(text.ends_with('\n'), "the last event is a whole line");
     let events = record::read(&rec).expect("every line reads back");
     assert_eq!(events.len(), text.lines().count(), "no line was skipped");
-    assert!(events.iter().any(|s| matches!(s.ev, LabEvent::End(_))), "calls were recorded");
+    assert!(events.iter().any(|s| matches!(s.ev, Event::End(_))), "calls were recorded");
     let _ = std::fs::remove_file(&rec);
     let _ = std::fs::remove_file(&script);
 }

@@ -7,19 +7,20 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::Receiver;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sockscope::command::parse_script;
-use sockscope::lab::{Lab, LabEvent, Lane, Outcome, PyMode};
+use sockscope::exec::Session;
+use sockscope::record::{Event, Lane, Outcome, PyMode};
 use sockscope::tui::app::{App, Status};
 use sockscope::tui::demo::Demo;
 use sockscope::tui::theme::Theme;
 
-fn live() -> (App, Receiver<LabEvent>) {
-    let lab = Lab::new().expect("lab");
-    let rx = lab.events();
-    (App::live(lab, Theme::default()), rx)
+fn live() -> (App, Receiver<Event>) {
+    let session = Session::start().expect("session");
+    let rx = session.events();
+    (App::live(session, Theme::default()), rx)
 }
 
 /// Runs the update loop until `pred` holds (bounded).
-fn until(app: &mut App, rx: &Receiver<LabEvent>, what: &str, pred: impl Fn(&App) -> bool) {
+fn until(app: &mut App, rx: &Receiver<Event>, what: &str, pred: impl Fn(&App) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         app.refresh();
@@ -34,7 +35,7 @@ fn until(app: &mut App, rx: &Receiver<LabEvent>, what: &str, pred: impl Fn(&App)
     }
 }
 
-fn idle(app: &mut App, rx: &Receiver<LabEvent>) {
+fn idle(app: &mut App, rx: &Receiver<Event>) {
     until(app, rx, "the executor to be idle", |a| a.busy_until.is_none());
 }
 
@@ -51,7 +52,7 @@ fn last_outcome(app: &App, id: u32) -> Option<Outcome> {
     tl.lane(Lane::Sock(id)).last().and_then(|&i| tl.get(i as usize)).map(|c| c.outcome)
 }
 
-fn started() -> (App, Receiver<LabEvent>) {
+fn started() -> (App, Receiver<Event>) {
     let (mut app, rx) = live();
     app.run_line("open tcp").unwrap();
     until(&mut app, &rx, "#1 connected", |a| last_outcome(a, 1) == Some(Outcome::Connected));
@@ -59,7 +60,7 @@ fn started() -> (App, Receiver<LabEvent>) {
 }
 
 fn mode_of(app: &App) -> Option<PyMode> {
-    app.current_row().map(|s| s.mode.py)
+    app.current_socket().map(|s| s.mode.py)
 }
 
 #[test]
@@ -67,7 +68,8 @@ fn keys_run_commands() {
     let (mut app, rx) = started();
     chars(&mut app, "b");
     until(&mut app, &rx, "non-blocking", |a| mode_of(a) == Some(PyMode::NonBlocking));
-    assert!(app.current_row().unwrap().kernel.unwrap().nonblock, "the kernel view is read back");
+    assert!(app.current_socket().unwrap().kernel.unwrap().nonblock, "the kernel view is read back");
+    assert!(app.sample(1).unwrap().kernel.unwrap().nonblock, "and sampled");
     chars(&mut app, "r");
     until(&mut app, &rx, "wouldblock", |a| last_outcome(a, 1) == Some(Outcome::WouldBlock));
     chars(&mut app, "b");
@@ -75,11 +77,11 @@ fn keys_run_commands() {
     chars(&mut app, "0");
     until(&mut app, &rx, "timeout 0", |a| mode_of(a) == Some(PyMode::Timeout(Duration::ZERO)));
     chars(&mut app, "n");
-    until(&mut app, &rx, "#2", |a| a.current == Some(2) && a.socks.len() == 2);
+    until(&mut app, &rx, "#2", |a| a.current() == Some(2) && a.record().sockets().count() == 2);
     chars(&mut app, "1");
-    until(&mut app, &rx, "use 1", |a| a.current == Some(1));
+    until(&mut app, &rx, "use 1", |a| a.current() == Some(1));
     key(&mut app, KeyCode::Tab);
-    until(&mut app, &rx, "Tab to #2", |a| a.current == Some(2));
+    until(&mut app, &rx, "Tab to #2", |a| a.current() == Some(2));
 }
 
 #[test]

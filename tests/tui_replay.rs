@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sockscope::headless::{Format, Options, json_line, run_file_with};
-use sockscope::lab::record;
+use sockscope::record::file as record;
 use sockscope::tui::app::{App, Status};
 use sockscope::tui::{self, replay_app};
 
@@ -134,12 +134,13 @@ fn a_bad_recording_names_its_line_and_exits_2() {
 /// `--record`, replays to the very timeline the live session had.
 #[test]
 fn a_recording_made_in_the_tui_replays_identically() {
-    use sockscope::lab::{Lab, Lane, Outcome};
+    use sockscope::exec::Session;
+    use sockscope::record::{Lane, Outcome};
     let rec = scratch("tui-live.jsonl");
-    let mut lab = Lab::new().expect("lab");
-    lab.record_to(&rec).expect("record");
-    let rx = lab.events();
-    let mut app = App::live(lab, sockscope::tui::theme::Theme::default());
+    let mut session = Session::start().expect("session");
+    session.record_to(&rec).expect("record");
+    let rx = session.events();
+    let mut app = App::live(session, sockscope::tui::theme::Theme::default());
     let last = |app: &App| {
         let tl = app.timeline();
         tl.lane(Lane::Sock(1)).last().and_then(|&i| tl.get(i as usize)).map(|c| c.outcome)

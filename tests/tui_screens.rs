@@ -10,11 +10,11 @@ use insta::assert_snapshot;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use sockscope::config::Config;
-use sockscope::lab::call::{SpinArg, SpinStats};
-use sockscope::lab::inspect::Inspection;
-use sockscope::lab::record::Stamped;
-use sockscope::lab::spin::{Dense, DenseOutcome};
-use sockscope::lab::{Arg, CallEnd, KernelView, LabEvent, Lane, Mode, Op, Outcome, PyMode, Timeline};
+use sockscope::lab::sample::Inspection;
+use sockscope::record::call::{SpinArg, SpinStats};
+use sockscope::record::dense::{Dense, DenseOutcome};
+use sockscope::record::file::Stamped;
+use sockscope::record::{Arg, CallEnd, Event, KernelView, Lane, Mode, Op, Outcome, PyMode, Record};
 use sockscope::tui::app::App;
 use sockscope::tui::panes;
 use sockscope::tui::theme::Theme;
@@ -79,13 +79,14 @@ fn screen_help_rebound() {
 
 /// A listener serving two clients through the event loop, and the summary.
 fn served() -> App {
-    let mut tl = Timeline::default();
+    let mut tl = Record::new();
+    tl.apply(&Event::Socket(sock(PyMode::Blocking, false, 0).info));
     let mut seq = 0;
     let mut add = |lane, op, start_ms: u64, end_ms: u64, outcome, arg| {
         seq += 1;
         let mut c = call(seq, lane, op, start_ms * MS, Some(end_ms * MS), outcome);
         c.arg = arg;
-        tl.apply(&LabEvent::Instant(c));
+        tl.apply(&Event::Instant(c));
     };
     add(Lane::Sock(1), Op::Listen, 10, 10, Outcome::Ok, Arg::None);
     add(Lane::Client(1), Op::Connect, 200, 200, Outcome::Connected, Arg::None);
@@ -107,7 +108,7 @@ fn served() -> App {
         Arg::Note("client waits: c1 400 ms, c2 1.5 s".into()),
     );
     let mut listener = sock(PyMode::Blocking, false, 0);
-    listener.info.kind = sockscope::lab::SockKind::TcpListener;
+    listener.info.kind = sockscope::record::SockKind::TcpListener;
     app(tl, listener, 2_200 * MS)
 }
 
@@ -134,10 +135,18 @@ fn lanes_scroll_to_keep_the_focus_on_screen() {
 /// `spin recv` from 1.0 s for 0.8 s, 10 µs a call: wouldblock, with data in
 /// one stretch; a small history cap folds the oldest calls away.
 fn spun(cap: usize) -> App {
-    let mut tl = Timeline::with_cap(cap);
+    let mut tl = {
+        let mut r = Record::new();
+        r.set_history_cap(cap);
+        r.apply(&Event::Socket(sock(PyMode::Blocking, false, 0).info));
+        r
+    };
+    let mut nb = call(1, Lane::Sock(1), Op::Nonblocking, 900 * MS, Some(900 * MS), Outcome::Ok);
+    nb.mode = Mode { py: PyMode::NonBlocking, ..Mode::default() };
+    tl.apply(&Event::Instant(nb));
     let mut s = call(2, Lane::Sock(1), Op::Spin, 1_000 * MS, None, Outcome::Blocking);
     s.arg = Arg::Size(64);
-    tl.apply(&LabEvent::Begin(s));
+    tl.apply(&Event::Begin(s));
     let calls: Vec<Dense> = (0..80_000u64)
         .map(|i| {
             let data = (40_000..40_100).contains(&i);
@@ -145,10 +154,10 @@ fn spun(cap: usize) -> App {
             Dense { start_ns: 1_000 * MS + i * 10_000, dur_ns: 10_000, bytes: 0, outcome, errno: 0 }
         })
         .collect();
-    tl.apply(&LabEvent::Dense { lane: Lane::Sock(1), calls });
+    tl.apply(&Event::Dense { lane: Lane::Sock(1), calls });
     let stats =
         SpinStats { calls: 80_000, wouldblock: 79_900, data: 100, bytes: 100, ..SpinStats::default() };
-    tl.apply(&LabEvent::End(CallEnd {
+    tl.apply(&Event::End(CallEnd {
         seq: 2,
         lane: Lane::Sock(1),
         end_ns: 1_800 * MS,
@@ -232,26 +241,26 @@ fn pane_detail_hex() {
 fn recording() -> Vec<Stamped> {
     let row = sock(PyMode::Blocking, false, 0);
     let nb = Mode { py: PyMode::NonBlocking, ..Mode::default() };
-    let mut events = vec![(MS, LabEvent::Socket(row.info.clone()))];
+    let mut events = vec![(MS, Event::Socket(row.info.clone()))];
     let mut open = call(1, Lane::Sock(1), Op::Open, MS, Some(MS + 120_000), Outcome::Connected);
     open.arg = Arg::Proto(sockscope::command::Proto::Tcp, addr(PEER));
-    events.push((MS + 130_000, LabEvent::Instant(open)));
+    events.push((MS + 130_000, Event::Instant(open)));
     let mut m = call(2, Lane::Sock(1), Op::Nonblocking, 1_000 * MS, Some(1_000 * MS + 9_000), Outcome::Ok);
     m.mode = nb;
     m.kernel = Some(KernelView { nonblock: true, rcvtimeo_us: 0, sndtimeo_us: 0 });
-    events.push((1_000 * MS + 10_000, LabEvent::Instant(m)));
+    events.push((1_000 * MS + 10_000, Event::Instant(m)));
     let mut r = call(3, Lane::Sock(1), Op::Recv, 2_500 * MS, Some(2_500 * MS + 12_000), Outcome::WouldBlock);
     (r.arg, r.mode, r.errno) = (Arg::Size(1024), nb, 11);
-    events.push((2_500 * MS + 20_000, LabEvent::Instant(r)));
+    events.push((2_500 * MS + 20_000, Event::Instant(r)));
     let mut b = call(4, Lane::Sock(1), Op::Blocking, 3_000 * MS, Some(3_000 * MS + 8_000), Outcome::Ok);
     b.kernel = Some(KernelView { nonblock: false, rcvtimeo_us: 0, sndtimeo_us: 0 });
-    events.push((3_000 * MS + 10_000, LabEvent::Instant(b)));
+    events.push((3_000 * MS + 10_000, Event::Instant(b)));
     let mut r = call(5, Lane::Sock(1), Op::Recv, 3_200 * MS, None, Outcome::Blocking);
     r.arg = Arg::Size(1024);
-    events.push((3_200 * MS + 5_000, LabEvent::Begin(r)));
+    events.push((3_200 * MS + 5_000, Event::Begin(r)));
     let mut p = call(6, Lane::Peer, Op::Send, 4_000 * MS, Some(4_000 * MS + 30_000), Outcome::Sent);
     (p.arg, p.bytes, p.preview) = (Arg::Text(5), Some(5), Some(b"hello".to_vec().into()));
-    events.push((4_000 * MS + 40_000, LabEvent::Instant(p)));
+    events.push((4_000 * MS + 40_000, Event::Instant(p)));
     let end = CallEnd {
         seq: 5,
         lane: Lane::Sock(1),
@@ -262,7 +271,7 @@ fn recording() -> Vec<Stamped> {
         preview: Some(b"hello".to_vec().into()),
         arg: None,
     };
-    events.push((4_000 * MS + 90_000, LabEvent::End(end)));
+    events.push((4_000 * MS + 90_000, Event::End(end)));
     events.into_iter().map(|(t_ns, ev)| Stamped { t_ns, ev }).collect()
 }
 

@@ -5,7 +5,7 @@ mod tui_fixtures;
 
 use insta::assert_snapshot;
 use sockscope::command::parse_script;
-use sockscope::lab::{Lane, PyMode};
+use sockscope::record::{Lane, PyMode};
 use sockscope::tui::app::{App, Status};
 use sockscope::tui::demo::Demo;
 use sockscope::tui::panes;
@@ -72,15 +72,13 @@ fn screen_prompt_error() {
 
 #[test]
 fn pane_sockets() {
-    let mut a = wouldblock();
     let mut two = sock(PyMode::Timeout(std::time::Duration::ZERO), true, 12);
     two.info.id = 2;
     two.mode.rcvtimeo = Some(std::time::Duration::ZERO);
-    a.socks.push(two);
     let mut closed = sock(PyMode::Blocking, false, 0);
     closed.info.id = 3;
     closed.closed = true;
-    a.socks.push(closed);
+    let a = app_with(wouldblock_record(), vec![sock(PyMode::NonBlocking, true, 0), two, closed], 3_000 * MS);
     assert_snapshot!(pane(&a, 44, 14, panes::sockets::render).backend());
 }
 

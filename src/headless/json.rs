@@ -2,8 +2,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::lab::call::{escape, ready};
-use crate::lab::{Arg, Call, Lane, Op, Outcome, TimeoutBy};
+use crate::record::call::{escape, ready};
+use crate::record::{Arg, Call, Lane, Op, Outcome, TimeoutBy};
 
 /// Microseconds, rounded to the nearest.
 fn us(ns: u64) -> u64 {
@@ -16,7 +16,7 @@ pub fn json_line(c: &Call) -> String {
         Lane::Sock(n) => json!(n),
         Lane::Peer | Lane::Client(_) => json!("peer"),
         Lane::Loop => match c.arg {
-            crate::lab::Arg::Ready(n, _) => json!(n),
+            crate::record::Arg::Ready(n, _) => json!(n),
             _ => json!("loop"),
         },
         Lane::Script => Value::Null,

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use super::{json_line, table::HEADER, table_line};
 use crate::command::parse_script;
-use crate::lab::exec::{Executor, FailureKind, Tick};
-use crate::lab::{Call, Lab, LabEvent};
+use crate::exec::{Executor, FailureKind, Session, Tick};
+use crate::record::{Call, Event};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -77,8 +77,8 @@ pub fn run_script_with(
             return INVALID;
         }
     };
-    let mut lab = match Lab::new() {
-        Ok(lab) => lab,
+    let mut lab = match Session::start() {
+        Ok(s) => s,
         Err(e) => {
             let _ = writeln!(err, "{name}: cannot start: {e}");
             return FAILED;
@@ -126,7 +126,8 @@ pub fn run_script_with(
     // its syscall's return and its event), then what is still blocking.
     settle_quiet(&mut lab);
     flush(&mut lab, out, err, &print);
-    let mut blocking: Vec<&Call> = lab.timeline().blocking().filter_map(|i| lab.timeline().get(i)).collect();
+    let tl = lab.record().timeline();
+    let mut blocking: Vec<&Call> = tl.blocking().filter_map(|i| tl.get(i)).collect();
     blocking.sort_by_key(|c| c.seq);
     for c in blocking {
         print(c, out);
@@ -136,19 +137,19 @@ pub fn run_script_with(
 }
 
 /// Prints each call that has ended since the last flush.
-fn flush(lab: &mut Lab, out: &mut dyn Write, err: &mut dyn Write, print: &dyn Fn(&Call, &mut dyn Write)) {
+fn flush(lab: &mut Session, out: &mut dyn Write, err: &mut dyn Write, print: &dyn Fn(&Call, &mut dyn Write)) {
     for ev in lab.take_fresh() {
         match ev {
-            LabEvent::Instant(c) => print(&c, out),
-            LabEvent::End(e) => {
-                if let Some(c) = lab.timeline().find(e.seq) {
+            Event::Instant(c) => print(&c, out),
+            Event::End(e) => {
+                if let Some(c) = lab.record().timeline().find(e.seq) {
                     print(c, out);
                 }
             }
-            LabEvent::Fault(msg) => {
+            Event::Fault(msg) => {
                 let _ = writeln!(err, "fault: {msg}");
             }
-            LabEvent::Warning(msg) => {
+            Event::Warning(msg) => {
                 let _ = writeln!(err, "warning: {msg}");
             }
             _ => {}
@@ -157,7 +158,7 @@ fn flush(lab: &mut Lab, out: &mut dyn Write, err: &mut dyn Write, print: &dyn Fn
 }
 
 /// Waits until no event has arrived for [`QUIET`], at most [`QUIET_CAP`].
-fn settle_quiet(lab: &mut Lab) {
+fn settle_quiet(lab: &mut Session) {
     let cap = Instant::now() + QUIET_CAP;
     while Instant::now() < cap && lab.wait_event((Instant::now() + QUIET).min(cap)) {}
 }

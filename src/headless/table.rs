@@ -1,6 +1,7 @@
 //! The readable table: time, socket, call, mode, outcome, duration.
 
-use crate::lab::{Call, Lane, Op, call::escape};
+use crate::escape::escape;
+use crate::record::{Call, Lane, Op};
 
 pub const HEADER: &str =
     "    time  sock  call                      mode                  outcome                 duration";

@@ -3,7 +3,7 @@
 use std::io;
 use std::net::SocketAddr;
 
-use super::sys::{errno_name, errno_of};
+use crate::sys::{errno_name, errno_of};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LabError {

@@ -12,11 +12,11 @@ use crossbeam_channel::{Sender, unbounded};
 use mio::unix::SourceFd;
 use mio::{Events, Poll, Registry, Token};
 
-use super::call::{Arg, Call, Lane, Op, Outcome, TimeoutBy, ready};
-use super::event::{CallEnd, LabEvent};
-use super::mode::Mode;
 use super::shared::Shared;
 use crate::command::Interest;
+use crate::record::call::{Arg, Call, Lane, Op, Outcome, TimeoutBy, ready};
+use crate::record::event::{CallEnd, Event};
+use crate::record::mode::Mode;
 
 pub(super) struct WaitJob {
     pub seq: u64,
@@ -83,28 +83,21 @@ impl EventLoop {
 pub(super) fn wait(shared: &Shared, poll: &mut Poll, events: &mut Events, job: WaitJob) {
     let start_ns = shared.now_ns();
     let arg = Arg::PollWait(job.timeout);
-    shared.send(LabEvent::Begin(Call::begin(
-        job.seq,
-        Lane::Loop,
-        Op::PollWait,
-        arg,
-        Mode::default(),
-        start_ns,
-    )));
+    shared.send(Event::Begin(Call::begin(job.seq, Lane::Loop, Op::PollWait, arg, Mode::default(), start_ns)));
     let r = poll.poll(events, job.timeout);
     let end_ns = shared.now_ns();
     let (outcome, errno, n) = match r {
         Ok(()) => {
             let n = events.iter().count();
             for ev in events.iter() {
-                shared.send(LabEvent::Instant(readiness(shared, ev, end_ns)));
+                shared.send(Event::Instant(readiness(shared, ev, end_ns)));
             }
             let outcome = if n == 0 { Outcome::Timeout(TimeoutBy::Poll) } else { Outcome::Ok };
             (outcome, 0, n)
         }
         Err(e) => (Outcome::Error, e.raw_os_error().unwrap_or(0), 0),
     };
-    shared.send(LabEvent::End(CallEnd {
+    shared.send(Event::End(CallEnd {
         seq: job.seq,
         lane: Lane::Loop,
         end_ns,

@@ -1,81 +1,62 @@
-//! The engine: real sockets, their workers, the embedded peer and the
-//! timeline. No UI crate is used here; the TUI and the headless runner are
-//! two front ends over the same [`Lab`].
+//! The engine: real sockets, their worker threads, the embedded peer and
+//! the event loop. It takes typed requests (which socket, which call) and
+//! reports everything that happens as [`Event`]s into one channel, which it
+//! never reads itself: the front end folds them into a
+//! [`Record`](crate::record::Record). It keeps no copy of that state; what
+//! it holds are resources (fds, threads) and, per socket, the Python-level
+//! mode its calls run under, as a CPython socket object does.
+//!
+//! No UI crate is used here.
 
-pub mod arg;
-pub mod call;
 mod clients;
-pub mod dense;
 mod error;
-pub mod event;
 mod eventloop;
-pub mod exec;
-pub mod expect;
-pub mod explain;
-pub mod inspect;
-pub mod mode;
 mod ops;
 mod ops_loop;
 mod ops_peer;
 mod ops_unix;
 mod peer;
-pub mod record;
+pub mod sample;
 mod serve;
 mod shared;
 mod socket;
 pub mod spin;
-pub mod sys;
-pub mod timeline;
 pub mod unix;
 mod worker;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, unbounded};
+use crossbeam_channel::{Receiver, unbounded};
 
-pub use call::{Arg, Call, Lane, Op, Outcome, TimeoutBy};
 pub use error::LabError;
-pub use event::{CallEnd, LabEvent, SockInfo, SockKind};
-pub use mode::{KernelView, Mode, PyMode};
-pub use socket::SockHandle;
-pub use timeline::Timeline;
+pub use ops::MAX_OPEN;
+pub use socket::JobOp;
 
+use crate::record::Event;
 use peer::Peer;
 use shared::Shared;
 
-/// One session: its sockets, the peer, and everything recorded so far.
-pub struct Lab {
+/// One session's sockets, peer and event loop.
+pub struct Engine {
     shared: Arc<Shared>,
-    rx: Receiver<LabEvent>,
-    socks: BTreeMap<u32, SockHandle>,
-    current: Option<u32>,
-    timeline: Timeline,
     /// Started by the first `poll add`.
     eventloop: Option<eventloop::EventLoop>,
-    /// `None` when replaying a recording: there are no sockets then.
-    peer: Option<Peer>,
-    /// Where `--record` writes each event as it is applied.
-    recorder: Option<record::Recorder>,
-    /// A replay's clock (ns since its start); live sessions use the real one.
-    replay_ns: Option<u64>,
-    /// Events applied since the front end last took them.
-    fresh: Vec<LabEvent>,
+    peer: Peer,
     /// Listeners with a `serve` running: `peer connect` to them makes clients.
     serving: Vec<std::net::SocketAddr>,
     clients: clients::Clients,
     /// When scheduled peer sends are due (so a UI knows to keep animating).
     scheduled: Vec<Instant>,
-    /// Socket files our listeners bound: unlinked when the lab goes, in
+    /// Socket files our listeners bound: unlinked when the engine goes, in
     /// case a listener's worker cannot (it is stuck in a call).
     bound: Vec<unix::Bound>,
-    /// The private directory for AF_UNIX paths (`None` in a replay).
-    /// Declared last, so it is removed after everything else is gone.
-    tmp: Option<unix::TempDir>,
+    /// The private directory for AF_UNIX paths. Declared last, so it is
+    /// removed after everything else is gone.
+    tmp: unix::TempDir,
 }
 
-impl Drop for Lab {
+impl Drop for Engine {
     fn drop(&mut self) {
         for b in &self.bound {
             b.unlink();
@@ -83,174 +64,26 @@ impl Drop for Lab {
     }
 }
 
-impl Lab {
-    /// A new, empty session with the embedded peer listening on loopback.
-    pub fn new() -> Result<Lab, LabError> {
+impl Engine {
+    /// A new engine with the embedded peer listening on loopback, and the
+    /// receiving end of its event channel.
+    pub fn start() -> Result<(Engine, Receiver<Event>), LabError> {
         let (tx, rx) = unbounded();
         let shared = Arc::new(Shared::new(tx));
         let tmp = unix::TempDir::new().map_err(LabError::sys("mkdir (temp dir)", None))?;
         let peer =
             Peer::start(shared.clone(), tmp.join("peer.sock")).map_err(LabError::sys("peer listen", None))?;
-        let mut lab = Lab::with(shared, rx, Some(peer));
-        lab.tmp = Some(tmp);
-        Ok(lab)
-    }
-
-    /// A session with no sockets and no peer, fed from a recording with
-    /// [`Lab::apply`] while [`Lab::set_clock`] moves its time.
-    pub fn replay() -> Lab {
-        let (tx, rx) = unbounded();
-        let mut lab = Lab::with(Arc::new(Shared::new(tx)), rx, None);
-        lab.replay_ns = Some(0);
-        lab
-    }
-
-    fn with(shared: Arc<Shared>, rx: Receiver<LabEvent>, peer: Option<Peer>) -> Lab {
-        Lab {
+        let engine = Engine {
             shared,
-            rx,
-            socks: BTreeMap::new(),
-            current: None,
-            timeline: Timeline::default(),
-            peer,
             eventloop: None,
-            recorder: None,
-            replay_ns: None,
-            fresh: Vec::new(),
+            peer,
             serving: Vec::new(),
             clients: clients::Clients::default(),
             scheduled: Vec::new(),
             bound: Vec::new(),
-            tmp: None,
-        }
-    }
-
-    /// Appends every event from now on to `path` (`--record`).
-    pub fn record_to(&mut self, path: &std::path::Path) -> std::io::Result<()> {
-        self.recorder = Some(record::Recorder::create(path)?);
-        Ok(())
-    }
-
-    /// Whether this is a replay (no sockets, no peer).
-    pub fn is_replay(&self) -> bool {
-        self.replay_ns.is_some()
-    }
-
-    /// Moves a replay's clock.
-    pub fn set_clock(&mut self, ns: u64) {
-        if self.replay_ns.is_some() {
-            self.replay_ns = Some(ns);
-        }
-    }
-
-    /// The receiving end of the lab's one event channel, for a front end
-    /// that multiplexes it with input. Pass what it yields to [`Lab::apply`].
-    pub fn events(&self) -> Receiver<LabEvent> {
-        self.rx.clone()
-    }
-
-    /// Folds one event into the session state.
-    pub fn apply(&mut self, ev: LabEvent) {
-        if let Some(rec) = &mut self.recorder
-            && let Err(e) = rec.write(self.shared.now_ns(), &ev)
-        {
-            self.recorder = None;
-            self.fresh.push(LabEvent::Fault(format!("recording stopped: {e}")));
-        }
-        self.timeline.apply(&ev);
-        match &ev {
-            // A replay has its recorded summary already.
-            LabEvent::Instant(c) if c.op == Op::Request && !self.is_replay() => {
-                if let Some(text) = self.clients.finished(&self.timeline) {
-                    self.summary(text);
-                }
-            }
-            LabEvent::Socket(info) => self.update_socket(info),
-            LabEvent::Instant(c) if c.op.is_mode() => {
-                if let Lane::Sock(id) = c.lane
-                    && let Some(h) = self.socks.get_mut(&id)
-                {
-                    // Live, this repeats what set_mode did; in a replay it is
-                    // the only source of the mode.
-                    *h.mode.lock().unwrap_or_else(|p| p.into_inner()) = c.mode;
-                    h.last_kernel = c.kernel;
-                }
-            }
-            LabEvent::Closed(id) => {
-                if let Some(h) = self.socks.get_mut(id) {
-                    h.closed = true;
-                    h.closing = true;
-                }
-                if let Some(ev) = &mut self.eventloop {
-                    ev.forget(*id);
-                }
-            }
-            _ => {}
-        }
-        self.fresh.push(ev);
-    }
-
-    fn update_socket(&mut self, info: &SockInfo) {
-        let adopted = std::mem::take(&mut *self.shared.adopted.lock().unwrap_or_else(|p| p.into_inner()));
-        for h in adopted {
-            self.socks.insert(h.info.id, h);
-        }
-        match self.socks.get_mut(&info.id) {
-            Some(h) => h.info = info.clone(),
-            None => {
-                self.socks.insert(info.id, SockHandle::ghost(info.clone()));
-                self.current = Some(info.id);
-            }
-        }
-    }
-
-    /// Applies every event already waiting. Returns how many there were.
-    pub fn pump(&mut self) -> usize {
-        let mut n = 0;
-        while let Ok(ev) = self.rx.try_recv() {
-            self.apply(ev);
-            n += 1;
-        }
-        n
-    }
-
-    /// Waits until an event arrives or `deadline` passes; applies what came.
-    pub fn wait_event(&mut self, deadline: Instant) -> bool {
-        match self.rx.recv_deadline(deadline) {
-            Ok(ev) => {
-                self.apply(ev);
-                self.pump();
-                true
-            }
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => false,
-        }
-    }
-
-    /// The events applied since the last call, oldest first.
-    pub fn take_fresh(&mut self) -> Vec<LabEvent> {
-        std::mem::take(&mut self.fresh)
-    }
-
-    pub fn timeline(&self) -> &Timeline {
-        &self.timeline
-    }
-
-    /// Bounds the busy-poll history (`--history`); older calls are folded
-    /// into per-lane tallies.
-    pub fn set_history_cap(&mut self, calls: usize) {
-        self.timeline.set_cap(calls);
-    }
-
-    pub fn sockets(&self) -> impl Iterator<Item = &SockHandle> {
-        self.socks.values()
-    }
-
-    pub fn socket(&self, id: u32) -> Option<&SockHandle> {
-        self.socks.get(&id)
-    }
-
-    pub fn current(&self) -> Option<u32> {
-        self.current
+            tmp,
+        };
+        Ok((engine, rx))
     }
 
     /// Time zero of the session.
@@ -259,41 +92,28 @@ impl Lab {
     }
 
     pub fn now_ns(&self) -> u64 {
-        self.replay_ns.unwrap_or_else(|| self.shared.now_ns())
+        self.shared.now_ns()
     }
 
     /// The address `open tcp` with no address connects to.
-    pub fn peer_addr(&self) -> Option<std::net::SocketAddr> {
-        self.peer.as_ref().map(|p| p.listen_addr)
+    pub fn peer_addr(&self) -> std::net::SocketAddr {
+        self.peer.listen_addr
     }
 
     /// The path `open unix` with no path connects to.
-    pub fn peer_unix_path(&self) -> Option<&std::path::Path> {
-        self.peer.as_ref().map(|p| p.unix_path.as_path())
+    pub fn peer_unix_path(&self) -> &std::path::Path {
+        self.peer.unix_path.as_path()
     }
 
-    /// Whether a scheduled peer action is still to come.
+    /// When the next scheduled peer action is due, if one is still to come.
     pub fn peer_pending(&mut self) -> Option<Instant> {
         let now = Instant::now();
         self.scheduled.retain(|t| *t > now);
         self.scheduled.iter().min().copied()
     }
 
-    /// Bytes queued to receive and to send (FIONREAD, TIOCOUTQ), read now.
-    pub fn queues(&self, id: u32) -> Option<(u32, u32)> {
-        let h = self.socks.get(&id).filter(|h| h.is_open() && !self.is_replay())?;
-        let rx = sys::queued_in(h.info.fd).ok()?;
-        let tx = sys::queued_out(h.info.fd).ok()?;
-        Some((rx, tx))
-    }
-
-    /// What the kernel holds for this socket's mode, read now.
-    /// In a replay, the last read-back recorded.
-    pub fn kernel_view(&self, id: u32) -> Option<KernelView> {
-        let h = self.socks.get(&id).filter(|h| h.is_open())?;
-        if self.is_replay() {
-            return h.last_kernel;
-        }
-        ops::read_kernel(h.info.fd).ok()
+    /// The fd of socket `id` while it is open (for samples of the kernel's view).
+    pub fn fd(&self, id: u32) -> Option<std::os::fd::RawFd> {
+        self.shared.with_sock(id, |h| h.is_open().then_some(h.fd)).flatten()
     }
 }

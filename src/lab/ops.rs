@@ -1,31 +1,20 @@
-//! What the lab does for each command: set-up, modes, calls, peer actions.
-//! Calls go to the socket's worker; everything else happens here, at once.
+//! What the engine does for each request: set-up, modes, calls. Calls go to
+//! the socket's worker; everything else happens here, at once.
 
 use std::net::{SocketAddr, UdpSocket};
-use std::os::fd::RawFd;
 
 use socket2::{Domain, SockAddr, Socket, Type};
 
-use super::Lab;
-use super::call::{Arg, Lane, Op};
+use super::Engine;
 use super::error::LabError;
-use super::event::{LabEvent, SockKind};
-use super::mode::{KernelView, Mode, PyMode};
-use super::peer::{Peer, Request};
+use super::peer::Request;
+use super::sample::kernel_view;
 use super::shared::RecordOk;
-use super::socket::{Job, JobOp, spawn_unix};
-use super::sys::{self, Timer};
+use super::socket::{Job, JobOp, spawn, spawn_unix};
 use super::unix::Bound;
 use crate::command::{ModeSet, Proto};
-
-/// Reads back the kernel's view of an fd's mode.
-pub fn read_kernel(fd: RawFd) -> std::io::Result<KernelView> {
-    Ok(KernelView {
-        nonblock: sys::is_nonblocking(fd)?,
-        rcvtimeo_us: sys::get_timer(fd, Timer::Recv)?.as_micros() as u64,
-        sndtimeo_us: sys::get_timer(fd, Timer::Send)?.as_micros() as u64,
-    })
-}
+use crate::record::{Arg, Event, KernelView, Lane, Mode, Op, PyMode, SockInfo, SockKind};
+use crate::sys::{self, Timer};
 
 fn domain(addr: &SocketAddr) -> Domain {
     if addr.is_ipv6() { Domain::IPV6 } else { Domain::IPV4 }
@@ -37,13 +26,7 @@ pub const MAX_OPEN: usize = 256;
 
 const LOOPBACK: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 0);
 
-impl Lab {
-    pub(super) fn live_peer(&self) -> Result<&Peer, LabError> {
-        self.peer
-            .as_ref()
-            .ok_or_else(|| LabError::Invalid("a replay has no sockets: commands cannot run".into()))
-    }
-
+impl Engine {
     pub(super) fn instant(
         &self,
         lane: Lane,
@@ -58,8 +41,7 @@ impl Lab {
 
     /// Refuses a new socket past [`MAX_OPEN`].
     pub(super) fn room(&self) -> Result<(), LabError> {
-        let open = self.socks.values().filter(|h| !h.closed).count();
-        if open >= MAX_OPEN {
+        if self.shared.open_count() >= MAX_OPEN {
             return Err(LabError::Invalid(format!(
                 "too many sockets: sockscope keeps at most {MAX_OPEN} open at once; close some first"
             )));
@@ -67,21 +49,21 @@ impl Lab {
         Ok(())
     }
 
-    /// Starts a worker for a new socket, makes it current and announces it.
+    /// Starts a worker for a new socket and announces it (the record makes
+    /// it current).
     pub(super) fn adopt(&mut self, kind: SockKind, socket: Socket) -> u32 {
-        self.adopt_unix(kind, socket, None)
+        let id = self.shared.next_id();
+        spawn(&self.shared, id, kind, socket);
+        id
     }
 
-    /// [`Lab::adopt`] for a socket that bound a file sockscope unlinks later.
+    /// [`Engine::adopt`] for a socket that bound a file sockscope unlinks later.
     pub(super) fn adopt_unix(&mut self, kind: SockKind, socket: Socket, bound: Option<Bound>) -> u32 {
         let id = self.shared.next_id();
         if let Some(b) = &bound {
             self.bound.push(b.clone());
         }
-        let h = spawn_unix(self.shared.clone(), id, kind, socket, None, bound);
-        self.shared.send(LabEvent::Socket(h.info.clone()));
-        self.socks.insert(id, h);
-        self.current = Some(id);
+        spawn_unix(&self.shared, id, kind, socket, None, bound);
         id
     }
 
@@ -89,7 +71,7 @@ impl Lab {
     /// remote that never answers does not stall the session.
     pub fn open_tcp(&mut self, addr: Option<SocketAddr>) -> Result<(u32, u64), LabError> {
         self.room()?;
-        let to = addr.unwrap_or(self.live_peer()?.listen_addr);
+        let to = addr.unwrap_or(self.peer.listen_addr);
         let s = Socket::new(domain(&to), Type::STREAM, None).map_err(LabError::sys("socket", None))?;
         let id = self.adopt(SockKind::TcpClient, s);
         let seq = self.submit(id, JobOp::Connect { addr: SockAddr::from(to), as_open: true })?;
@@ -109,28 +91,21 @@ impl Lab {
             Some(to) => to,
             None => {
                 s.bind(&SockAddr::from(to)).map_err(LabError::sys("bind", Some(to)))?;
-                self.pair_udp(&s)?
+                self.pair_udp()?
             }
         };
         s.connect(&SockAddr::from(to)).map_err(LabError::sys("connect", Some(to)))?;
         let id = self.adopt(SockKind::Udp, s);
-        self.instant(
-            Lane::Sock(id),
-            Op::Open,
-            Arg::Proto(Proto::Udp, Some(to)),
-            Mode::default(),
-            None,
-            start,
-        );
+        let arg = Arg::Proto(Proto::Udp, Some(to));
+        self.instant(Lane::Sock(id), Op::Open, arg, Mode::default(), None, start);
         Ok(id)
     }
 
-    /// Makes the peer's UDP socket for `ours` and returns its address.
-    fn pair_udp(&self, ours: &Socket) -> Result<SocketAddr, LabError> {
+    /// Makes the peer's UDP socket for a new socket of ours; returns its address.
+    fn pair_udp(&self) -> Result<SocketAddr, LabError> {
         let peer = UdpSocket::bind(LOOPBACK).map_err(LabError::sys("bind", Some(LOOPBACK)))?;
         let at = peer.local_addr().map_err(LabError::sys("getsockname", None))?;
-        let _ = ours;
-        self.live_peer()?.request(Request::Adopt(peer)).map_err(LabError::Peer)?;
+        self.peer.request(Request::Adopt(peer)).map_err(LabError::Peer)?;
         Ok(at)
     }
 
@@ -142,22 +117,16 @@ impl Lab {
         let s = Socket::new(domain(&at), Type::STREAM, None).map_err(LabError::sys("socket", None))?;
         s.bind(&SockAddr::from(at)).map_err(LabError::sys("bind", Some(at)))?;
         s.listen(128).map_err(LabError::sys("listen", Some(at)))?;
+        let local = s.local_addr().ok().and_then(|a| a.as_socket());
         let id = self.adopt(SockKind::TcpListener, s);
-        let local = self.socks[&id].info.local;
         if at.ip().is_unspecified() {
-            self.shared.send(LabEvent::Warning(format!(
+            self.shared.send(Event::Warning(format!(
                 "#{id} listens on all interfaces ({}): other machines can connect to it",
                 local.map_or(at.to_string(), |a| a.to_string())
             )));
         }
-        self.instant(
-            Lane::Sock(id),
-            Op::Listen,
-            local.map_or(Arg::None, Arg::Addr),
-            Mode::default(),
-            None,
-            start,
-        );
+        let arg = local.map_or(Arg::None, Arg::Addr);
+        self.instant(Lane::Sock(id), Op::Listen, arg, Mode::default(), None, start);
         Ok(id)
     }
 
@@ -179,38 +148,30 @@ impl Lab {
         Ok(id)
     }
 
-    /// `use N`.
-    pub fn use_socket(&mut self, id: u32) -> Result<(), LabError> {
-        match self.socks.get(&id) {
-            None => Err(LabError::NoSocket { id, open: self.socks.keys().copied().collect() }),
-            Some(_) => {
-                self.current = Some(id);
-                Ok(())
-            }
-        }
+    /// `use N`: the record makes #N current.
+    pub fn use_socket(&self, id: u32) {
+        self.shared.send(Event::Use(id));
     }
 
-    pub(crate) fn current_open(&self) -> Result<u32, LabError> {
-        let id = self.current.ok_or(LabError::NoCurrent)?;
-        match self.socks.get(&id) {
-            Some(h) if h.is_open() => Ok(id),
+    /// An open socket's fd, or why there is none.
+    fn open_fd(&self, id: u32) -> Result<std::os::fd::RawFd, LabError> {
+        match self.shared.with_sock(id, |h| h.is_open().then_some(h.fd)) {
+            Some(Some(fd)) => Ok(fd),
             _ => Err(LabError::Closed(id)),
         }
     }
 
-    /// A mode command, made on the fd at once (not queued behind a blocked
-    /// call), then read back from the kernel.
-    pub fn set_mode(&mut self, set: ModeSet) -> Result<(), LabError> {
-        let id = self.current_open()?;
-        self.set_mode_of(id, set)
+    /// The Python-level mode socket `id`'s calls run under.
+    pub fn mode_of(&self, id: u32) -> Option<Mode> {
+        self.shared.with_sock(id, |h| h.mode())
     }
 
-    /// [`Lab::set_mode`] on socket `id`.
-    pub(crate) fn set_mode_of(&mut self, id: u32, set: ModeSet) -> Result<(), LabError> {
-        let h = &self.socks[&id];
-        let fd = h.info.fd;
+    /// A mode command on socket `id`, made on the fd at once (not queued
+    /// behind a blocked call), then read back from the kernel.
+    pub fn set_mode(&mut self, id: u32, set: ModeSet) -> Result<(), LabError> {
+        let fd = self.open_fd(id)?;
         let start = self.shared.now_ns();
-        let mut mode = *h.mode.lock().unwrap_or_else(|p| p.into_inner());
+        let mut mode = self.mode_of(id).unwrap_or_default();
         let arg = match set {
             ModeSet::Blocking | ModeSet::Timeout(None) => {
                 sys::set_nonblocking(fd, false).map_err(LabError::sys("ioctl FIONBIO", None))?;
@@ -238,58 +199,57 @@ impl Lab {
                 Arg::Secs(t)
             }
         };
-        *h.mode.lock().unwrap_or_else(|p| p.into_inner()) = mode;
-        let kernel = read_kernel(fd).map_err(LabError::sys("fcntl F_GETFL", None))?;
+        self.shared.with_sock(id, |h| h.set_mode(mode));
+        let kernel = kernel_view(fd).map_err(LabError::sys("fcntl F_GETFL", None))?;
         tracing::debug!(sock = id, %mode, %kernel, "mode set");
         self.instant(Lane::Sock(id), Op::of_mode(set), arg, mode, Some(kernel), start);
         Ok(())
     }
 
-    /// Hands a call to the current socket's worker. Returns its seq.
-    pub fn call(&mut self, op: JobOp) -> Result<u64, LabError> {
-        let id = self.current_open()?;
+    /// Hands a call to socket `id`'s worker. Returns its seq.
+    pub fn call(&mut self, id: u32, op: JobOp) -> Result<u64, LabError> {
         self.submit(id, op)
     }
 
-    pub(crate) fn submit(&mut self, id: u32, op: JobOp) -> Result<u64, LabError> {
+    pub(super) fn submit(&mut self, id: u32, op: JobOp) -> Result<u64, LabError> {
         let seq = self.shared.next_seq();
-        let h = self.socks.get_mut(&id).ok_or(LabError::Closed(id))?;
-        h.submit(Job { seq, op });
-        Ok(seq)
-    }
-
-    /// `connect` with no address goes to the peer's listener (its AF_UNIX
-    /// one for an AF_UNIX socket).
-    pub fn connect(&mut self, addr: Option<SocketAddr>) -> Result<u64, LabError> {
-        let unix = self.current.and_then(|id| self.socks.get(&id)).is_some_and(|h| h.info.kind.is_unix());
-        let to = match addr {
-            Some(a) => SockAddr::from(a),
-            None if unix => {
-                let path = &self.live_peer()?.unix_path;
-                SockAddr::unix(path).map_err(LabError::sys_path("connect", path))?
+        let submitted = self.shared.with_sock(id, |h| {
+            if !h.is_open() {
+                return false;
             }
-            None => SockAddr::from(self.peer_for_current()?),
-        };
-        self.call(JobOp::Connect { addr: to, as_open: false })
-    }
-
-    /// The peer's listener as the current socket can reach it: an IPv6
-    /// socket (`socket tcp6`) uses the v4-mapped address, as a dual-stack
-    /// client would.
-    fn peer_for_current(&self) -> Result<SocketAddr, LabError> {
-        let at = self.live_peer()?.listen_addr;
-        let fd = self.current.and_then(|id| self.socks.get(&id)).map(|h| h.info.fd);
-        match (at, fd.and_then(|fd| sys::addrs(fd).0)) {
-            (SocketAddr::V4(v4), Some(SocketAddr::V6(_))) => {
-                Ok(SocketAddr::new(v4.ip().to_ipv6_mapped().into(), v4.port()))
-            }
-            _ => Ok(at),
+            h.submit(Job { seq, op });
+            true
+        });
+        match submitted {
+            Some(true) => Ok(seq),
+            _ => Err(LabError::Closed(id)),
         }
     }
 
-    /// The seq of the last call handed to the current socket.
-    pub fn last_call(&self) -> Option<u64> {
-        self.socks.get(&self.current?)?.last_seq
+    /// `connect [ADDR]` on `sock`. With no address it goes to the peer's
+    /// listener (its AF_UNIX one for an AF_UNIX socket).
+    pub fn connect(&mut self, sock: &SockInfo, addr: Option<SocketAddr>) -> Result<u64, LabError> {
+        let to = match addr {
+            Some(a) => SockAddr::from(a),
+            None if sock.kind.is_unix() => {
+                let path = &self.peer.unix_path;
+                SockAddr::unix(path).map_err(LabError::sys_path("connect", path))?
+            }
+            None => SockAddr::from(self.peer_for(sock.fd)),
+        };
+        self.submit(sock.id, JobOp::Connect { addr: to, as_open: false })
+    }
+
+    /// The peer's listener as a socket can reach it: an IPv6 socket
+    /// (`socket tcp6`) uses the v4-mapped address, as a dual-stack client would.
+    fn peer_for(&self, fd: std::os::fd::RawFd) -> SocketAddr {
+        let at = self.peer.listen_addr;
+        match (at, sys::addrs(fd).0) {
+            (SocketAddr::V4(v4), Some(SocketAddr::V6(_))) => {
+                SocketAddr::new(v4.ip().to_ipv6_mapped().into(), v4.port())
+            }
+            _ => at,
+        }
     }
 
     /// `say TEXT`: narration, recorded on its own lane.

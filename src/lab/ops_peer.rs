@@ -3,18 +3,18 @@
 
 use std::net::SocketAddr;
 
-use super::Lab;
+use super::Engine;
 use super::error::LabError;
-use super::event::SockKind;
 use super::peer::{Act, Request, Target};
-use super::sys;
 use crate::command::PeerCmd;
+use crate::record::{SockInfo, SockKind};
+use crate::sys;
 
-impl Lab {
-    /// `peer …`, aimed at the peer end of the current socket.
-    pub fn peer(&mut self, cmd: PeerCmd) -> Result<(), LabError> {
+impl Engine {
+    /// `peer …`, aimed at the peer end of `sock`.
+    pub fn peer(&mut self, cmd: PeerCmd, sock: &SockInfo) -> Result<(), LabError> {
         let (act, after) = match cmd {
-            PeerCmd::Connect(n) => return self.peer_connect(n),
+            PeerCmd::Connect(n) => return self.peer_connect(n, sock),
             PeerCmd::Send { payload, after } => (Act::Send(payload), after),
             PeerCmd::Pause => (Act::Pause, None),
             PeerCmd::Resume => (Act::Resume, None),
@@ -22,7 +22,7 @@ impl Lab {
             PeerCmd::Reset => (Act::Reset, None),
             PeerCmd::ShutdownWr => (Act::ShutdownWr, None),
         };
-        let target = self.peer_target()?;
+        let target = peer_target(sock)?;
         if act == Act::Reset
             && matches!(target, Target::Unix { .. } | Target::UnixListener(_) | Target::UnixDgram(_))
         {
@@ -32,7 +32,7 @@ impl Lab {
                     .into(),
             ));
         }
-        self.live_peer()?.act(target, act, after).map_err(LabError::Peer)?;
+        self.peer.act(target, act, after).map_err(LabError::Peer)?;
         if let Some(d) = after {
             self.scheduled.push(std::time::Instant::now() + d);
         }
@@ -41,64 +41,53 @@ impl Lab {
 
     /// `peer connect N`: clients for the current listener (timed ones when a
     /// `serve` runs on it).
-    fn peer_connect(&mut self, n: u32) -> Result<(), LabError> {
-        if let Some(to) = self.unix_listener_path()? {
-            return self.live_peer()?.request(Request::ConnectUnix { to, n }).map_err(LabError::Peer);
+    fn peer_connect(&mut self, n: u32, sock: &SockInfo) -> Result<(), LabError> {
+        if let (SockKind::UnixListener, Some(to)) = (sock.kind, sock.local_path.clone()) {
+            return self.peer.request(Request::ConnectUnix { to, n }).map_err(LabError::Peer);
         }
-        let to = self.listener_addr()?;
+        let to = listener_addr(sock)?;
         let clients = self.serving.contains(&to).then(|| self.clients.begin(n));
-        self.live_peer()?.request(Request::Connect { to, n, clients }).map_err(LabError::Peer)
+        self.peer.request(Request::Connect { to, n, clients }).map_err(LabError::Peer)
     }
+}
 
-    fn listener_addr(&self) -> Result<SocketAddr, LabError> {
-        let id = self.current_open()?;
-        let h = &self.socks[&id];
-        match (h.info.kind, h.info.local) {
-            (SockKind::TcpListener, Some(a)) => Ok(a),
-            _ => Err(LabError::Invalid(format!(
-                "`peer connect` needs a listener: #{id} is a {} (try `listen` first)",
-                h.info.kind.word()
-            ))),
+fn listener_addr(sock: &SockInfo) -> Result<SocketAddr, LabError> {
+    match (sock.kind, sock.local) {
+        (SockKind::TcpListener, Some(a)) => Ok(a),
+        _ => Err(LabError::Invalid(format!(
+            "`peer connect` needs a listener: #{} is a {} (try `listen` first)",
+            sock.id,
+            sock.kind.word()
+        ))),
+    }
+}
+
+/// The peer-side socket that `sock` is connected to.
+fn peer_target(sock: &SockInfo) -> Result<Target, LabError> {
+    let id = sock.id;
+    let not_paired = || LabError::Invalid(format!("#{id} is not connected to the peer"));
+    let path = |p: &Option<String>| p.clone().ok_or_else(not_paired);
+    match sock.kind {
+        SockKind::TcpListener => Ok(Target::Listener(sock.local.ok_or_else(not_paired)?)),
+        SockKind::UnixListener => Ok(Target::UnixListener(path(&sock.local_path)?)),
+        SockKind::UnixDgram => Ok(Target::UnixDgram(path(&sock.remote_path)?)),
+        SockKind::UnixClient | SockKind::UnixAccepted => {
+            let listener = match sock.kind {
+                SockKind::UnixClient => path(&sock.remote_path)?,
+                _ => path(&sock.local_path)?,
+            };
+            Ok(Target::Unix { listener, nth: sock.pair.ok_or_else(not_paired)? })
         }
-    }
-
-    fn peer_target(&self) -> Result<Target, LabError> {
-        let id = self.current_open()?;
-        let h = &self.socks[&id];
-        let not_paired = || LabError::Invalid(format!("#{id} is not connected to the peer"));
-        let path = |p: &Option<String>| p.clone().ok_or_else(not_paired);
-        match h.info.kind {
-            SockKind::TcpListener => Ok(Target::Listener(h.info.local.ok_or_else(not_paired)?)),
-            SockKind::UnixListener => Ok(Target::UnixListener(path(&h.info.local_path)?)),
-            SockKind::UnixDgram => Ok(Target::UnixDgram(path(&h.info.remote_path)?)),
-            SockKind::UnixClient | SockKind::UnixAccepted => {
-                let listener = match h.info.kind {
-                    SockKind::UnixClient => path(&h.info.remote_path)?,
-                    _ => path(&h.info.local_path)?,
-                };
-                Ok(Target::Unix { listener, nth: h.info.pair.ok_or_else(not_paired)? })
-            }
-            kind => {
-                let fresh = sys::addrs(h.info.fd);
-                // A v4-mapped IPv6 address is the endpoint the peer sees as IPv4.
-                let canon = |a: SocketAddr| SocketAddr::new(a.ip().to_canonical(), a.port());
-                let ours_local = fresh.0.or(h.info.local).map(canon).ok_or_else(not_paired)?;
-                let ours_remote = fresh.1.or(h.info.remote).map(canon).ok_or_else(not_paired)?;
-                Ok(match kind {
-                    SockKind::Udp => Target::Udp { ours_local, ours_remote },
-                    _ => Target::Tcp { ours_local, ours_remote },
-                })
-            }
+        kind => {
+            let fresh = sys::addrs(sock.fd);
+            // A v4-mapped IPv6 address is the endpoint the peer sees as IPv4.
+            let canon = |a: SocketAddr| SocketAddr::new(a.ip().to_canonical(), a.port());
+            let ours_local = fresh.0.or(sock.local).map(canon).ok_or_else(not_paired)?;
+            let ours_remote = fresh.1.or(sock.remote).map(canon).ok_or_else(not_paired)?;
+            Ok(match kind {
+                SockKind::Udp => Target::Udp { ours_local, ours_remote },
+                _ => Target::Tcp { ours_local, ours_remote },
+            })
         }
-    }
-
-    /// The path of the current socket, if it is an AF_UNIX listener.
-    fn unix_listener_path(&self) -> Result<Option<String>, LabError> {
-        let id = self.current_open()?;
-        let h = &self.socks[&id];
-        Ok(match h.info.kind {
-            SockKind::UnixListener => h.info.local_path.clone(),
-            _ => None,
-        })
     }
 }

@@ -5,33 +5,26 @@ use std::path::{Path, PathBuf};
 
 use socket2::{Domain, SockAddr, Socket, Type};
 
-use super::Lab;
-use super::call::{Arg, Lane, Op};
+use super::Engine;
 use super::error::LabError;
-use super::event::SockKind;
-use super::mode::Mode;
 use super::peer::Request;
 use super::socket::JobOp;
-use super::unix::{Bound, TempDir, text};
+use super::unix::{Bound, text};
 use crate::command::UnixKind;
+use crate::record::{Arg, Lane, Mode, Op, SockKind};
 
 fn sockaddr(path: &Path) -> Result<SockAddr, LabError> {
     SockAddr::unix(path).map_err(LabError::sys_path("connect", path))
 }
 
-impl Lab {
-    fn tmp(&self) -> Result<&TempDir, LabError> {
-        self.live_peer()?;
-        self.tmp.as_ref().ok_or_else(|| LabError::Invalid("this session has no temp directory".into()))
-    }
-
+impl Engine {
     /// `open unix [PATH]`: a stream client. The connect runs on the new
     /// socket's worker; with no path it goes to the peer's AF_UNIX listener.
     pub fn open_unix(&mut self, path: Option<&str>) -> Result<(u32, u64), LabError> {
         self.room()?;
         let to = match path {
             Some(p) => PathBuf::from(p),
-            None => self.live_peer()?.unix_path.clone(),
+            None => self.peer.unix_path.clone(),
         };
         let addr = sockaddr(&to)?;
         let s = Socket::new(Domain::UNIX, Type::STREAM, None).map_err(LabError::sys("socket", None))?;
@@ -46,16 +39,16 @@ impl Lab {
     pub fn open_unixgram(&mut self, path: Option<&str>) -> Result<u32, LabError> {
         self.room()?;
         let start = self.shared.now_ns();
-        let ours = self.tmp()?.fresh("dgram");
+        let ours = self.tmp.fresh("dgram");
         let s = Socket::new(Domain::UNIX, Type::DGRAM, None).map_err(LabError::sys("socket", None))?;
         s.bind(&sockaddr(&ours)?).map_err(LabError::sys_path("bind", &ours))?;
         let to = match path {
             Some(p) => PathBuf::from(p),
             None => {
-                let theirs = self.tmp()?.fresh("peer-dgram");
+                let theirs = self.tmp.fresh("peer-dgram");
                 let peer = UnixDatagram::bind(&theirs).map_err(LabError::sys_path("bind", &theirs))?;
                 peer.connect(&ours).map_err(LabError::sys_path("connect", &ours))?;
-                self.live_peer()?.request(Request::AdoptUnix(peer)).map_err(LabError::Peer)?;
+                self.peer.request(Request::AdoptUnix(peer)).map_err(LabError::Peer)?;
                 theirs
             }
         };
@@ -74,7 +67,7 @@ impl Lab {
         let start = self.shared.now_ns();
         let at = match path {
             Some(p) => PathBuf::from(p),
-            None => self.tmp()?.fresh("listen"),
+            None => self.tmp.fresh("listen"),
         };
         let s = Socket::new(Domain::UNIX, Type::STREAM, None).map_err(LabError::sys("socket", None))?;
         s.bind(&sockaddr(&at)?).map_err(LabError::sys_path("bind", &at))?;

@@ -10,16 +10,16 @@ use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 use socket2::Socket;
 
-use super::call::{Arg, Call, Lane, Op, Outcome};
-use super::event::{CallEnd, LabEvent, SockInfo, SockKind};
 use super::eventloop::{WaitJob, wait};
-use super::mode::{Mode, PyMode};
-use super::ops::read_kernel;
+use super::sample::kernel_view as read_kernel;
 use super::shared::{RecordOk, Shared};
-use super::socket::Worker;
-use super::sys;
+use super::socket::{Worker, info_of};
 use super::worker::{Dir, Done, failed, recv, send};
 use crate::command::ServeKind;
+use crate::record::call::{Arg, Call, Lane, Op, Outcome};
+use crate::record::event::{CallEnd, Event, SockKind};
+use crate::record::mode::{Mode, PyMode};
+use crate::sys;
 
 /// An event-loop server gives up after this long, so it can never hang a session.
 const SERVE_LIMIT: Duration = Duration::from_secs(30);
@@ -30,7 +30,7 @@ const REQUEST_SIZE: usize = 1024;
 fn traced(shared: &Shared, lane: Lane, op: Op, arg: Arg, mode: Mode, f: impl FnOnce() -> Done) -> Done {
     let seq = shared.next_seq();
     let start_ns = shared.now_ns();
-    shared.send(LabEvent::Begin(Call::begin(seq, lane, op, arg, mode, start_ns)));
+    shared.send(Event::Begin(Call::begin(seq, lane, op, arg, mode, start_ns)));
     let done = f();
     let end = CallEnd {
         seq,
@@ -42,7 +42,7 @@ fn traced(shared: &Shared, lane: Lane, op: Op, arg: Arg, mode: Mode, f: impl FnO
         preview: done.preview.clone(),
         arg: None,
     };
-    shared.send(LabEvent::End(end));
+    shared.send(Event::End(end));
     done
 }
 
@@ -51,7 +51,7 @@ fn traced(shared: &Shared, lane: Lane, op: Op, arg: Arg, mode: Mode, f: impl FnO
 fn announce(w: &Worker, seq: u64, kind: ServeKind, n: u32, mode: Mode) {
     let now = w.shared.now_ns();
     let call = Call::begin(seq, Lane::Sock(w.id), Op::Serve, Arg::Serve(kind, n), mode, now);
-    w.shared.send(LabEvent::Instant(call.ended(now, Outcome::Ok)));
+    w.shared.send(Event::Instant(call.ended(now, Outcome::Ok)));
 }
 
 pub fn serve(w: &mut Worker, seq: u64, kind: ServeKind, n: u32) {
@@ -83,7 +83,7 @@ fn accept_one(w: &Worker, mode: Mode) -> Option<Client> {
         Err(e) => failed(&e, mode, Dir::In),
     });
     let c = got?;
-    w.shared.send(LabEvent::Socket(SockInfo::of(c.id, SockKind::TcpAccepted, Some(&c.sock), None)));
+    w.shared.send(Event::Socket(info_of(c.id, SockKind::TcpAccepted, Some(&c.sock), None)));
     Some(c)
 }
 
@@ -116,7 +116,7 @@ fn close(shared: &Shared, c: Client) {
         drop(c.sock);
         Done::of(Outcome::Ok)
     });
-    shared.send(LabEvent::Closed(id));
+    shared.send(Event::Closed(id));
 }
 
 /// One client at a time: while it waits in recv for a slow client, every

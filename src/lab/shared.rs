@@ -1,38 +1,39 @@
 //! What the lab's threads share: the clock, the counters and the one channel.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Instant;
 
 use crossbeam_channel::Sender;
 
-use super::call::{Arg, Call, Lane, Op, Outcome};
-use super::event::LabEvent;
-use super::mode::{KernelView, Mode};
 use super::socket::SockHandle;
+use crate::record::call::{Arg, Call, Lane, Op, Outcome};
+use crate::record::event::Event;
+use crate::record::mode::{KernelView, Mode};
 
 pub struct Shared {
     /// Time zero of the session; every timestamp is measured from it.
     pub epoch: Instant,
     seq: AtomicU64,
     next_id: AtomicU32,
-    tx: Sender<LabEvent>,
-    /// Sockets made on worker threads (accept), waiting for the lab to take them.
-    pub adopted: Mutex<Vec<SockHandle>>,
+    tx: Sender<Event>,
+    /// Every socket's handle, by number. Workers that accept add theirs here
+    /// directly; the engine looks sockets up here.
+    socks: Mutex<BTreeMap<u32, SockHandle>>,
     /// Connections made so far to each AF_UNIX listener path, by our
     /// sockets and the peer alike (see [`Shared::dial`]).
     dials: Mutex<HashMap<String, u64>>,
 }
 
 impl Shared {
-    pub fn new(tx: Sender<LabEvent>) -> Shared {
+    pub fn new(tx: Sender<Event>) -> Shared {
         Shared {
             epoch: Instant::now(),
             seq: AtomicU64::new(1),
             next_id: AtomicU32::new(1),
             tx,
-            adopted: Mutex::new(Vec::new()),
+            socks: Mutex::new(BTreeMap::new()),
             dials: Mutex::new(HashMap::new()),
         }
     }
@@ -47,6 +48,21 @@ impl Shared {
 
     pub fn next_id(&self) -> u32 {
         self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Registers a new socket's handle.
+    pub fn insert(&self, h: SockHandle) {
+        self.socks.lock().unwrap_or_else(|p| p.into_inner()).insert(h.id, h);
+    }
+
+    /// Runs `f` on socket `id`'s handle, if there is one.
+    pub fn with_sock<T>(&self, id: u32, f: impl FnOnce(&mut SockHandle) -> T) -> Option<T> {
+        self.socks.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&id).map(f)
+    }
+
+    /// How many sockets are open (not closed or closing).
+    pub fn open_count(&self) -> usize {
+        self.socks.lock().unwrap_or_else(|p| p.into_inner()).values().filter(|h| h.is_open()).count()
     }
 
     /// Numbers a connect that just succeeded to the AF_UNIX listener at
@@ -65,12 +81,12 @@ impl Shared {
     pub fn record_ok(&self, c: RecordOk) {
         let mut call = Call::begin(self.next_seq(), c.lane, c.op, c.arg, c.mode, c.start_ns);
         call.kernel = c.kernel;
-        self.send(LabEvent::Instant(call.ended(self.now_ns(), Outcome::Ok)));
+        self.send(Event::Instant(call.ended(self.now_ns(), Outcome::Ok)));
     }
 
     /// Sends an event. A closed channel means the front end is gone, so
     /// there is no one left to tell.
-    pub fn send(&self, ev: LabEvent) {
+    pub fn send(&self, ev: Event) {
         let _ = self.tx.send(ev);
     }
 }

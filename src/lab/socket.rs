@@ -4,6 +4,7 @@
 //! lab makes them on the fd at once.
 
 use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, RawFd};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -11,13 +12,13 @@ use std::thread;
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use socket2::{SockAddr, Socket};
 
-use super::call::{Arg, Call, Lane, Op, Outcome, PREVIEW_CAP};
-use super::event::{CallEnd, LabEvent, SockInfo, SockKind};
-use super::mode::{KernelView, Mode};
 use super::shared::Shared;
 use super::unix::{self, Bound};
 use super::worker::{Done, perform};
 use crate::command::{How, Payload};
+use crate::record::call::{Arg, Call, Lane, Op, Outcome, PREVIEW_CAP};
+use crate::record::event::{CallEnd, Event, SockInfo, SockKind};
+use crate::record::mode::Mode;
 
 /// What a worker is asked to do.
 #[derive(Debug)]
@@ -32,7 +33,7 @@ pub enum JobOp {
     },
     Shutdown(How),
     Close,
-    Spin(super::call::SpinArg),
+    Spin(crate::record::call::SpinArg),
     /// `serve`: this listener's thread becomes an echo server for N clients.
     Serve(crate::command::ServeKind, u32),
 }
@@ -43,26 +44,23 @@ pub struct Job {
     pub op: JobOp,
 }
 
-/// The lab's handle on one socket.
+/// The engine's handle on one socket: where its calls go and the mode they
+/// run under. What the socket looks like to the user is in the record.
 pub struct SockHandle {
-    pub info: SockInfo,
-    /// The mode as the user set it; the worker reads it at the start of each call.
+    pub id: u32,
+    pub kind: SockKind,
+    pub fd: RawFd,
+    /// The Python-level mode (CPython keeps it in the socket object); the
+    /// worker reads it at the start of each call.
     pub mode: Arc<Mutex<Mode>>,
     jobs: Option<Sender<Job>>,
     /// A `close` has been queued: the fd may be gone at any moment.
-    pub closing: bool,
-    /// The close has happened.
-    pub closed: bool,
-    /// The seq of the last call handed to the worker.
-    pub last_seq: Option<u64>,
-    /// The kernel's view recorded with the last mode change.
-    pub last_kernel: Option<KernelView>,
+    closing: bool,
 }
 
 impl SockHandle {
     /// Queues a call on the worker.
     pub fn submit(&mut self, job: Job) {
-        self.last_seq = Some(job.seq);
         if matches!(job.op, JobOp::Close) {
             self.closing = true;
         }
@@ -71,26 +69,21 @@ impl SockHandle {
         }
     }
 
-    /// A socket known only from a recording: no fd, no worker.
-    pub fn ghost(info: SockInfo) -> SockHandle {
-        SockHandle {
-            info,
-            mode: Arc::new(Mutex::new(Mode::default())),
-            jobs: None,
-            closing: false,
-            closed: false,
-            last_seq: None,
-            last_kernel: None,
-        }
-    }
-
     pub fn is_open(&self) -> bool {
         !self.closing
     }
+
+    pub fn mode(&self) -> Mode {
+        *self.mode.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn set_mode(&self, m: Mode) {
+        *self.mode.lock().unwrap_or_else(|p| p.into_inner()) = m;
+    }
 }
 
-/// Starts a worker for `socket` and returns its handle.
-pub fn spawn(shared: Arc<Shared>, id: u32, kind: SockKind, socket: Socket) -> SockHandle {
+/// Starts a worker for `socket`, registers its handle and announces it.
+pub fn spawn(shared: &Arc<Shared>, id: u32, kind: SockKind, socket: Socket) {
     spawn_unix(shared, id, kind, socket, None, None)
 }
 
@@ -98,18 +91,18 @@ pub fn spawn(shared: Arc<Shared>, id: u32, kind: SockKind, socket: Socket) -> So
 /// connect order of its listener ([`SockInfo::pair`]) and the socket file
 /// it bound, to unlink when it closes.
 pub fn spawn_unix(
-    shared: Arc<Shared>,
+    shared: &Arc<Shared>,
     id: u32,
     kind: SockKind,
     socket: Socket,
     pair: Option<u64>,
     bound: Option<Bound>,
-) -> SockHandle {
-    let info = SockInfo::of(id, kind, Some(&socket), pair);
+) {
+    let info = info_of(id, kind, Some(&socket), pair);
     let mode = Arc::new(Mutex::new(Mode::default()));
     let (tx, rx) = unbounded();
     let worker = Worker {
-        shared,
+        shared: shared.clone(),
         id,
         kind,
         socket: Some(socket),
@@ -121,14 +114,25 @@ pub fn spawn_unix(
         accepted: 0,
     };
     let spawned = thread::Builder::new().name(format!("sock-{id}")).spawn(move || worker.run(rx));
-    SockHandle {
-        info,
-        mode,
-        jobs: spawned.is_ok().then_some(tx),
-        closing: false,
-        closed: false,
-        last_seq: None,
-        last_kernel: None,
+    let jobs = spawned.is_ok().then_some(tx);
+    shared.insert(SockHandle { id, kind, fd: info.fd, mode, jobs, closing: false });
+    shared.send(Event::Socket(info));
+}
+
+/// The numbers and addresses of a socket, read now.
+pub fn info_of(id: u32, kind: SockKind, s: Option<&Socket>, pair: Option<u64>) -> SockInfo {
+    let local = s.and_then(|s| s.local_addr().ok());
+    let remote = s.and_then(|s| s.peer_addr().ok());
+    let path = |a: &Option<SockAddr>| a.as_ref().and_then(|a| a.as_pathname()).map(unix::text);
+    SockInfo {
+        id,
+        kind,
+        fd: s.map_or(-1, |s| s.as_raw_fd()),
+        local: local.as_ref().and_then(|a| a.as_socket()),
+        remote: remote.as_ref().and_then(|a| a.as_socket()),
+        local_path: path(&local),
+        remote_path: path(&remote),
+        pair,
     }
 }
 
@@ -183,18 +187,18 @@ impl Worker {
         self.prepare(&job.op);
         let start_ns = self.shared.now_ns();
         self.shared
-            .send(LabEvent::Begin(Call { preview, ..Call::begin(job.seq, lane, op, arg, mode, start_ns) }));
+            .send(Event::Begin(Call { preview, ..Call::begin(job.seq, lane, op, arg, mode, start_ns) }));
         tracing::debug!(sock = self.id, seq = job.seq, op = op.word(), %mode, "call begins");
         let done = catch_unwind(AssertUnwindSafe(|| perform(self, &job.op, mode)));
         let end_ns = self.shared.now_ns();
         let done = done.unwrap_or_else(|_| {
             tracing::error!(sock = self.id, seq = job.seq, "worker panicked");
-            self.shared.send(LabEvent::Fault(format!("the worker of #{} panicked", self.id)));
+            self.shared.send(Event::Fault(format!("the worker of #{} panicked", self.id)));
             Done::errno(libc::EIO)
         });
         // The new addresses first, so whoever sees the call end knows them.
         if done.addrs_changed {
-            self.shared.send(LabEvent::Socket(self.info()));
+            self.shared.send(Event::Socket(self.info()));
         }
         tracing::debug!(
             sock = self.id,
@@ -204,7 +208,7 @@ impl Worker {
             dur_ns = end_ns - start_ns,
             "call ends"
         );
-        self.shared.send(LabEvent::End(CallEnd {
+        self.shared.send(Event::End(CallEnd {
             seq: job.seq,
             lane,
             end_ns,
@@ -215,7 +219,7 @@ impl Worker {
             arg: done.arg,
         }));
         if matches!(job.op, JobOp::Close) && done.outcome == Outcome::Ok {
-            self.shared.send(LabEvent::Closed(self.id));
+            self.shared.send(Event::Closed(self.id));
         }
     }
 
@@ -234,7 +238,7 @@ impl Worker {
     }
 
     pub fn info(&self) -> SockInfo {
-        SockInfo::of(self.id, self.kind, self.socket.as_ref(), self.pair)
+        info_of(self.id, self.kind, self.socket.as_ref(), self.pair)
     }
 }
 

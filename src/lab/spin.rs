@@ -5,41 +5,17 @@
 
 use std::os::fd::AsRawFd;
 
-use serde::{Deserialize, Serialize};
 use socket2::Socket;
 
-use super::call::{Arg, Lane, Outcome, SpinArg};
-use super::event::{LabEvent, SockKind};
 use super::shared::Shared;
-use super::sys::{self};
 use super::worker::Done;
+use crate::record::call::{Arg, Lane, Outcome, SpinArg};
+use crate::record::dense::{Dense, DenseOutcome};
+use crate::record::event::{Event, SockKind};
+use crate::sys::{self};
 
 /// Calls per batch on the channel.
 const BATCH: usize = 4096;
-
-/// How one dense call ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[repr(u8)]
-pub enum DenseOutcome {
-    Data,
-    Eof,
-    WouldBlock,
-    Error,
-}
-
-/// One call of a busy-poll. Its start is the previous call's end, so one
-/// clock read per call is enough; the duration therefore includes the few
-/// nanoseconds of bookkeeping between two syscalls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Dense {
-    pub start_ns: u64,
-    pub dur_ns: u32,
-    /// Bytes received (capped at u32::MAX).
-    pub bytes: u32,
-    pub outcome: DenseOutcome,
-    /// The errno for `Error` (errno values fit a byte on Linux).
-    pub errno: u8,
-}
 
 pub fn spin(
     shared: &Shared,
@@ -83,7 +59,7 @@ pub fn spin(
         t0 = t1;
         if batch.len() == BATCH {
             let next = Anchor::now(shared);
-            shared.send(LabEvent::Dense { lane, calls: anchor.place(next, std::mem::take(&mut batch)) });
+            shared.send(Event::Dense { lane, calls: anchor.place(next, std::mem::take(&mut batch)) });
             batch.reserve(BATCH);
             anchor = next;
             t0 = sys::ticks();
@@ -96,7 +72,7 @@ pub fn spin(
     }
     if !batch.is_empty() {
         let next = Anchor::now(shared);
-        shared.send(LabEvent::Dense { lane, calls: anchor.place(next, batch) });
+        shared.send(Event::Dense { lane, calls: anchor.place(next, batch) });
     }
     let last = last.map_or(Done::of(Outcome::Ok), |(o, b, e)| done_of(o, b, e));
     Done { bytes: Some(arg.stats.bytes), arg: Some(Arg::Spin(Box::new(arg))), ..last }
@@ -126,7 +102,7 @@ impl Anchor {
     }
 }
 
-fn tally(st: &mut super::call::SpinStats, outcome: DenseOutcome, bytes: usize) {
+fn tally(st: &mut crate::record::call::SpinStats, outcome: DenseOutcome, bytes: usize) {
     match outcome {
         DenseOutcome::Data => {
             st.data += 1;
@@ -162,12 +138,12 @@ mod bound_tests {
     use std::time::{Duration, Instant};
 
     use crate::command::{Located, parse_line};
-    use crate::lab::exec::{Executor, Tick};
-    use crate::lab::{Lab, Lane};
+    use crate::exec::{Executor, Session, Tick};
+    use crate::record::Lane;
 
     #[test]
     fn a_long_spin_is_bounded_but_every_call_is_counted() {
-        let mut lab = Lab::new().expect("lab");
+        let mut lab = Session::start().expect("session");
         lab.set_history_cap(8192);
         let mut exec = Executor::new();
         for (i, l) in ["open tcp", "nonblocking", "spin recv 1 30000", "expect wouldblock"].iter().enumerate()
@@ -180,7 +156,7 @@ mod bound_tests {
             lab.wait_event(until);
         }
         lab.pump();
-        let tl = lab.timeline();
+        let tl = lab.record().timeline();
         assert!(tl.dense_len() <= 8192, "kept {}", tl.dense_len());
         assert_eq!(tl.dense_total(), 30_000);
         let lane = tl.dense(Lane::Sock(1)).expect("the spin's lane");

@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 
 use socket2::{SockAddr, Socket};
 
-use super::call::{Outcome, PREVIEW_CAP, TimeoutBy};
-use super::event::{LabEvent, SockKind};
-use super::mode::Mode;
 use super::socket::{JobOp, Worker, spawn, spawn_unix};
-use super::sys::{self, POLLIN, POLLOUT, errno_of};
 use crate::command::{How, Payload};
+use crate::record::call::{Outcome, PREVIEW_CAP, TimeoutBy};
+use crate::record::event::SockKind;
+use crate::record::mode::Mode;
+use crate::sys::{self, POLLIN, POLLOUT, errno_of};
 
 /// What a call came to.
 pub struct Done {
@@ -25,7 +25,7 @@ pub struct Done {
     /// The socket's addresses changed (connect), so the lab should hear of it.
     pub addrs_changed: bool,
     /// A spin's final tallies.
-    pub arg: Option<super::call::Arg>,
+    pub arg: Option<crate::record::call::Arg>,
 }
 
 impl Done {
@@ -181,16 +181,13 @@ fn accept(w: &mut Worker, mode: Mode) -> Done {
         Ok(Ok(_)) => {
             let Some(new) = got else { return Done::errno(libc::EIO) };
             let id = w.shared.next_id();
-            let h = if w.kind == SockKind::UnixListener {
+            if w.kind == SockKind::UnixListener {
                 // The k-th accepted is the other end of the k-th connect (see Shared::dial).
                 w.accepted += 1;
-                spawn_unix(w.shared.clone(), id, SockKind::UnixAccepted, new, Some(w.accepted - 1), None)
+                spawn_unix(&w.shared, id, SockKind::UnixAccepted, new, Some(w.accepted - 1), None);
             } else {
-                spawn(w.shared.clone(), id, SockKind::TcpAccepted, new)
-            };
-            let info = h.info.clone();
-            w.shared.adopted.lock().unwrap_or_else(|p| p.into_inner()).push(h);
-            w.shared.send(LabEvent::Socket(info));
+                spawn(&w.shared, id, SockKind::TcpAccepted, new);
+            }
             Done::of(Outcome::Accepted(id))
         }
     }

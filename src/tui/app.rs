@@ -12,39 +12,34 @@ use super::demo::Demo;
 use super::input::LineEdit;
 use super::keymap::Keymap;
 use super::replay::Player;
-use super::session::Session;
+use super::session::CommandLog;
 use super::theme::Theme;
 use super::view::{TimelineView, newest};
 use crate::config::Config;
-use crate::lab::exec::Executor;
-use crate::lab::inspect::Inspection;
-use crate::lab::{Call, KernelView, Lab, Lane, Mode, PyMode, SockInfo, Timeline};
+use crate::exec::{Executor, Session};
+use crate::lab::sample::Inspection;
+use crate::record::{Call, KernelView, Lane, PyMode, Record, SockState, Timeline};
 
 /// How often to redraw while something moves (a blocked call's elapsed
 /// time, a scheduled peer action, a `wait`, a replay playing). Idle: no
 /// redraws at all.
 pub const FRAME: Duration = Duration::from_millis(80);
 
-/// One socket as the sockets pane shows it, read in the update step.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SockRow {
-    pub info: SockInfo,
-    /// What the user set (the Python view).
-    pub mode: Mode,
-    /// What the kernel holds, read back now; `None` once closed. In a
-    /// replay, the last read-back recorded.
+/// What the kernel held for one open socket when the update step last
+/// sampled it: a reading, shown beside the mode the record says was set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sample {
     pub kernel: Option<KernelView>,
     /// Bytes queued to receive and to send (FIONREAD, TIOCOUTQ).
     pub queues: Option<(u32, u32)>,
-    pub closed: bool,
 }
 
 /// Where the records come from: a live session, a recording played back
-/// (no sockets, no executor), or fixed data (tests).
+/// (no sockets, no executor), or a fixed record (tests).
 pub enum Store {
-    Live { lab: Box<Lab>, exec: Executor },
-    Replay { lab: Box<Lab>, player: Player },
-    Fixed(Timeline),
+    Live { session: Box<Session>, exec: Executor },
+    Replay { record: Box<Record>, player: Player },
+    Fixed(Box<Record>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,8 +50,8 @@ pub enum Status {
 
 pub struct App {
     pub store: Store,
-    pub socks: Vec<SockRow>,
-    pub current: Option<u32>,
+    /// Kernel samples of the open sockets, taken in the update step (live only).
+    pub samples: std::collections::BTreeMap<u32, Sample>,
     /// The embedded peer's listening address, to print `peer` instead.
     pub peer_addr: Option<SocketAddr>,
     /// The prefix of the peer's AF_UNIX paths (`DIR/peer`), likewise.
@@ -92,7 +87,7 @@ pub struct App {
     /// sockscope's own CPU use, sampled in the update step.
     pub cpu: CpuMeter,
     /// Every command handed to the executor, for `:export python`.
-    pub session: Session,
+    pub log: CommandLog,
     /// The terminal's size, for layout-dependent input (mouse, zoom).
     pub size: Rect,
     pub quit: bool,
@@ -107,8 +102,7 @@ impl App {
         let cfg = Config::default();
         App {
             store,
-            socks: Vec::new(),
-            current: None,
+            samples: Default::default(),
             peer_addr: None,
             peer_unix: None,
             now_ns: 0,
@@ -129,7 +123,7 @@ impl App {
             inspection: None,
             hex: false,
             cpu: CpuMeter::default(),
-            session: Session::default(),
+            log: CommandLog::default(),
             size: Rect::new(0, 0, 100, 30),
             quit: false,
             busy_until: None,
@@ -137,27 +131,27 @@ impl App {
         }
     }
 
-    /// A live session over `lab`.
-    pub fn live(lab: Lab, theme: Theme) -> App {
-        let peer = lab.peer_addr();
-        let peer_unix = lab.peer_unix_path().and_then(|p| Some(p.parent()?.join("peer")));
-        let peer_unix = peer_unix.map(|p| crate::lab::unix::text(&p));
-        let mut app = App::with_store(Store::Live { lab: Box::new(lab), exec: Executor::new() }, theme);
-        app.peer_addr = peer;
+    /// A live session.
+    pub fn live(session: Session, theme: Theme) -> App {
+        let peer = session.engine.peer_addr();
+        let peer_unix =
+            session.engine.peer_unix_path().parent().map(|p| crate::lab::unix::text(&p.join("peer")));
+        let store = Store::Live { session: Box::new(session), exec: Executor::new() };
+        let mut app = App::with_store(store, theme);
+        app.peer_addr = Some(peer);
         app.peer_unix = peer_unix;
         app
     }
 
-    /// A recording played back over a replay lab (see [`Lab::replay`]).
-    pub fn replay(lab: Lab, player: Player, theme: Theme) -> App {
-        App::with_store(Store::Replay { lab: Box::new(lab), player }, theme)
+    /// A recording played back into an empty record.
+    pub fn replay(record: Record, player: Player, theme: Theme) -> App {
+        App::with_store(Store::Replay { record: Box::new(record), player }, theme)
     }
 
-    /// Fixed records and sockets, drawn at a fixed "now" (tests).
-    pub fn fixed(timeline: Timeline, socks: Vec<SockRow>, now_ns: u64, theme: Theme) -> App {
-        let mut app = App::with_store(Store::Fixed(timeline), theme);
-        app.current = socks.first().map(|s| s.info.id);
-        app.socks = socks;
+    /// A fixed record with fixed kernel samples, drawn at a fixed "now" (tests).
+    pub fn fixed(record: Record, samples: Vec<(u32, Sample)>, now_ns: u64, theme: Theme) -> App {
+        let mut app = App::with_store(Store::Fixed(Box::new(record)), theme);
+        app.samples = samples.into_iter().collect();
         app.now_ns = now_ns;
         app
     }
@@ -173,18 +167,25 @@ impl App {
         }
     }
 
-    pub fn lab(&self) -> Option<&Lab> {
+    /// The one source of state: what the events so far say.
+    pub fn record(&self) -> &Record {
         match &self.store {
-            Store::Live { lab, .. } | Store::Replay { lab, .. } => Some(lab),
-            Store::Fixed(_) => None,
+            Store::Live { session, .. } => session.record(),
+            Store::Replay { record, .. } | Store::Fixed(record) => record,
         }
     }
 
     pub fn timeline(&self) -> &Timeline {
-        match &self.store {
-            Store::Live { lab, .. } | Store::Replay { lab, .. } => lab.timeline(),
-            Store::Fixed(t) => t,
-        }
+        self.record().timeline()
+    }
+
+    pub fn current(&self) -> Option<u32> {
+        self.record().current()
+    }
+
+    /// The kernel sample of socket `id`, if one was taken.
+    pub fn sample(&self, id: u32) -> Option<&Sample> {
+        self.samples.get(&id)
     }
 
     pub fn player(&self) -> Option<&Player> {
@@ -198,7 +199,7 @@ impl App {
     /// once it has been used, the peer, then each serve client that has records.
     pub fn lanes(&self) -> Vec<Lane> {
         let tl = self.timeline();
-        let mut lanes: Vec<Lane> = self.socks.iter().map(|s| Lane::Sock(s.info.id)).collect();
+        let mut lanes: Vec<Lane> = self.record().sockets().map(|s| Lane::Sock(s.id())).collect();
         if !tl.lane(Lane::Loop).is_empty() {
             lanes.push(Lane::Loop);
         }
@@ -213,11 +214,11 @@ impl App {
     /// selected call's, else the current socket's.
     pub fn focus_lane(&self) -> Option<Lane> {
         let selected = self.view.selected.and_then(|i| self.timeline().get(i)).map(|c| c.lane);
-        selected.or(self.current.map(Lane::Sock))
+        selected.or(self.current().map(Lane::Sock))
     }
 
-    pub fn current_row(&self) -> Option<&SockRow> {
-        self.socks.iter().find(|s| Some(s.info.id) == self.current)
+    pub fn current_socket(&self) -> Option<&SockState> {
+        self.record().current_socket()
     }
 
     /// The call the detail pane explains: the selected one, or else the
@@ -227,14 +228,14 @@ impl App {
         let i = self
             .view
             .selected
-            .or_else(|| newest(tl, self.current.map(Lane::Sock)))
+            .or_else(|| newest(tl, self.current().map(Lane::Sock)))
             .or_else(|| newest(tl, Some(Lane::Peer)))?;
         tl.get(i)
     }
 
     /// The command `b` runs: the opposite of the current socket's mode.
     pub fn toggle_line(&self) -> &'static str {
-        match self.current_row().map(|s| s.mode.py) {
+        match self.current_socket().map(|s| s.mode.py) {
             Some(PyMode::Blocking) | None => "nonblocking",
             Some(_) => "blocking",
         }

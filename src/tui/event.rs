@@ -11,7 +11,6 @@ use crossterm::event::Event;
 use super::app::App;
 use super::term::{self, Guard};
 use super::ui;
-use crate::lab::LabEvent;
 
 /// Reads terminal events forever on a thread of its own: `read` blocks.
 pub fn spawn_input() -> io::Result<Receiver<io::Result<Event>>> {
@@ -39,7 +38,7 @@ pub enum Exit {
 pub fn run(
     guard: &mut Guard,
     app: &mut App,
-    lab_rx: Receiver<LabEvent>,
+    lab_rx: Receiver<crate::record::Event>,
     input: Receiver<io::Result<Event>>,
     signals: Receiver<i32>,
 ) -> io::Result<Exit> {

@@ -19,7 +19,7 @@ use super::panes::{sockets, timeline};
 use super::ui;
 use super::update::NO_SOCKETS;
 use crate::command::COMMAND_WORDS;
-use crate::lab::Lane;
+use crate::record::Lane;
 
 /// What Tab completes at the prompt: the language, plus the TUI's own `export`.
 static PROMPT_WORDS: LazyLock<Vec<&'static str>> =
@@ -96,10 +96,10 @@ impl App {
             Action::Follow => self.view.set_follow(!self.view.follow, self.now_ns, cells),
             Action::Nav(nav) => {
                 let lanes = self.lanes();
-                let home = self.current.map(Lane::Sock);
+                let home = self.current().map(Lane::Sock);
                 let tl = match &self.store {
-                    Store::Live { lab, .. } | Store::Replay { lab, .. } => lab.timeline(),
-                    Store::Fixed(t) => t,
+                    Store::Live { session, .. } => session.record().timeline(),
+                    Store::Replay { record, .. } | Store::Fixed(record) => record.timeline(),
                 };
                 self.view.navigate(tl, &lanes, home, nav);
                 self.reveal_selected();
@@ -113,7 +113,7 @@ impl App {
     }
 
     fn replay_key(&mut self, a: Action) {
-        let Store::Replay { lab, player } = &mut self.store else { return };
+        let Store::Replay { record, player } = &mut self.store else { return };
         match a {
             Action::PlayPause => {
                 player.toggle(Instant::now());
@@ -121,7 +121,7 @@ impl App {
                     self.status = Some(Status::Info("the recording is over: q quits".into()));
                 }
             }
-            Action::StepEvent => player.step(lab),
+            Action::StepEvent => player.step(record),
             Action::Speed(by) => player.change_speed(by),
             _ => {}
         }
@@ -139,11 +139,11 @@ impl App {
     }
 
     fn cycle_socket(&mut self, dir: i32) {
-        let open: Vec<u32> = self.socks.iter().filter(|s| !s.closed).map(|s| s.info.id).collect();
+        let open: Vec<u32> = self.record().sockets().filter(|s| s.is_open()).map(|s| s.id()).collect();
         if open.is_empty() {
             return;
         }
-        let at = self.current.and_then(|c| open.iter().position(|&id| id == c));
+        let at = self.current().and_then(|c| open.iter().position(|&id| id == c));
         let next = match at {
             Some(i) => (i as i32 + dir).rem_euclid(open.len() as i32) as usize,
             None => 0,

@@ -32,7 +32,8 @@ use crossbeam_channel::never;
 
 use crate::command::parse_script;
 use crate::config::Config;
-use crate::lab::{Lab, record};
+use crate::exec::Session;
+use crate::record::{Record, file as record};
 use app::App;
 use demo::Demo;
 use event::Exit;
@@ -118,11 +119,11 @@ pub fn run_replay(path: &Path, opts: &Options, err: &mut dyn Write) -> i32 {
 
 /// A replay over recorded events, ready to play (also for tests).
 pub fn replay_app(name: &str, events: Vec<record::Stamped>, opts: &Options) -> App {
-    let mut lab = Lab::replay();
+    let mut rec = Record::new();
     if let Some(n) = opts.history {
-        lab.set_history_cap(n);
+        rec.set_history_cap(n);
     }
-    let mut app = App::replay(lab, Player::new(name, events), Theme::new(&opts.config, opts.ascii));
+    let mut app = App::replay(rec, Player::new(name, events), Theme::new(&opts.config, opts.ascii));
     app.configure(&opts.config);
     app
 }
@@ -134,8 +135,8 @@ fn short_name(path: &Path) -> String {
 /// The lab (and its recording, if asked for); errors print before the
 /// terminal is taken over.
 fn start_app(opts: &Options) -> Option<App> {
-    let mut lab = match Lab::new() {
-        Ok(lab) => lab,
+    let mut lab = match Session::start() {
+        Ok(s) => s,
         Err(e) => {
             eprintln!("sockscope: cannot start: {e}");
             return None;
@@ -158,7 +159,7 @@ fn start_app(opts: &Options) -> Option<App> {
 /// Takes over the terminal, runs the loop, and gives it back.
 fn session(mut app: App) -> i32 {
     let lab_rx = match &app.store {
-        app::Store::Live { lab, .. } => lab.events(),
+        app::Store::Live { session, .. } => session.events(),
         // A replay is fed from its recording only.
         app::Store::Replay { .. } => never(),
         app::Store::Fixed(_) => return FAILED,

@@ -2,7 +2,7 @@
 //! (`68 65 6c 6c 6f  hello`). Either way no received byte reaches the
 //! terminal raw: control bytes are escapes in text and dots in hex.
 
-use crate::lab::call::escape;
+use crate::record::call::escape;
 
 /// Text previews are cut to this many escaped characters.
 const PREVIEW_CHARS: usize = 120;

@@ -1,12 +1,12 @@
-//! `sockscope replay FILE.jsonl`: a recording played back into a replay
-//! lab (no sockets). The replay clock moves with the wall clock, scaled by
-//! the speed, while playing; each event is applied once the clock passes
-//! its stamp, with the lab's clock set to that stamp first.
+//! `sockscope replay FILE.jsonl`: a recording folded into a record with no
+//! engine behind it. The replay clock moves with the wall clock, scaled by
+//! the speed, while playing; each event is folded in once the clock passes
+//! its stamp.
 
 use std::time::Instant;
 
-use crate::lab::Lab;
-use crate::lab::record::Stamped;
+use crate::record::Record;
+use crate::record::file::Stamped;
 
 /// Speeds as (numerator, denominator), slowest first.
 const SPEEDS: [(u64, u64, &str); 5] =
@@ -51,7 +51,7 @@ impl Player {
         SPEEDS[self.speed].2
     }
 
-    /// Space: play or pause. A finished replay stays paused: the lab
+    /// Space: play or pause. A finished replay stays paused: the record
     /// cannot forget what it was fed, so it cannot start over.
     pub fn toggle(&mut self, now: Instant) {
         self.playing = !self.playing && !self.finished();
@@ -65,18 +65,18 @@ impl Player {
 
     /// `n` / →: moves the clock to the next event's stamp and applies it
     /// (with any stamped the same instant), and pauses.
-    pub fn step(&mut self, lab: &mut Lab) {
+    pub fn step(&mut self, record: &mut Record) {
         self.playing = false;
         self.last = None;
         if let Some(ev) = self.events.get(self.next) {
             self.clock_ns = self.clock_ns.max(ev.t_ns);
-            self.apply_due(lab);
+            self.apply_due(record);
         }
     }
 
     /// While playing: moves the clock by the wall time since the last
     /// move, scaled, and applies every event now due.
-    pub fn advance(&mut self, now: Instant, lab: &mut Lab) {
+    pub fn advance(&mut self, now: Instant, record: &mut Record) {
         if !self.playing {
             return;
         }
@@ -86,19 +86,17 @@ impl Player {
             self.clock_ns = self.clock_ns.saturating_add(wall.saturating_mul(num) / den);
         }
         self.last = Some(now);
-        self.apply_due(lab);
+        self.apply_due(record);
         if self.finished() {
             self.playing = false;
         }
     }
 
     /// Applies the events stamped at or before the clock, each at its own stamp.
-    fn apply_due(&mut self, lab: &mut Lab) {
+    fn apply_due(&mut self, record: &mut Record) {
         while let Some(ev) = self.events.get(self.next).filter(|e| e.t_ns <= self.clock_ns) {
-            lab.set_clock(ev.t_ns);
-            lab.apply(ev.ev.clone());
+            record.apply(&ev.ev);
             self.next += 1;
         }
-        lab.set_clock(self.clock_ns);
     }
 }

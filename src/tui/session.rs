@@ -15,7 +15,7 @@ use crate::export::python_script;
 const NAME: &str = "sockscope session";
 
 #[derive(Debug, Default, Clone)]
-pub struct Session {
+pub struct CommandLog {
     entries: Vec<Entry>,
 }
 
@@ -25,7 +25,7 @@ struct Entry {
     failed: bool,
 }
 
-impl Session {
+impl CommandLog {
     /// Logs a command; returns it tagged for the executor.
     pub fn log(&mut self, cmd: Located) -> Located {
         let tag = Located { line: self.entries.len() + 1, cmd: cmd.cmd.clone() };
@@ -107,7 +107,7 @@ mod tests {
 
     #[test]
     fn failed_commands_are_left_out_and_lines_renumbered() {
-        let mut s = Session::default();
+        let mut s = CommandLog::default();
         let a = s.log(cmd("open tcp", 0));
         let b = s.log(cmd("use 9", 0));
         let c = s.log(cmd("recv", 7));

@@ -11,7 +11,7 @@
 use ratatui::style::{Color, Modifier, Style};
 
 use crate::config::{self, Config, Glyphs};
-use crate::lab::{Outcome, TimeoutBy};
+use crate::record::{Outcome, TimeoutBy};
 
 /// How colours are used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! the call itself comes from the engine (`lab::explain`), so there is one
 //! source for what the screen, the headless runner and the docs say.
 
-use crate::lab::{Call, Outcome};
+use crate::record::{Call, Outcome};
 
 use super::keymap::Keymap;
 

@@ -4,11 +4,12 @@
 
 use std::time::{Duration, Instant};
 
-use super::app::{App, FRAME, SockRow, Status, Store};
+use super::app::{App, FRAME, Sample, Status, Store};
 use super::session;
 use crate::command::{Command, Located, ParseError, parse_line};
-use crate::lab::exec::{Failure, FailureKind, Tick};
-use crate::lab::{Lab, LabEvent};
+use crate::exec::{Failure, FailureKind, Tick};
+use crate::lab::sample;
+use crate::record::Event;
 
 /// Why a replay refuses commands, for the status line.
 pub const NO_SOCKETS: &str = "a replay has no sockets: commands cannot run (Space plays, n steps)";
@@ -22,7 +23,7 @@ impl App {
             return Ok(());
         }
         if let Some(export) = session::parse_export(text) {
-            self.status = Some(match export.and_then(|path| self.session.export(&path)) {
+            self.status = Some(match export.and_then(|path| self.log.export(&path)) {
                 Ok(done) => Status::Info(done),
                 Err(e) => Status::Error(e),
             });
@@ -46,7 +47,7 @@ impl App {
     /// what can run now.
     pub fn push(&mut self, cmds: Vec<Located>) {
         match &mut self.store {
-            Store::Live { exec, .. } => cmds.into_iter().for_each(|c| exec.push(self.session.log(c))),
+            Store::Live { exec, .. } => cmds.into_iter().for_each(|c| exec.push(self.log.log(c))),
             Store::Replay { .. } => {
                 self.status = Some(Status::Error(NO_SOCKETS.into()));
                 return;
@@ -80,8 +81,8 @@ impl App {
     pub fn tick(&mut self) {
         let mut failures = Vec::new();
         match &mut self.store {
-            Store::Live { lab, exec } => loop {
-                match exec.tick(lab) {
+            Store::Live { session, exec } => loop {
+                match exec.tick(session) {
                     Ok(Tick::Idle) => {
                         self.busy_until = None;
                         break;
@@ -93,7 +94,7 @@ impl App {
                     Err(f) => failures.push(f),
                 }
             },
-            Store::Replay { lab, player } => player.advance(Instant::now(), lab),
+            Store::Replay { record, player } => player.advance(Instant::now(), record),
             Store::Fixed(_) => {}
         }
         for f in failures {
@@ -102,38 +103,47 @@ impl App {
         }
     }
 
-    /// Folds one lab event in (the timeline lives in the lab). A replay
-    /// takes its events from the recording only.
-    pub fn apply(&mut self, ev: LabEvent) {
-        if let Store::Live { lab, .. } = &mut self.store {
-            lab.apply(ev);
+    /// Folds one event in. A replay takes its events from the recording only.
+    pub fn apply(&mut self, ev: Event) {
+        if let Store::Live { session, .. } = &mut self.store {
+            session.apply(ev);
         }
     }
 
-    /// The update step after events: sample the clock, read each socket's
-    /// mode, kernel view and queues, the inspector and CPU use. Render
-    /// only reads what this stored.
+    /// The update step after events: sample the clock, the open sockets'
+    /// kernel views and queues, the inspector and CPU use, and show what
+    /// went wrong or needs saying. Render only reads what this stored.
     pub fn refresh(&mut self) {
         self.cpu.sample(Instant::now());
-        let lab: &mut Lab = match &mut self.store {
-            Store::Live { lab, .. } | Store::Replay { lab, .. } => lab,
+        let session = match &mut self.store {
+            Store::Live { session, .. } => session,
+            Store::Replay { player, .. } => {
+                self.now_ns = player.clock_ns;
+                return;
+            }
             Store::Fixed(_) => return,
         };
-        // The lab keeps an outbox for front ends that print events; we draw
-        // from the timeline instead, so only faults are of interest.
-        for ev in lab.take_fresh() {
-            if let LabEvent::Fault(msg) = ev {
-                self.status = Some(Status::Error(format!("fault: {msg}")));
+        // The session keeps an outbox for front ends that print events; we
+        // draw from the record instead, so only what needs saying is taken.
+        for ev in session.take_fresh() {
+            match ev {
+                Event::Fault(msg) => self.status = Some(Status::Error(format!("fault: {msg}"))),
+                Event::Warning(msg) => self.status = Some(Status::Info(format!("warning: {msg}"))),
+                _ => {}
             }
         }
-        self.now_ns = lab.now_ns();
-        self.current = lab.current();
-        self.peer_pending = lab.peer_pending().is_some();
-        self.socks = lab.sockets().map(|h| row(lab, h)).collect();
-        self.inspection = match self.current {
-            Some(id) if self.inspector => lab.inspect(id),
-            _ => None,
-        };
+        self.now_ns = session.now_ns();
+        self.peer_pending = session.engine.peer_pending().is_some();
+        let open: Vec<(u32, i32)> =
+            session.record().sockets().filter_map(|s| Some((s.id(), session.engine.fd(s.id())?))).collect();
+        self.samples = open
+            .iter()
+            .map(|&(id, fd)| {
+                (id, Sample { kernel: sample::kernel_view(fd).ok(), queues: sample::queues(fd) })
+            })
+            .collect();
+        let current_fd = session.record().current().and_then(|id| session.engine.fd(id));
+        self.inspection = current_fd.filter(|_| self.inspector).and_then(sample::inspect);
     }
 
     /// Whether something on screen changes with time alone. In a replay
@@ -166,24 +176,13 @@ impl App {
             FailureKind::Command => "error",
         };
         // A command that could not run is left out of `:export python`.
-        let line = self.session.source_line(f.line);
+        let line = self.log.source_line(f.line);
         if f.kind == FailureKind::Command {
-            self.session.failed(f.line);
+            self.log.failed(f.line);
         }
         match (self.demo.as_ref().map(|d| d.name.as_str()), line) {
             (Some(name), Some(line)) if line > 0 => format!("{name}:{line}: {what}: {}", f.message),
             _ => format!("{what}: {}", f.message),
         }
-    }
-}
-
-fn row(lab: &Lab, h: &crate::lab::SockHandle) -> SockRow {
-    let id = h.info.id;
-    SockRow {
-        info: h.info.clone(),
-        mode: *h.mode.lock().unwrap_or_else(|p| p.into_inner()),
-        kernel: lab.kernel_view(id),
-        queues: lab.queues(id),
-        closed: !h.is_open(),
     }
 }

@@ -2,7 +2,7 @@
 //! which call is selected. Pure state plus the arithmetic that maps time to
 //! cells, so the timeline pane and mouse hit-testing agree.
 
-use crate::lab::{Lane, Timeline};
+use crate::record::{Lane, Timeline};
 
 /// Nanoseconds per cell, in 1-2-5 steps: 1 µs per cell up to 5 s per cell
 /// (a 60-cell pane then spans 60 µs … 5 minutes).

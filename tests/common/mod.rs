@@ -10,9 +10,9 @@ use std::net::{SocketAddr, TcpListener};
 use std::time::{Duration, Instant};
 
 use sockscope::command::{Located, parse_line};
+use sockscope::exec::{Executor, Failure, Tick};
 use sockscope::headless::table_line;
-use sockscope::lab::exec::{Executor, Failure, Tick};
-use sockscope::lab::{Call, Lab, Lane, Op, Outcome};
+use sockscope::record::{Call, Lane, Op, Outcome};
 
 /// No script in these tests may take longer than this.
 pub const OVERALL: Duration = Duration::from_secs(20);
@@ -34,8 +34,13 @@ pub struct Session {
 }
 
 impl Session {
+    /// The last call issued to the current socket.
+    pub fn last_call(&self) -> Option<u64> {
+        self.lab.current().and_then(|id| self.exec.last_on(id))
+    }
+
     pub fn new() -> Session {
-        Session { lab: Lab::new().expect("the lab starts"), exec: Executor::new() }
+        Session { lab: Lab::new(), exec: Executor::new() }
     }
 
     /// Runs the script's lines (numbered from 1) until the executor is idle.
@@ -50,7 +55,7 @@ impl Session {
         }
         let deadline = Instant::now() + OVERALL;
         loop {
-            match self.exec.tick(&mut self.lab) {
+            match self.exec.tick(&mut self.lab.session) {
                 Ok(Tick::Idle) => return Ok(()),
                 Ok(Tick::Busy(until)) => {
                     assert!(
@@ -62,7 +67,7 @@ impl Session {
                 }
                 Err(f) => {
                     // Drop what was queued after the failed line.
-                    self.exec = Executor::new();
+                    self.exec.clear();
                     return Err(f);
                 }
             }
@@ -110,7 +115,11 @@ impl Session {
     /// The latest call handed to the current socket's worker, as recorded.
     #[track_caller]
     pub fn last(&mut self) -> Call {
-        let seq = self.lab.last_call().expect("a call has been made on the current socket");
+        let seq = self
+            .lab
+            .current()
+            .and_then(|id| self.exec.last_on(id))
+            .expect("a call has been made on the current socket");
         // Its Begin may still be on its way on a slow box.
         self.until(IMMEDIATE, |s| s.lab.timeline().find(seq).is_some());
         match self.lab.timeline().find(seq) {
@@ -122,7 +131,11 @@ impl Session {
     /// The latest call on the current socket, once it has ended (up to 5 s).
     #[track_caller]
     pub fn last_done(&mut self) -> Call {
-        let seq = self.lab.last_call().expect("a call has been made on the current socket");
+        let seq = self
+            .lab
+            .current()
+            .and_then(|id| self.exec.last_on(id))
+            .expect("a call has been made on the current socket");
         let ended = self.until(Duration::from_secs(5), |s| {
             s.lab.timeline().find(seq).is_some_and(|c| c.end_ns.is_some())
         });
@@ -271,4 +284,47 @@ pub fn send_until_sndtimeo(s: &mut Session, timer: Duration) -> Call {
         assert_took(&c, timer);
     }
     panic!("the send buffer kept growing:\n{}", s.dump());
+}
+
+/// The parts of a live session these tests read: the record (the one
+/// source of state), and kernel samples taken through the engine.
+pub struct Lab {
+    pub session: sockscope::exec::Session,
+}
+
+impl Lab {
+    pub fn new() -> Lab {
+        Lab { session: sockscope::exec::Session::start().expect("the session starts") }
+    }
+    pub fn record(&self) -> &sockscope::record::Record {
+        self.session.record()
+    }
+    pub fn timeline(&self) -> &sockscope::record::Timeline {
+        self.session.record().timeline()
+    }
+    pub fn socket(&self, id: u32) -> Option<&sockscope::record::SockState> {
+        self.session.record().socket(id)
+    }
+    pub fn sockets(&self) -> impl Iterator<Item = &sockscope::record::SockState> {
+        self.session.record().sockets()
+    }
+    pub fn current(&self) -> Option<u32> {
+        self.session.record().current()
+    }
+    /// What the kernel holds for socket `id`'s mode, sampled now.
+    pub fn kernel_view(&self, id: u32) -> Option<sockscope::record::KernelView> {
+        sockscope::lab::sample::kernel_view(self.session.engine.fd(id)?).ok()
+    }
+    pub fn peer_addr(&self) -> Option<std::net::SocketAddr> {
+        Some(self.session.engine.peer_addr())
+    }
+    pub fn peer_unix_path(&self) -> Option<&std::path::Path> {
+        Some(self.session.engine.peer_unix_path())
+    }
+    pub fn pump(&mut self) -> usize {
+        self.session.pump()
+    }
+    pub fn wait_event(&mut self, deadline: std::time::Instant) -> bool {
+        self.session.wait_event(deadline)
+    }
 }

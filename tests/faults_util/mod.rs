@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 
 use socket2::{Domain, SockAddr, Socket, Type};
 use sockscope::command::{Located, parse_line};
+use sockscope::exec::{Executor, Failure, Tick};
 use sockscope::headless::table_line;
-use sockscope::lab::exec::{Executor, Failure, Tick};
-use sockscope::lab::{Call, Lab, Outcome};
+use sockscope::record::{Call, Outcome};
 
 /// No script here may take longer than this.
 pub const OVERALL: Duration = Duration::from_secs(20);
@@ -36,8 +36,13 @@ pub struct Session {
 }
 
 impl Session {
+    /// The last call issued to the current socket.
+    pub fn last_call(&self) -> Option<u64> {
+        self.lab.current().and_then(|id| self.exec.last_on(id))
+    }
+
     pub fn new() -> Session {
-        Session { lab: Lab::new().expect("the lab starts"), exec: Executor::new() }
+        Session { lab: Lab::new(), exec: Executor::new() }
     }
 
     /// Runs the lines (numbered from 1) until the executor is idle. After a
@@ -52,14 +57,14 @@ impl Session {
         }
         let deadline = Instant::now() + OVERALL;
         loop {
-            match self.exec.tick(&mut self.lab) {
+            match self.exec.tick(&mut self.lab.session) {
                 Ok(Tick::Idle) => return Ok(()),
                 Ok(Tick::Busy(until)) => {
                     assert!(Instant::now() < deadline, "no end in {OVERALL:?}:\n{}", self.dump());
                     self.lab.wait_event(until.min(deadline));
                 }
                 Err(f) => {
-                    self.exec = Executor::new();
+                    self.exec.clear();
                     return Err(f);
                 }
             }
@@ -99,7 +104,8 @@ impl Session {
     /// The latest call on the current socket, as recorded now.
     #[track_caller]
     pub fn last(&mut self) -> Call {
-        let seq = self.lab.last_call().expect("a call on the current socket");
+        let seq =
+            self.lab.current().and_then(|id| self.exec.last_on(id)).expect("a call on the current socket");
         self.until(PROMPT, |s| s.lab.timeline().find(seq).is_some());
         match self.lab.timeline().find(seq) {
             Some(c) => c.clone(),
@@ -110,7 +116,8 @@ impl Session {
     /// The latest call on the current socket once it has ended (up to `within`).
     #[track_caller]
     pub fn ended_within(&mut self, within: Duration) -> Call {
-        let seq = self.lab.last_call().expect("a call on the current socket");
+        let seq =
+            self.lab.current().and_then(|id| self.exec.last_on(id)).expect("a call on the current socket");
         let ended = self.until(within, |s| s.lab.timeline().find(seq).is_some_and(|c| c.end_ns.is_some()));
         assert!(ended, "call {seq} did not end within {within:?}:\n{}", self.dump());
         self.last()
@@ -287,4 +294,47 @@ pub fn fd_limits() -> (u64, u64) {
     let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) };
     assert_eq!(rc, 0, "getrlimit");
     (r.rlim_cur, r.rlim_max)
+}
+
+/// The parts of a live session these tests read: the record (the one
+/// source of state), and kernel samples taken through the engine.
+pub struct Lab {
+    pub session: sockscope::exec::Session,
+}
+
+impl Lab {
+    pub fn new() -> Lab {
+        Lab { session: sockscope::exec::Session::start().expect("the session starts") }
+    }
+    pub fn record(&self) -> &sockscope::record::Record {
+        self.session.record()
+    }
+    pub fn timeline(&self) -> &sockscope::record::Timeline {
+        self.session.record().timeline()
+    }
+    pub fn socket(&self, id: u32) -> Option<&sockscope::record::SockState> {
+        self.session.record().socket(id)
+    }
+    pub fn sockets(&self) -> impl Iterator<Item = &sockscope::record::SockState> {
+        self.session.record().sockets()
+    }
+    pub fn current(&self) -> Option<u32> {
+        self.session.record().current()
+    }
+    /// What the kernel holds for socket `id`'s mode, sampled now.
+    pub fn kernel_view(&self, id: u32) -> Option<sockscope::record::KernelView> {
+        sockscope::lab::sample::kernel_view(self.session.engine.fd(id)?).ok()
+    }
+    pub fn peer_addr(&self) -> Option<std::net::SocketAddr> {
+        Some(self.session.engine.peer_addr())
+    }
+    pub fn peer_unix_path(&self) -> Option<&std::path::Path> {
+        Some(self.session.engine.peer_unix_path())
+    }
+    pub fn pump(&mut self) -> usize {
+        self.session.pump()
+    }
+    pub fn wait_event(&mut self, deadline: std::time::Instant) -> bool {
+        self.session.wait_event(deadline)
+    }
 }

@@ -5,7 +5,7 @@ use super::conn::{Rec, record};
 use super::run::PeerLoop;
 use super::{Act, Reply, Target};
 use crate::command::Payload;
-use crate::lab::call::{Arg, Op};
+use crate::record::call::{Arg, Op};
 
 /// Where a target lives among the peer's sockets.
 #[derive(Debug, Clone, Copy)]

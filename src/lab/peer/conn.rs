@@ -8,11 +8,11 @@ use mio::net::{UdpSocket, UnixDatagram};
 
 use super::stream::Stream;
 
-use crate::lab::call::{Arg, Call, Lane, Op, Outcome, PREVIEW_CAP};
-use crate::lab::event::LabEvent;
-use crate::lab::mode::Mode;
 use crate::lab::shared::Shared;
-use crate::lab::sys::errno_of;
+use crate::record::call::{Arg, Call, Lane, Op, Outcome, PREVIEW_CAP};
+use crate::record::event::Event;
+use crate::record::mode::Mode;
+use crate::sys::errno_of;
 
 /// A record on the peer lane for a call that ran from `start_ns` to now.
 pub fn record(shared: &Shared, op: Op, arg: Arg, start_ns: u64, r: Rec) {
@@ -24,7 +24,7 @@ pub fn record_on(shared: &Shared, lane: Lane, op: Op, arg: Arg, start_ns: u64, r
     let call = Call::begin(shared.next_seq(), lane, op, arg, Mode::default(), start_ns);
     let call =
         Call { errno: r.errno, bytes: r.bytes, preview: r.preview, ..call.ended(shared.now_ns(), r.outcome) };
-    shared.send(LabEvent::Instant(call));
+    shared.send(Event::Instant(call));
 }
 
 /// The result part of a peer record.

@@ -15,8 +15,8 @@ use socket2::{Domain, SockAddr, Socket, Type};
 use super::conn::{Conn, Dgram, Rec, Udp, record, record_on};
 use super::stream::Stream;
 use super::{Act, Reply, Request, Target};
-use crate::lab::call::{Arg, Lane, Op, Outcome};
 use crate::lab::shared::Shared;
+use crate::record::call::{Arg, Lane, Op, Outcome};
 
 pub const WAKER: Token = Token(0);
 const LISTENER: Token = Token(1);
@@ -115,7 +115,7 @@ impl PeerLoop {
         self.timers = later;
         for (_, target, act) in due {
             if let Err(msg) = self.act(&target, act) {
-                self.shared.send(crate::lab::event::LabEvent::Fault(format!("peer: {msg}")));
+                self.shared.send(crate::record::event::Event::Fault(format!("peer: {msg}")));
             }
         }
         let (due, later): (Vec<_>, Vec<_>) = self.client_timers.drain(..).partition(|t| t.0 <= now);

@@ -9,8 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{frame, title};
-use crate::lab::explain::{Context, Prev, explain, prev_call, undrained};
-use crate::lab::{Arg, Call, Lane, Op, Outcome};
+use crate::explain::{Context, Prev, explain, prev_call, undrained};
+use crate::record::{Arg, Call, Lane, Op, Outcome};
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 use crate::tui::tips::tips;
@@ -138,7 +138,7 @@ fn explained<'a>(c: &Call, app: &App, t: &Theme) -> Vec<Line<'a>> {
 
 /// What the record does not say but the sockets pane knows.
 fn context(c: &Call, app: &App) -> Context {
-    let row = |id: u32| app.socks.iter().find(|s| s.info.id == id);
+    let row = |id: u32| app.record().socket(id);
     let named = match (c.lane, &c.arg) {
         (_, Arg::Ready(id, _)) => Some(*id),
         (Lane::Sock(id), _) => Some(id),

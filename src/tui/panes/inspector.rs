@@ -1,5 +1,5 @@
 //! The kernel inspector (`i`): everything the kernel says about the
-//! current socket, read in the update step (`lab.inspect`), shown in place
+//! current socket, sampled in the update step (`lab::sample::inspect`), shown in place
 //! of the sockets list. A replay has no sockets to ask, so it shows the
 //! last read-back recorded with a mode change instead.
 
@@ -9,9 +9,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{frame, title};
-use crate::lab::inspect::Inspection;
-use crate::lab::mode::secs;
-use crate::tui::app::{App, SockRow};
+use crate::lab::sample::Inspection;
+use crate::record::SockState;
+use crate::record::mode::secs;
+use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
 /// Nine fields, and the borders.
@@ -19,9 +20,9 @@ pub const HEIGHT: u16 = 11;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let which = app.current.map_or_else(String::new, |id| format!(" #{id}"));
+    let which = app.current().map_or_else(String::new, |id| format!(" #{id}"));
     let block = frame(title(format!("inspector{which}  (i: sockets)"), t), t);
-    let lines = match (app.current_row(), &app.inspection) {
+    let lines = match (app.current_socket(), &app.inspection) {
         (None, _) => vec![Line::styled("no current socket: n opens one", t.dim())],
         (Some(s), _) if s.closed => vec![Line::styled(format!("#{} is closed", s.info.id), t.dim())],
         (Some(_), Some(i)) => inspected(i, t),
@@ -59,7 +60,7 @@ fn inspected<'a>(i: &Inspection, t: &Theme) -> Vec<Line<'a>> {
 }
 
 /// Without a live socket: the fd and the last kernel read-back on record.
-fn recorded<'a>(s: &SockRow, replay: bool, t: &Theme) -> Vec<Line<'a>> {
+fn recorded<'a>(s: &SockState, replay: bool, t: &Theme) -> Vec<Line<'a>> {
     let mut out = vec![field("fd", s.info.fd.to_string(), t)];
     if let Some(k) = s.kernel {
         out.push(field("O_NONBLOCK", nonblock(k.nonblock), t));

@@ -10,7 +10,7 @@ use ratatui::style::Style;
 
 use super::spin;
 use super::timeline::Geometry;
-use crate::lab::{Arg, Call, Lane, Op, Outcome, Timeline};
+use crate::record::{Arg, Call, Lane, Op, Outcome, Timeline};
 use crate::tui::app::App;
 use crate::tui::fmt;
 use crate::tui::view::Window;

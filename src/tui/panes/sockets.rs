@@ -8,28 +8,30 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{frame, title};
-use crate::tui::app::{App, SockRow};
+use crate::record::SockState;
+use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
 /// Lines per socket: header, you set, kernel flag, two timers (with queues).
 const OPEN_LINES: u16 = 5;
 const CLOSED_LINES: u16 = 2;
 
-fn lines_of(s: &SockRow) -> u16 {
+fn lines_of(s: &SockState) -> u16 {
     if s.closed { CLOSED_LINES } else { OPEN_LINES }
 }
 
 /// The height that shows every socket (borders included).
 pub fn wanted_height(app: &App) -> u16 {
-    2 + app.socks.iter().map(lines_of).sum::<u16>().max(1)
+    2 + app.record().sockets().map(lines_of).sum::<u16>().max(1)
 }
 
 /// The first socket to draw, so that the current one is on screen.
 fn first_shown(app: &App, inner_h: u16) -> usize {
-    let Some(cur) = app.socks.iter().position(|s| Some(s.info.id) == app.current) else { return 0 };
+    let socks: Vec<&SockState> = app.record().sockets().collect();
+    let Some(cur) = socks.iter().position(|s| Some(s.id()) == app.current()) else { return 0 };
     let mut first = 0;
     while first < cur {
-        let used: u16 = app.socks[first..=cur].iter().map(lines_of).sum();
+        let used: u16 = socks[first..=cur].iter().map(|s| lines_of(s)).sum();
         if used <= inner_h {
             break;
         }
@@ -43,10 +45,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let block = frame(title("sockets", t), t);
     let inner = block.inner(area);
     let mut lines = Vec::new();
-    if app.socks.is_empty() {
+    if app.record().sockets().next().is_none() {
         lines.push(Line::styled("no sockets yet: n opens one", t.dim()));
     }
-    for s in &app.socks[first_shown(app, inner.height)..] {
+    for s in app.record().sockets().skip(first_shown(app, inner.height)) {
         lines.extend(block_of(s, app, t));
     }
     f.render_widget(Paragraph::new(lines).block(block), area);
@@ -60,7 +62,7 @@ pub fn hit(area: Rect, app: &App, y: u16) -> Option<u32> {
         return None;
     }
     let mut row = inner_top;
-    for s in &app.socks[first_shown(app, inner_h)..] {
+    for s in app.record().sockets().skip(first_shown(app, inner_h)) {
         let h = lines_of(s);
         if y < row + h {
             return Some(s.info.id);
@@ -70,8 +72,8 @@ pub fn hit(area: Rect, app: &App, y: u16) -> Option<u32> {
     None
 }
 
-fn block_of<'a>(s: &SockRow, app: &App, t: &Theme) -> Vec<Line<'a>> {
-    let current = Some(s.info.id) == app.current;
+fn block_of<'a>(s: &SockState, app: &App, t: &Theme) -> Vec<Line<'a>> {
+    let current = Some(s.id()) == app.current();
     let mark = if current { t.current_mark() } else { " " };
     let head_style = if current { t.selected().patch(t.bold()) } else { t.bold() };
     let head = Line::from(vec![
@@ -81,11 +83,18 @@ fn block_of<'a>(s: &SockRow, app: &App, t: &Theme) -> Vec<Line<'a>> {
     if s.closed {
         return vec![head, Line::styled("  closed", t.dim())];
     }
-    // A replay knows the kernel's view only from recorded mode changes.
+    // Live, the kernel's view is a sample taken in the update step; a
+    // replay knows it only from what was recorded with mode changes.
+    let sample = app.sample(s.id());
+    let kernel_view = match app.player() {
+        Some(_) => s.kernel,
+        None => sample.and_then(|x| x.kernel),
+    };
     let (unknown, unknown_timer) = if app.player().is_some() { ("not recorded", "-") } else { ("?", "?") };
-    let kernel = s.kernel.map_or_else(|| unknown.into(), |k| flag(k.nonblock).to_string());
+    let kernel = kernel_view.map_or_else(|| unknown.into(), |k| flag(k.nonblock).to_string());
     // FIONREAD/TIOCOUTQ do not apply to a listener: show a dash, not a guess.
-    let (rx, tx) = s.queues.map_or(("-".into(), "-".into()), |(r, w)| (r.to_string(), w.to_string()));
+    let queues = sample.and_then(|x| x.queues);
+    let (rx, tx) = queues.map_or(("-".into(), "-".into()), |(r, w)| (r.to_string(), w.to_string()));
     // Padded to "0 (forever)" so the queue column lines up.
     let timer = |name: &str, us: Option<u64>| {
         format!("  {name} {:<11} ", us.map_or(unknown_timer.into(), timer_text))
@@ -95,11 +104,11 @@ fn block_of<'a>(s: &SockRow, app: &App, t: &Theme) -> Vec<Line<'a>> {
         field("you set", s.mode.to_string(), t),
         field("kernel", kernel, t),
         Line::from(vec![
-            Span::raw(timer("SO_RCVTIMEO", s.kernel.map(|k| k.rcvtimeo_us))),
+            Span::raw(timer("SO_RCVTIMEO", kernel_view.map(|k| k.rcvtimeo_us))),
             Span::styled(format!("rx-queue {rx}"), t.dim()),
         ]),
         Line::from(vec![
-            Span::raw(timer("SO_SNDTIMEO", s.kernel.map(|k| k.sndtimeo_us))),
+            Span::raw(timer("SO_SNDTIMEO", kernel_view.map(|k| k.sndtimeo_us))),
             Span::styled(format!("tx-queue {tx}"), t.dim()),
         ]),
     ]
@@ -118,13 +127,13 @@ fn timer_text(us: u64) -> String {
     if us == 0 {
         "0 (forever)".into()
     } else {
-        format!("{}s", crate::lab::mode::secs(std::time::Duration::from_micros(us)))
+        format!("{}s", crate::record::mode::secs(std::time::Duration::from_micros(us)))
     }
 }
 
 /// `127.0.0.1:41234 ⇄ peer`, `listening 127.0.0.1:40001`, `unconnected`.
 /// AF_UNIX sockets show paths (escaped): `⇄ /tmp/x.sock`, `listening /tmp/x.sock`.
-fn addresses(s: &SockRow, app: &App) -> String {
+fn addresses(s: &SockState, app: &App) -> String {
     let arrow = app.theme.arrow();
     if s.info.kind.is_unix() {
         let shown = |p: &Option<String>| p.as_deref().map(|p| crate::escape::escape(p.as_bytes()));

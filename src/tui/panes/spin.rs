@@ -11,9 +11,9 @@
 use ratatui::buffer::Buffer;
 
 use super::timeline::Geometry;
-use crate::lab::dense::DenseLane;
-use crate::lab::spin::{Dense, DenseOutcome};
-use crate::lab::{Call, Outcome};
+use crate::record::dense::DenseLane;
+use crate::record::dense::{Dense, DenseOutcome};
+use crate::record::{Call, Outcome};
 use crate::tui::app::App;
 use crate::tui::view::Window;
 
@@ -185,13 +185,13 @@ mod tests {
 
     #[test]
     fn folded_cells_are_marked() {
-        let mut l = lane(3 * crate::lab::dense::CHUNK as u64, 100, DenseOutcome::Data);
+        let mut l = lane(3 * crate::record::dense::CHUNK as u64, 100, DenseOutcome::Data);
         l.fold_oldest();
         let c = cell(&l, 0, 1000);
         assert!(c.folded && c.count == 0);
-        let kept = cell(&l, 100 * crate::lab::dense::CHUNK as u64, u64::MAX / 2);
+        let kept = cell(&l, 100 * crate::record::dense::CHUNK as u64, u64::MAX / 2);
         assert_eq!(kept.dominant(), Some(Outcome::Data));
-        let n = 2 * crate::lab::dense::CHUNK as u64;
+        let n = 2 * crate::record::dense::CHUNK as u64;
         assert!(kept.count.abs_diff(n) < n / 50, "the estimate stops where the calls do: {}", kept.count);
     }
 }

@@ -3,7 +3,7 @@
 
 use ratatui::text::{Line, Span};
 
-use crate::lab::{Arg, Call};
+use crate::record::{Arg, Call};
 use crate::tui::app::App;
 use crate::tui::fmt;
 

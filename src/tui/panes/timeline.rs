@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 
 use super::lane::{self, put, span, visible};
 use super::{frame, title};
-use crate::lab::Lane;
+use crate::record::Lane;
 use crate::tui::app::App;
 use crate::tui::fmt;
 use crate::tui::view::Window;
@@ -75,7 +75,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(frame(title(head, t), t), area);
     let buf = f.buffer_mut();
     for &(lane, y) in &g.rows {
-        let current = lane == Lane::Sock(app.current.unwrap_or(0));
+        let current = lane == Lane::Sock(app.current().unwrap_or(0));
         let name = match lane {
             Lane::Sock(n) if current => format!("{}#{n}", t.current_mark()),
             lane => format!(" {lane}"),

@@ -6,8 +6,8 @@ use std::time::Duration;
 use super::text::{bytes, dur};
 use super::{Context, took};
 use crate::command::ServeKind;
-use crate::lab::call::{Arg, Call, Lane, Op, Outcome, SpinArg};
-use crate::lab::mode::PyMode;
+use crate::record::call::{Arg, Call, Lane, Op, Outcome, SpinArg};
+use crate::record::mode::PyMode;
 
 /// A request that took longer than this was kept waiting by the server.
 const KEPT_WAITING: Duration = Duration::from_millis(50);

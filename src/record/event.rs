@@ -9,7 +9,7 @@ use super::call::{Call, Lane, Outcome};
 
 /// Everything the lab reports, in one channel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum LabEvent {
+pub enum Event {
     /// A call entered the kernel; its outcome is `Blocking` until its `End`.
     Begin(Call),
     /// The call with this `seq` returned.
@@ -21,8 +21,10 @@ pub enum LabEvent {
     Socket(SockInfo),
     /// A socket was closed; its number is not reused.
     Closed(u32),
+    /// `use N`: socket #N is now the current socket.
+    Use(u32),
     /// A batch of busy-poll calls on one lane (see `spin`).
-    Dense { lane: Lane, calls: Vec<super::spin::Dense> },
+    Dense { lane: Lane, calls: Vec<super::dense::Dense> },
     /// Something the user should know, though nothing failed (a listener
     /// open to other machines…).
     Warning(String),
@@ -88,6 +90,11 @@ impl SockKind {
         matches!(self, SockKind::Udp | SockKind::UnixDgram)
     }
 
+    /// Made by accept (ours or a `serve`'s), not by the user.
+    pub fn is_accepted(self) -> bool {
+        matches!(self, SockKind::TcpAccepted | SockKind::UnixAccepted)
+    }
+
     pub fn is_listener(self) -> bool {
         matches!(self, SockKind::TcpListener | SockKind::UnixListener)
     }
@@ -113,25 +120,4 @@ pub struct SockInfo {
     /// is how `peer …` finds the peer's end: unix peers have no ports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pair: Option<u64>,
-}
-
-impl SockInfo {
-    /// The numbers and addresses of a socket, read now.
-    pub fn of(id: u32, kind: SockKind, s: Option<&socket2::Socket>, pair: Option<u64>) -> SockInfo {
-        use std::os::fd::AsRawFd;
-        let local = s.and_then(|s| s.local_addr().ok());
-        let remote = s.and_then(|s| s.peer_addr().ok());
-        let path =
-            |a: &Option<socket2::SockAddr>| a.as_ref().and_then(|a| a.as_pathname()).map(super::unix::text);
-        SockInfo {
-            id,
-            kind,
-            fd: s.map_or(-1, |s| s.as_raw_fd()),
-            local: local.as_ref().and_then(|a| a.as_socket()),
-            remote: remote.as_ref().and_then(|a| a.as_socket()),
-            local_path: path(&local),
-            remote_path: path(&remote),
-            pair,
-        }
-    }
 }

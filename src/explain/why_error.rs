@@ -2,8 +2,8 @@
 
 use super::why::named;
 use super::{Context, is_udp, poll_wait, took, waited};
-use crate::lab::call::{Call, Op, Outcome};
-use crate::lab::mode::PyMode;
+use crate::record::call::{Call, Op, Outcome};
+use crate::record::mode::PyMode;
 
 const NOSIGNAL: &str =
     "With MSG_NOSIGNAL the kernel returns EPIPE instead of killing the process with SIGPIPE.";

@@ -8,32 +8,32 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::event::LabEvent;
+use super::event::Event;
 
 /// One line of a recording: when the event was applied, and the event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Stamped {
     /// Nanoseconds since the session began.
     pub t_ns: u64,
-    pub ev: LabEvent,
+    pub ev: Event,
 }
 
 /// Appends events to a file, one flushed line each.
-pub struct Recorder {
+pub struct Writer {
     file: File,
     line: Vec<u8>,
 }
 
-impl Recorder {
+impl Writer {
     /// Opens `path` for appending (creating it).
-    pub fn create(path: &Path) -> io::Result<Recorder> {
+    pub fn create(path: &Path) -> io::Result<Writer> {
         let file = OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(Recorder { file, line: Vec::with_capacity(256) })
+        Ok(Writer { file, line: Vec::with_capacity(256) })
     }
 
     /// Writes one event as one line with a single write, so a reader never
     /// sees half a line from a live session.
-    pub fn write(&mut self, t_ns: u64, ev: &LabEvent) -> io::Result<()> {
+    pub fn write(&mut self, t_ns: u64, ev: &Event) -> io::Result<()> {
         self.line.clear();
         serde_json::to_writer(&mut self.line, &StampedRef { t_ns, ev }).map_err(io::Error::other)?;
         self.line.push(b'\n');
@@ -44,7 +44,7 @@ impl Recorder {
 #[derive(Serialize)]
 struct StampedRef<'a> {
     t_ns: u64,
-    ev: &'a LabEvent,
+    ev: &'a Event,
 }
 
 /// Why a recording could not be read: `file:line: what`.

@@ -3,9 +3,9 @@
 
 use super::text::bytes;
 use super::{Context, fd, took, unix_path};
-use crate::lab::SockKind;
-use crate::lab::call::escape;
-use crate::lab::call::{Arg, Call, Op, Outcome};
+use crate::record::SockKind;
+use crate::record::call::escape;
+use crate::record::call::{Arg, Call, Op, Outcome};
 
 /// The AF_UNIX explanation, or `None` where the generic one holds.
 pub fn text(c: &Call, ctx: &Context) -> Option<String> {

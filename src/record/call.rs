@@ -8,8 +8,8 @@ use std::time::Duration;
 
 pub use super::arg::{Arg, SpinArg, SpinStats, ready};
 use super::mode::{KernelView, Mode};
-use super::sys::errno_name;
 use crate::command::ModeSet;
+use crate::sys::errno_name;
 
 /// Where a record is drawn: a socket's lane, the peer's lane, or narration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -262,6 +262,14 @@ impl Lane {
     /// One of our sockets' lanes.
     pub fn is_sock(self) -> bool {
         matches!(self, Lane::Sock(_))
+    }
+
+    /// The socket number of one of our sockets' lanes.
+    pub fn sock(self) -> Option<u32> {
+        match self {
+            Lane::Sock(id) => Some(id),
+            _ => None,
+        }
     }
 }
 

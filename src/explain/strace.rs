@@ -3,7 +3,7 @@
 use super::text::{family, sockaddr, strace_buf, strace_err, timeval, unix_sockaddr};
 use super::{Context, fd, is_udp, poll_ms, poll_wait, target, unix_path, via_so_error};
 use crate::command::{How, UnixKind};
-use crate::lab::call::{Arg, Call, Lane, Op, Outcome, TimeoutBy};
+use crate::record::call::{Arg, Call, Lane, Op, Outcome, TimeoutBy};
 
 pub fn lines(c: &Call, ctx: &Context) -> Vec<String> {
     match c.lane {
@@ -96,7 +96,7 @@ fn connect(c: &Call, ctx: &Context, fd: &str, out: &mut Vec<String>) {
             out.push(poll(c, fd, false, poll_ms(t)));
             let so_error = match c.outcome {
                 Outcome::Connected => "0",
-                Outcome::Error => crate::lab::sys::errno_name(c.errno),
+                Outcome::Error => crate::sys::errno_name(c.errno),
                 _ => return,
             };
             out.push(format!("getsockopt({fd}, SOL_SOCKET, SO_ERROR, [{so_error}], [4]) = 0"));
@@ -223,7 +223,7 @@ fn read_back(c: &Call, fd: &str, out: &mut Vec<String>) {
 fn peer(c: &Call, ctx: &Context) -> Vec<String> {
     let fd = fd(ctx);
     let fd = fd.as_str();
-    let udp = ctx.kind == Some(crate::lab::SockKind::Udp);
+    let udp = ctx.kind == Some(crate::record::SockKind::Udp);
     match c.op {
         Op::Send => {
             let len = match c.outcome {

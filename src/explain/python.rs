@@ -3,8 +3,8 @@
 use super::text::{py_addr, py_bytes, py_error, py_path, set};
 use super::{Context, after_reset, is_udp, target, unix_path};
 use crate::command::{How, UnixKind};
-use crate::lab::call::{Arg, Call, Lane, Op, Outcome, TimeoutBy};
-use crate::lab::mode::{PyMode, secs};
+use crate::record::call::{Arg, Call, Lane, Op, Outcome, TimeoutBy};
+use crate::record::mode::{PyMode, secs};
 
 pub fn lines(c: &Call, ctx: &Context) -> Vec<String> {
     match c.lane {
@@ -236,7 +236,7 @@ fn timer(c: &Call, out: &mut Vec<String>) {
 }
 
 fn peer(c: &Call, ctx: &Context) -> Vec<String> {
-    let udp = ctx.kind == Some(crate::lab::SockKind::Udp);
+    let udp = ctx.kind == Some(crate::record::SockKind::Udp);
     match c.op {
         Op::Send => {
             let sent = py_bytes(c.preview.as_deref(), c.bytes.unwrap_or(0));

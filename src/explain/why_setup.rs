@@ -8,9 +8,9 @@ use super::text::{bytes, set};
 use super::why::named;
 use super::{Context, fd, poll_ms, target};
 use crate::command::How;
-use crate::lab::SockKind;
-use crate::lab::call::{Arg, Call, Op, Outcome};
-use crate::lab::mode::PyMode;
+use crate::record::SockKind;
+use crate::record::call::{Arg, Call, Op, Outcome};
+use crate::record::mode::PyMode;
 
 const STILL_BLOCKED: &str = "A call already blocked keeps waiting: the new mode applies from the next call.";
 

@@ -6,8 +6,8 @@ use super::poll::wait_ms;
 use super::why::named;
 use super::{Context, took, waited};
 use crate::command::Interest;
-use crate::lab::SockKind;
-use crate::lab::call::{Arg, Call, Op, Outcome, ready};
+use crate::record::SockKind;
+use crate::record::call::{Arg, Call, Op, Outcome, ready};
 
 const EDGE: &str = "Edge-triggered: each change is reported once, not for as long as it lasts, so on \
                     readable the program must recv until EAGAIN.";

@@ -4,9 +4,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::lab::call::escape;
-use crate::lab::mode::secs;
-use crate::lab::sys::errno_name;
+use crate::record::call::escape;
+use crate::record::mode::secs;
+use crate::sys::errno_name;
 
 /// How many payload bytes a line shows (strace's default `-s 32`).
 pub const SHOWN: usize = 32;

@@ -1,9 +1,8 @@
 //! What `expect` checks, and how a failed one is told.
 
-use super::Lab;
-use super::call::{Call, Outcome};
-use super::error::LabError;
 use crate::command::{ExpectOutcome, Expectation};
+use crate::lab::{Engine, LabError};
+use crate::record::{Call, Outcome, SockInfo};
 
 /// Whether a finished (or still blocking) call is what `expect` asked for.
 pub fn holds(exp: &Expectation, c: &Call) -> bool {
@@ -20,7 +19,7 @@ pub fn holds(exp: &Expectation, c: &Call) -> bool {
         | (ExpectOutcome::Connected, Outcome::Connected)
         | (ExpectOutcome::Blocking, Outcome::Blocking) => true,
         (ExpectOutcome::Error(name), Outcome::Error) => c.errno_name() == Some(name.as_str()),
-        (ExpectOutcome::Events, _) if c.op == super::call::Op::PollWait && c.end_ns.is_some() => {
+        (ExpectOutcome::Events, _) if c.op == crate::record::call::Op::PollWait && c.end_ns.is_some() => {
             let n = c.bytes.unwrap_or(0);
             exp.n.map_or(n > 0, |want| want == n)
         }
@@ -44,8 +43,8 @@ pub fn want(exp: &Expectation) -> String {
         ExpectOutcome::Error(e) => return format!("error {e}"),
         ExpectOutcome::Events => "events",
         ExpectOutcome::Queued => "queued",
-        ExpectOutcome::SlowestOver(d) => return format!("slowest over {}", crate::lab::mode::secs(*d)),
-        ExpectOutcome::SlowestUnder(d) => return format!("slowest under {}", crate::lab::mode::secs(*d)),
+        ExpectOutcome::SlowestOver(d) => return format!("slowest over {}", crate::record::mode::secs(*d)),
+        ExpectOutcome::SlowestUnder(d) => return format!("slowest under {}", crate::record::mode::secs(*d)),
     };
     match exp.n {
         Some(n) => format!("{word} {n}"),
@@ -74,9 +73,15 @@ pub fn mismatch(exp: &Expectation, got: Option<&Call>) -> String {
 }
 
 /// `expect queued [N]`: the receive queue of the current socket, read now.
-pub fn expect_queued(lab: &Lab, line: usize, exp: &Expectation) -> Result<(), LabError> {
-    let id = lab.current().ok_or(LabError::NoCurrent)?;
-    let (rx, _) = lab.queues(id).ok_or(LabError::Closed(id))?;
+pub fn expect_queued(
+    engine: &Engine,
+    sock: &SockInfo,
+    line: usize,
+    exp: &Expectation,
+) -> Result<(), LabError> {
+    let id = sock.id;
+    let fd = engine.fd(id).ok_or(LabError::Closed(id))?;
+    let (rx, _) = crate::lab::sample::queues(fd).ok_or(LabError::Closed(id))?;
     if exp.n.map_or(rx > 0, |n| n == rx as u64) {
         return Ok(());
     }

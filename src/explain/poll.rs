@@ -12,9 +12,9 @@ use std::time::Duration;
 use super::text::{py_error, strace_err};
 use super::{Context, fd, poll_ms};
 use crate::command::Interest;
-use crate::lab::call::{Arg, Call, Lane, Op, Outcome, ready};
-use crate::lab::mode::secs;
-use crate::lab::timeline::Timeline;
+use crate::record::call::{Arg, Call, Lane, Op, Outcome, ready};
+use crate::record::mode::secs;
+use crate::record::timeline::Timeline;
 
 /// The length of the event list `poll wait` hands to epoll_wait
 /// (`Events::with_capacity(256)` in eventloop.rs).

@@ -23,11 +23,11 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use super::call::{Arg, Call, Lane, Op, Outcome};
-use super::event::SockKind;
-use super::mode::Mode;
-use super::timeline::Timeline;
 use crate::command::Proto;
+use crate::record::call::{Arg, Call, Lane, Op, Outcome};
+use crate::record::event::SockKind;
+use crate::record::mode::Mode;
+use crate::record::timeline::Timeline;
 
 pub use poll::undrained;
 pub use text::{py_error, strace_err, strerror};

@@ -1,19 +1,25 @@
-//! The one executor: runs [`Command`]s against a [`Lab`] for every front end.
+//! The one executor: runs [`Command`]s for every front end.
 //!
 //! It never blocks. [`Executor::tick`] runs queued commands until one has to
 //! wait (a call settling, `wait`, `expect`), then says until when; the front
-//! end waits for lab events or that deadline and ticks again.
+//! end waits for events or that deadline and ticks again. It decides from
+//! the record (which socket is current, how a call ended) and asks the
+//! engine to act; what it keeps itself is only its own queue, what it is
+//! waiting for, and which call it issued to which socket.
 
-use std::collections::VecDeque;
-use std::net::{SocketAddr, ToSocketAddrs};
+mod expect;
+mod session;
+mod start;
+
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use super::Lab;
-use super::call::{Lane, Outcome};
-use super::error::LabError;
-use super::expect::{expect_queued, holds, mismatch, want};
-use super::socket::JobOp;
-use crate::command::{Addr, Command, ExpectOutcome, Expectation, Located, Proto, UnixKind};
+pub use session::Session;
+
+use crate::command::{ExpectOutcome, Expectation, Located};
+use crate::lab::LabError;
+use crate::record::{Lane, Outcome};
+use expect::{holds, mismatch, want};
 
 /// How long a call may take before it is shown as blocking and the next
 /// command runs.
@@ -50,7 +56,7 @@ pub struct Failure {
     pub message: String,
 }
 
-enum Wait {
+pub(crate) enum Wait {
     Settle {
         seq: u64,
         until: Instant,
@@ -95,6 +101,10 @@ pub struct Executor {
     wait: Option<Wait>,
     /// How long a call may take before the next command runs (config `settle_ms`).
     settle: Duration,
+    /// The last call issued to each socket: what `expect` checks.
+    last: HashMap<u32, u64>,
+    /// Which socket each call was issued to.
+    sock_of: HashMap<u64, u32>,
 }
 
 impl Default for Executor {
@@ -110,7 +120,7 @@ impl Executor {
 
     /// An executor with another settle time than the default 50 ms.
     pub fn with_settle(settle: Duration) -> Executor {
-        Executor { queue: VecDeque::new(), wait: None, settle }
+        Executor { queue: VecDeque::new(), wait: None, settle, last: HashMap::new(), sock_of: HashMap::new() }
     }
 
     /// Changes the settle time for the commands still to run.
@@ -122,16 +132,28 @@ impl Executor {
         self.queue.push_back(cmd);
     }
 
+    /// The last call issued to socket `id`.
+    pub fn last_on(&self, id: u32) -> Option<u64> {
+        self.last.get(&id).copied()
+    }
+
+    /// Drops what is queued and what is awaited (after a failure, the rest
+    /// of a script does not run); what was issued stays known.
+    pub fn clear(&mut self) {
+        self.queue.clear();
+        self.wait = None;
+    }
+
     pub fn is_idle(&self) -> bool {
         self.queue.is_empty() && self.wait.is_none()
     }
 
     /// Runs what it can. Returns when idle or waiting.
-    pub fn tick(&mut self, lab: &mut Lab) -> Result<Tick, Failure> {
+    pub fn tick(&mut self, s: &mut Session) -> Result<Tick, Failure> {
         loop {
-            lab.pump();
+            s.pump();
             if let Some(w) = self.wait.take()
-                && let Some(until) = self.check(w, lab)?
+                && let Some(until) = self.check(w, s)?
             {
                 return Ok(Tick::Busy(until));
             }
@@ -140,7 +162,7 @@ impl Executor {
             };
             let line = next.line;
             tracing::debug!(line, cmd = ?next.cmd, "command");
-            self.wait = start(lab, next, self.settle).map_err(|e| {
+            self.wait = self.start(s, next).map_err(|e| {
                 let kind = match e {
                     LabError::Expect { .. } => FailureKind::Expect,
                     _ => FailureKind::Command,
@@ -151,23 +173,23 @@ impl Executor {
     }
 
     /// Returns the deadline if still waiting.
-    fn check(&mut self, w: Wait, lab: &mut Lab) -> Result<Option<Instant>, Failure> {
+    fn check(&mut self, w: Wait, s: &mut Session) -> Result<Option<Instant>, Failure> {
         let now = Instant::now();
         let until = match &w {
             Wait::Poll { seq, until } => {
-                let done = lab.timeline().find(*seq).is_some_and(|c| c.end_ns.is_some());
-                if done && lab.drain_on() {
-                    let socks = lab.readable_after(*seq).into();
-                    return self.check(Wait::Drain { socks, current: None, reads: 0 }, lab);
+                let done = s.record().timeline().find(*seq).is_some_and(|c| c.end_ns.is_some());
+                if done && s.engine.drain_on() {
+                    let socks = s.record().readable_after(*seq).into();
+                    return self.check(Wait::Drain { socks, current: None, reads: 0 }, s);
                 }
                 if done || now >= *until {
                     return Ok(None);
                 }
                 *until
             }
-            Wait::Drain { .. } => return self.drain(w, lab),
+            Wait::Drain { .. } => return self.drain(w, s),
             Wait::Slowest { line, exp, until } => {
-                let slowest = lab.slowest_wait();
+                let slowest = slowest_wait(s);
                 if slowest.is_none() && now < *until {
                     let until = *until;
                     return self.keep(w, until);
@@ -185,7 +207,7 @@ impl Executor {
                         ),
                     }),
                     (None, _) => {
-                        let (n, done) = lab.clients_progress();
+                        let (n, done) = clients_progress(s);
                         Err(Failure {
                             line: *line,
                             kind: FailureKind::Expect,
@@ -198,15 +220,15 @@ impl Executor {
                 };
             }
             Wait::Settle { seq, until } => {
-                let call = lab.timeline().find(*seq);
+                let call = s.record().timeline().find(*seq);
                 if call.is_some_and(|c| c.end_ns.is_some()) {
                     return Ok(None);
                 }
                 let until = match call {
                     // The settle time counts from when the call entered the kernel…
-                    Some(c) => (lab.epoch() + Duration::from_nanos(c.start_ns) + self.settle).max(*until),
+                    Some(c) => (start::began_at(s, c.start_ns) + self.settle).max(*until),
                     // …but a call queued behind a blocked one stays queued, as shown.
-                    None if sock_of(lab, *seq).is_none_or(|id| busy(lab, id)) => *until,
+                    None if self.sock_of.get(seq).is_none_or(|&id| busy(s, id)) => *until,
                     // Its worker has not run yet (a loaded machine): let it start.
                     None => *until + START_WAIT,
                 };
@@ -216,7 +238,7 @@ impl Executor {
                 until
             }
             Wait::Quiet { until } => {
-                if lab.timeline().blocking().next().is_none() || now >= *until {
+                if s.record().timeline().blocking().next().is_none() || now >= *until {
                     return Ok(None);
                 }
                 *until
@@ -228,8 +250,9 @@ impl Executor {
                 *until
             }
             Wait::Expect { line, exp, seq, until } => {
-                let call = lab.timeline().find(*seq);
-                let call = if exp.outcome == ExpectOutcome::Events { lab.last_poll_wait() } else { call };
+                let record = s.record();
+                let call = record.timeline().find(*seq);
+                let call = if exp.outcome == ExpectOutcome::Events { record.last_poll_wait() } else { call };
                 let settled = call.is_some_and(|c| c.end_ns.is_some());
                 if settled || exp.outcome == ExpectOutcome::Blocking || now >= *until {
                     return match call {
@@ -254,10 +277,10 @@ impl Executor {
     }
 
     /// One step of a drain: wait for the current recv, then issue the next.
-    fn drain(&mut self, w: Wait, lab: &mut Lab) -> Result<Option<Instant>, Failure> {
+    fn drain(&mut self, w: Wait, s: &mut Session) -> Result<Option<Instant>, Failure> {
         let Wait::Drain { mut socks, current, mut reads } = w else { return Ok(None) };
         if let Some(seq) = current {
-            match lab.timeline().find(seq) {
+            match s.record().timeline().find(seq) {
                 Some(c) if c.end_ns.is_some() => {
                     if c.outcome != Outcome::Data || reads >= MAX_DRAIN_READS {
                         socks.pop_front();
@@ -272,7 +295,7 @@ impl Executor {
         }
         let Some(&id) = socks.front() else { return Ok(None) };
         let fail = |e: LabError| Failure { line: 0, kind: FailureKind::Command, message: e.to_string() };
-        let seq = lab.recv_on(id, DRAIN_SIZE).map_err(fail)?;
+        let seq = self.recv_on(s, id, DRAIN_SIZE).map_err(fail)?;
         reads += 1;
         self.wait = Some(Wait::Drain { socks, current: Some(seq), reads });
         Ok(Some(Instant::now() + self.settle))
@@ -282,100 +305,23 @@ impl Executor {
 /// What each drain recv asks for (the language's default recv size).
 const DRAIN_SIZE: usize = 1024;
 
-fn settle(seq: u64, settle: Duration) -> Option<Wait> {
-    Some(Wait::Settle { seq, until: Instant::now() + settle })
-}
-
-/// The socket a call was handed to, while it is that socket's latest.
-fn sock_of(lab: &Lab, seq: u64) -> Option<u32> {
-    lab.sockets().find(|h| h.last_seq == Some(seq)).map(|h| h.info.id)
-}
-
 /// Whether a call on socket `id` is still in the kernel.
-fn busy(lab: &Lab, id: u32) -> bool {
-    let t = lab.timeline();
+fn busy(s: &Session, id: u32) -> bool {
+    let t = s.record().timeline();
     t.blocking().any(|i| t.get(i).is_some_and(|c| c.lane == Lane::Sock(id)))
 }
 
-/// Carries out one command. Returns what to wait for, if anything.
-fn start(lab: &mut Lab, l: Located, settle_for: Duration) -> Result<Option<Wait>, LabError> {
-    let settle = |seq| self::settle(seq, settle_for);
-    if lab.is_replay() {
-        return Err(LabError::Invalid("this is a replay: it has no sockets, so commands cannot run".into()));
-    }
-    Ok(match l.cmd {
-        Command::Open { proto: Proto::Tcp, addr } => settle(lab.open_tcp(resolve(addr)?)?.1),
-        Command::Open { proto: Proto::Udp, addr } => lab.open_udp(resolve(addr)?).map(|_| None)?,
-        Command::Listen { addr } => lab.listen(resolve(addr)?).map(|_| None)?,
-        Command::Socket { proto, v6 } => lab.new_socket(proto, v6).map(|_| None)?,
-        Command::OpenUnix { kind: UnixKind::Stream, path } => settle(lab.open_unix(path.as_deref())?.1),
-        Command::OpenUnix { kind: UnixKind::Datagram, path } => {
-            lab.open_unixgram(path.as_deref()).map(|_| None)?
-        }
-        Command::ListenUnix { path } => lab.listen_unix(path.as_deref()).map(|_| None)?,
-        Command::Use(n) => lab.use_socket(n).map(|_| None)?,
-        Command::Mode(m) => lab.set_mode(m).map(|_| None)?,
-        Command::Recv { size } => settle(lab.call(JobOp::Recv(size as usize))?),
-        Command::Send(p) => settle(lab.call(JobOp::Send(p))?),
-        Command::Accept => settle(lab.call(JobOp::Accept)?),
-        Command::Connect(addr) => settle(lab.connect(resolve(addr)?)?),
-        Command::Shutdown(how) => settle(lab.call(JobOp::Shutdown(how))?),
-        Command::Close => settle(lab.call(JobOp::Close)?),
-        Command::Peer(p) => {
-            lab.peer(p)?;
-            Some(Wait::Quiet { until: Instant::now() + settle_for })
-        }
-        Command::Wait(d) => Some(Wait::Sleep { until: Instant::now() + d }),
-        Command::Expect(exp)
-            if matches!(exp.outcome, ExpectOutcome::SlowestOver(_) | ExpectOutcome::SlowestUnder(_)) =>
-        {
-            Some(Wait::Slowest { line: l.line, exp, until: Instant::now() + EXPECT_WAIT })
-        }
-        Command::Serve { kind, clients } => settle(lab.serve(kind, clients)?),
-        Command::Expect(exp) if exp.outcome == ExpectOutcome::Queued => {
-            expect_queued(lab, l.line, &exp)?;
-            None
-        }
-        Command::Expect(exp) if exp.outcome == ExpectOutcome::Events => {
-            let seq = lab.last_poll_wait().map(|c| c.seq).ok_or_else(|| {
-                LabError::Invalid("`expect events`: there has been no `poll wait` yet".into())
-            })?;
-            Some(Wait::Expect { line: l.line, exp, seq, until: Instant::now() + EXPECT_WAIT })
-        }
-        Command::Expect(exp) => {
-            let seq = lab.last_call().ok_or_else(|| {
-                LabError::Invalid(format!(
-                    "`expect {}`: no call has been made on this socket yet",
-                    want(&exp)
-                ))
-            })?;
-            Some(Wait::Expect { line: l.line, exp, seq, until: Instant::now() + EXPECT_WAIT })
-        }
-        Command::Say(t) => {
-            lab.say(&t);
-            None
-        }
-        Command::Spin { size, limit } => settle(lab.spin(size, limit)?),
-        Command::PollAdd { sock, interest } => lab.poll_add(sock, interest).map(|_| None)?,
-        Command::PollDrain(on) => lab.poll_drain(on).map(|_| None)?,
-        Command::PollWait(d) => {
-            let seq = lab.poll_wait(d)?;
-            // The loop's own wait is what runs next in an event-loop program,
-            // so wait for it (bounded by its timeout) rather than settling.
-            let until = Instant::now() + d.unwrap_or(settle_for) + settle_for;
-            Some(Wait::Poll { seq, until })
-        }
-    })
+/// The slowest wait of the latest batch of serve clients, once all are in.
+fn slowest_wait(s: &Session) -> Option<Duration> {
+    let (first, n) = s.engine.batch()?;
+    s.record().client_waits(first, n)?.into_iter().map(|(_, d)| d).max()
 }
 
-/// Resolves `host:port`; the first address wins, IPv4 or IPv6 as the resolver orders them.
-fn resolve(addr: Option<Addr>) -> Result<Option<SocketAddr>, LabError> {
-    let Some(a) = addr else { return Ok(None) };
-    let found = (a.host.as_str(), a.port)
-        .to_socket_addrs()
-        .map_err(|e| LabError::Invalid(format!("cannot resolve `{a}`: {e}")))?
-        .next();
-    found.map(Some).ok_or_else(|| LabError::Invalid(format!("`{a}` resolves to no address")))
+/// How many clients the latest batch has, and how many got an echo.
+fn clients_progress(s: &Session) -> (u32, u32) {
+    let Some((first, n)) = s.engine.batch() else { return (0, 0) };
+    let done = (first..first.saturating_add(n)).filter(|&k| s.record().client_done(k)).count();
+    (n, done as u32)
 }
 
 #[cfg(test)]
@@ -384,26 +330,27 @@ mod tests {
     use crate::command::parse_line;
 
     /// Runs lines until the executor is idle; returns the last call on #1.
-    fn run_until_idle(exec: &mut Executor, lab: &mut Lab, lines: &[&str]) -> Outcome {
+    fn run_until_idle(exec: &mut Executor, s: &mut Session, lines: &[&str]) -> Outcome {
         for (i, l) in lines.iter().enumerate() {
             exec.push(Located { line: i + 1, cmd: parse_line(l).expect("parses").expect("command") });
         }
         let deadline = Instant::now() + Duration::from_secs(10);
-        while let Ok(Tick::Busy(until)) = exec.tick(lab) {
+        while let Ok(Tick::Busy(until)) = exec.tick(s) {
             assert!(Instant::now() < deadline, "bounded");
-            lab.wait_event(until);
+            s.wait_event(until);
         }
-        lab.timeline().find(lab.last_call().expect("a call")).expect("recorded").outcome
+        let last = s.record().timeline().calls().iter().rev().find(|c| c.lane == Lane::Sock(1));
+        last.expect("a call").outcome
     }
 
     #[test]
     fn the_settle_time_decides_when_a_slow_call_shows_as_blocking() {
         let script = ["open tcp", "peer send \"x\" after 300ms", "recv"];
-        let mut lab = Lab::new().expect("lab");
-        let got = run_until_idle(&mut Executor::new(), &mut lab, &script);
+        let mut s = Session::start().expect("session");
+        let got = run_until_idle(&mut Executor::new(), &mut s, &script);
         assert_eq!(got, Outcome::Blocking, "50 ms is too short for a 300 ms wait");
-        let mut lab = Lab::new().expect("lab");
-        let got = run_until_idle(&mut Executor::with_settle(Duration::from_secs(3)), &mut lab, &script);
+        let mut s = Session::start().expect("session");
+        let got = run_until_idle(&mut Executor::with_settle(Duration::from_secs(3)), &mut s, &script);
         assert_eq!(got, Outcome::Data, "a 3 s settle sees the recv finish");
     }
 }

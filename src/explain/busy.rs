@@ -9,8 +9,8 @@ use super::poll::{ctl_add, epoll_events};
 use super::text::{py_bytes, py_error, strace_buf, strace_err};
 use super::{Context, fd};
 use crate::command::{Interest, ServeKind};
-use crate::lab::call::{Arg, Call, Lane, Op, Outcome, SpinArg};
-use crate::lab::mode::{PyMode, secs};
+use crate::record::call::{Arg, Call, Lane, Op, Outcome, SpinArg};
+use crate::record::mode::{PyMode, secs};
 
 /// What the server's recv asks for (`REQUEST_SIZE` in serve.rs).
 const REQUEST_SIZE: u64 = 1024;

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use super::text::{bytes, set, strerror};
 use super::{Context, after_reset, is_udp, poll_ms, poll_wait, took, waited};
-use crate::lab::call::{Call, Lane, Op, Outcome, TimeoutBy};
-use crate::lab::mode::PyMode;
-use crate::lab::sys::errno_name;
+use crate::record::call::{Call, Lane, Op, Outcome, TimeoutBy};
+use crate::record::mode::PyMode;
+use crate::sys::errno_name;
 
 pub fn text(c: &Call, ctx: &Context) -> String {
     if c.lane.is_sock()
@@ -302,7 +302,7 @@ fn poll_timeout(c: &Call) -> String {
             format!(
                 "In timeout mode (settimeout({})) sockscope, like CPython, first waits in poll() {wait_for} for up \
                  to {ms} ms. {none}, so poll ran out after {} and {} was never called.",
-                crate::lab::mode::secs(t),
+                crate::record::mode::secs(t),
                 took(c),
                 verb(c)
             )

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::call::{Call, Lane};
 use super::dense::{CHUNK, DenseLane};
-use super::event::{CallEnd, LabEvent};
+use super::event::{CallEnd, Event};
 
 #[derive(Debug)]
 pub struct Timeline {
@@ -31,16 +31,16 @@ impl Default for Timeline {
 
 impl Timeline {
     /// Folds one event in. Returns the index of the record it touched.
-    pub fn apply(&mut self, ev: &LabEvent) -> Option<usize> {
+    pub fn apply(&mut self, ev: &Event) -> Option<usize> {
         match ev {
-            LabEvent::Begin(c) => {
+            Event::Begin(c) => {
                 let i = self.push(c.clone());
                 self.open.insert(c.seq, i);
                 Some(i)
             }
-            LabEvent::Instant(c) => Some(self.push(c.clone())),
-            LabEvent::End(e) => self.finish(e),
-            LabEvent::Dense { lane, calls } => {
+            Event::Instant(c) => Some(self.push(c.clone())),
+            Event::End(e) => self.finish(e),
+            Event::Dense { lane, calls } => {
                 self.dense.entry(*lane).or_default().push_all(calls);
                 self.bound();
                 None

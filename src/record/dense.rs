@@ -4,7 +4,31 @@
 
 use std::collections::VecDeque;
 
-use super::spin::{Dense, DenseOutcome};
+use serde::{Deserialize, Serialize};
+
+/// How one dense call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[repr(u8)]
+pub enum DenseOutcome {
+    Data,
+    Eof,
+    WouldBlock,
+    Error,
+}
+
+/// One call of a busy-poll. Its start is the previous call's end, so one
+/// clock read per call is enough; the duration therefore includes the few
+/// nanoseconds of bookkeeping between two syscalls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dense {
+    pub start_ns: u64,
+    pub dur_ns: u32,
+    /// Bytes received (capped at u32::MAX).
+    pub bytes: u32,
+    pub outcome: DenseOutcome,
+    /// The errno for `Error` (errno values fit a byte on Linux).
+    pub errno: u8,
+}
 
 /// Calls per chunk: dropping a whole chunk keeps folding O(1) per call.
 pub const CHUNK: usize = 4096;

@@ -1,0 +1,107 @@
+//! A live session: the engine, the receiving end of its event channel, the
+//! record folded from those events, and where `--record` writes them.
+//! Every event passes through [`Session::apply`] exactly once.
+
+use std::path::Path;
+use std::time::Instant;
+
+use crossbeam_channel::{Receiver, RecvTimeoutError};
+
+use crate::lab::{Engine, LabError};
+use crate::record::file::Writer;
+use crate::record::{Event, Lane, Op, Record};
+
+pub struct Session {
+    pub engine: Engine,
+    rx: Receiver<Event>,
+    record: Record,
+    recorder: Option<Writer>,
+    /// Events applied since the front end last took them.
+    fresh: Vec<Event>,
+}
+
+impl Session {
+    /// A new session with the embedded peer listening on loopback.
+    pub fn start() -> Result<Session, LabError> {
+        let (engine, rx) = Engine::start()?;
+        Ok(Session { engine, rx, record: Record::new(), recorder: None, fresh: Vec::new() })
+    }
+
+    /// Appends every event from now on to `path` (`--record`).
+    pub fn record_to(&mut self, path: &Path) -> std::io::Result<()> {
+        self.recorder = Some(Writer::create(path)?);
+        Ok(())
+    }
+
+    pub fn record(&self) -> &Record {
+        &self.record
+    }
+
+    /// Bounds the busy-poll history (`--history`).
+    pub fn set_history_cap(&mut self, calls: usize) {
+        self.record.set_history_cap(calls);
+    }
+
+    /// The receiving end of the event channel, for a front end that
+    /// multiplexes it with input. Pass what it yields to [`Session::apply`].
+    pub fn events(&self) -> Receiver<Event> {
+        self.rx.clone()
+    }
+
+    /// Records, folds and keeps one event for the front end.
+    pub fn apply(&mut self, ev: Event) {
+        if let Some(rec) = &mut self.recorder
+            && let Err(e) = rec.write(self.engine.now_ns(), &ev)
+        {
+            self.recorder = None;
+            self.fresh.push(Event::Fault(format!("recording stopped: {e}")));
+        }
+        self.record.apply(&ev);
+        match &ev {
+            Event::Closed(id) => self.engine.forget(*id),
+            Event::Instant(c) if c.op == Op::Request && c.lane != Lane::Peer => self.summarize_clients(),
+            _ => {}
+        }
+        self.fresh.push(ev);
+    }
+
+    /// Once every client of the latest `serve` batch has its echo, the
+    /// engine records their waits.
+    fn summarize_clients(&mut self) {
+        let Some((first, n)) = self.engine.unsummarized_batch() else { return };
+        if let Some(waits) = self.record.client_waits(first, n) {
+            self.engine.summarize(&waits);
+        }
+    }
+
+    /// Applies every event already waiting. Returns how many there were.
+    pub fn pump(&mut self) -> usize {
+        let mut n = 0;
+        while let Ok(ev) = self.rx.try_recv() {
+            self.apply(ev);
+            n += 1;
+        }
+        n
+    }
+
+    /// Waits until an event arrives or `deadline` passes; applies what came.
+    pub fn wait_event(&mut self, deadline: Instant) -> bool {
+        match self.rx.recv_deadline(deadline) {
+            Ok(ev) => {
+                self.apply(ev);
+                self.pump();
+                true
+            }
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => false,
+        }
+    }
+
+    /// The events applied since the last call, oldest first.
+    pub fn take_fresh(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.fresh)
+    }
+
+    pub fn now_ns(&self) -> u64 {
+        self.engine.now_ns()
+    }
+}

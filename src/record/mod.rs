@@ -1,0 +1,153 @@
+//! The record: what a session did, as a pure fold of its events.
+//!
+//! The engine (`lab`) emits [`Event`]s into one channel; [`Record::apply`]
+//! folds them into the socket table (modes as set), the timeline of calls and
+//! the current socket. A live TUI, a headless run and a replay all read their
+//! state from a `Record` and from nothing else: a replay is this fold with no
+//! engine behind it.
+
+pub mod arg;
+pub mod call;
+pub mod dense;
+pub mod event;
+pub mod file;
+pub mod mode;
+pub mod sock;
+pub mod timeline;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+pub use arg::{Arg, SpinArg, SpinStats, ready};
+pub use call::{Call, Lane, Op, Outcome, TimeoutBy};
+pub use event::{CallEnd, Event, SockInfo, SockKind};
+pub use mode::{KernelView, Mode, PyMode};
+pub use sock::SockState;
+pub use timeline::Timeline;
+
+/// Everything the events of a session say, folded.
+#[derive(Debug, Default)]
+pub struct Record {
+    timeline: Timeline,
+    socks: BTreeMap<u32, SockState>,
+    current: Option<u32>,
+}
+
+impl Record {
+    pub fn new() -> Record {
+        Record::default()
+    }
+
+    /// Folds one event in.
+    pub fn apply(&mut self, ev: &Event) {
+        self.timeline.apply(ev);
+        match ev {
+            Event::Socket(info) => self.socket_seen(info),
+            Event::Instant(c) if c.op.is_mode() => {
+                if let Some(s) = c.lane.sock().and_then(|id| self.socks.get_mut(&id)) {
+                    s.mode = c.mode;
+                    s.kernel = c.kernel;
+                }
+            }
+            Event::Use(id) if self.socks.contains_key(id) => self.current = Some(*id),
+            Event::Closed(id) => {
+                if let Some(s) = self.socks.get_mut(id) {
+                    s.closed = true;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A socket appeared or its addresses changed. A socket the user made
+    /// becomes current; one accepted from a listener does not.
+    fn socket_seen(&mut self, info: &SockInfo) {
+        match self.socks.get_mut(&info.id) {
+            Some(s) => s.info = info.clone(),
+            None => {
+                self.socks.insert(info.id, SockState::new(info.clone()));
+                if !info.kind.is_accepted() {
+                    self.current = Some(info.id);
+                }
+            }
+        }
+    }
+
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
+
+    /// Bounds the busy-poll history (`--history`).
+    pub fn set_history_cap(&mut self, calls: usize) {
+        self.timeline.set_cap(calls);
+    }
+
+    /// Every socket in number order, closed ones included.
+    pub fn sockets(&self) -> impl Iterator<Item = &SockState> {
+        self.socks.values()
+    }
+
+    pub fn socket(&self, id: u32) -> Option<&SockState> {
+        self.socks.get(&id)
+    }
+
+    pub fn current(&self) -> Option<u32> {
+        self.current
+    }
+
+    pub fn current_socket(&self) -> Option<&SockState> {
+        self.socks.get(&self.current?)
+    }
+
+    /// The numbers of every socket, for "no socket #9 (sockets: #1, #2)".
+    pub fn ids(&self) -> Vec<u32> {
+        self.socks.keys().copied().collect()
+    }
+
+    /// The latest `poll wait` record.
+    pub fn last_poll_wait(&self) -> Option<&Call> {
+        let tl = &self.timeline;
+        tl.lane(Lane::Loop).iter().rev().filter_map(|&i| tl.get(i as usize)).find(|c| c.op == Op::PollWait)
+    }
+
+    /// The sockets a finished `poll wait` (by seq) reported readable, in order.
+    pub fn readable_after(&self, wait_seq: u64) -> Vec<u32> {
+        let tl = &self.timeline;
+        let mut out: Vec<u32> = tl
+            .lane(Lane::Loop)
+            .iter()
+            .rev()
+            .filter_map(|&i| tl.get(i as usize))
+            .take_while(|c| c.seq > wait_seq)
+            .filter_map(|c| match c.arg {
+                Arg::Ready(n, f) if f & (ready::READABLE | ready::READ_CLOSED) != 0 => Some(n),
+                _ => None,
+            })
+            .collect();
+        out.reverse();
+        out.dedup();
+        out
+    }
+
+    /// Each client's request-to-echo wait for clients `first..first+n`,
+    /// once every one of them has its echo.
+    pub fn client_waits(&self, first: u32, n: u32) -> Option<Vec<(u32, Duration)>> {
+        (first..first.checked_add(n)?).map(|k| Some((k, self.echo_wait(k)?))).collect()
+    }
+
+    /// How long client `k` waited for its echo, once it has it.
+    pub fn echo_wait(&self, k: u32) -> Option<Duration> {
+        let tl = &self.timeline;
+        tl.lane(Lane::Client(k))
+            .iter()
+            .filter_map(|&i| tl.get(i as usize))
+            .find(|c| c.op == Op::Request && c.outcome == Outcome::Data)?
+            .duration()
+    }
+
+    /// Whether client `k` has a finished request (echoed or not).
+    pub fn client_done(&self, k: u32) -> bool {
+        let tl = &self.timeline;
+        tl.lane(Lane::Client(k)).iter().any(|&i| tl.get(i as usize).is_some_and(|c| c.op == Op::Request))
+    }
+}

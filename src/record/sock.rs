@@ -1,0 +1,31 @@
+//! One row of the record's socket table.
+
+use super::event::SockInfo;
+use super::mode::{KernelView, Mode};
+
+/// A socket as its events describe it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SockState {
+    pub info: SockInfo,
+    /// The mode as the user set it, folded from mode-change records.
+    pub mode: Mode,
+    /// What the kernel held as recorded with the last mode change. A
+    /// recording, not a reading: front ends that show "the kernel now" take
+    /// a fresh sample (see `lab::sample`).
+    pub kernel: Option<KernelView>,
+    pub closed: bool,
+}
+
+impl SockState {
+    pub fn new(info: SockInfo) -> SockState {
+        SockState { info, mode: Mode::default(), kernel: None, closed: false }
+    }
+
+    pub fn id(&self) -> u32 {
+        self.info.id
+    }
+
+    pub fn is_open(&self) -> bool {
+        !self.closed
+    }
+}
