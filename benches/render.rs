@@ -41,6 +41,7 @@ fn history(n: u64) -> (Record, u64) {
             errno: if outcome == Outcome::WouldBlock { 11 } else { 0 },
             bytes: (outcome == Outcome::Data).then_some(5),
             preview: None,
+            evidence: None,
         }));
     }
     (tl, (n / SOCKETS as u64 + 1) * STEP_NS)
@@ -56,6 +57,7 @@ fn info(id: u32) -> SockInfo {
         local_path: None,
         remote_path: None,
         pair: None,
+        mode: None,
     }
 }
 

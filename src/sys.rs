@@ -185,6 +185,14 @@ pub fn recv_dontwait_raw(fd: RawFd, buf: &mut [u8]) -> Result<usize, i32> {
     if n < 0 { Err(io::Error::last_os_error().raw_os_error().unwrap_or(0)) } else { Ok(n as usize) }
 }
 
+/// `recv(fd, buf, len, flags)`, for flags socket2's `Read` cannot pass
+/// (MSG_PEEK).
+pub fn recv_flags(fd: RawFd, buf: &mut [u8], flags: libc::c_int) -> io::Result<usize> {
+    // SAFETY: buf is valid for writes of buf.len() bytes for the call.
+    let n = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags) };
+    if n < 0 { Err(io::Error::last_os_error()) } else { Ok(n as usize) }
+}
+
 /// SO_RCVBUF / SO_SNDBUF as the kernel reports them (Linux doubles what was set).
 pub fn buffer_sizes(fd: RawFd) -> io::Result<(u32, u32)> {
     let get = |opt| -> io::Result<u32> {
@@ -198,30 +206,44 @@ pub fn buffer_sizes(fd: RawFd) -> io::Result<(u32, u32)> {
     Ok((get(libc::SO_RCVBUF)?, get(libc::SO_SNDBUF)?))
 }
 
-/// The TCP state from TCP_INFO (`None` for a socket that is not TCP).
-pub fn tcp_state(fd: RawFd) -> Option<&'static str> {
+/// The TCP state number from TCP_INFO (`None` for a socket that is not TCP).
+pub fn tcp_state_raw(fd: RawFd) -> Option<u8> {
     let mut info: libc::tcp_info = unsafe_zeroed_tcp_info();
     let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
     // SAFETY: info and len are valid for writes of the sizes given.
     let rc =
         unsafe { libc::getsockopt(fd, libc::IPPROTO_TCP, libc::TCP_INFO, (&raw mut info).cast(), &mut len) };
-    if rc < 0 {
-        return None;
-    }
-    Some(match info.tcpi_state {
-        1 => "ESTABLISHED",
-        2 => "SYN_SENT",
-        3 => "SYN_RECV",
-        4 => "FIN_WAIT1",
-        5 => "FIN_WAIT2",
-        6 => "TIME_WAIT",
-        7 => "CLOSE",
-        8 => "CLOSE_WAIT",
-        9 => "LAST_ACK",
-        10 => "LISTEN",
-        11 => "CLOSING",
-        _ => "UNKNOWN",
-    })
+    (rc == 0).then_some(info.tcpi_state)
+}
+
+/// The TCP state from TCP_INFO by name (`None` for a socket that is not TCP).
+pub fn tcp_state(fd: RawFd) -> Option<&'static str> {
+    let n = tcp_state_raw(fd)?;
+    Some(crate::record::evidence::TcpState::from_kernel(n).map_or("UNKNOWN", |s| s.name()))
+}
+
+/// An integer socket option at SOL_SOCKET (SO_DOMAIN, SO_TYPE, SO_ACCEPTCONN).
+pub fn sol_socket_int(fd: RawFd, opt: libc::c_int) -> io::Result<i32> {
+    let mut v: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: v and len are valid for writes of the sizes given.
+    let rc = unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, opt, (&raw mut v).cast(), &mut len) };
+    check(rc)?;
+    Ok(v)
+}
+
+/// Whether the socket has a peer address (getpeername succeeds).
+pub fn has_peer(fd: RawFd) -> bool {
+    let mut addr: libc::sockaddr_storage = unsafe_zeroed_storage();
+    let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    // SAFETY: addr and len are valid for writes of the sizes given.
+    let rc = unsafe { libc::getpeername(fd, (&raw mut addr).cast(), &mut len) };
+    rc == 0
+}
+
+fn unsafe_zeroed_storage() -> libc::sockaddr_storage {
+    // SAFETY: sockaddr_storage is plain old data; all-zero is a valid value.
+    unsafe { std::mem::zeroed() }
 }
 
 fn unsafe_zeroed_tcp_info() -> libc::tcp_info {
@@ -270,4 +292,50 @@ pub fn ticks() -> u64 {
 pub fn ticks() -> u64 {
     static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
     START.get_or_init(std::time::Instant::now).elapsed().as_nanos() as u64
+}
+
+/// A socket's fd, shared by the threads that make calls on it. One
+/// [`SockFd::close`] releases the fd at once, as another thread's close()
+/// would, while a call already in the kernel keeps the socket itself alive
+/// until it returns. The fd number is never closed twice.
+pub struct SockFd {
+    sock: std::mem::ManuallyDrop<socket2::Socket>,
+    closed: std::sync::atomic::AtomicBool,
+}
+
+impl SockFd {
+    pub fn new(sock: socket2::Socket) -> SockFd {
+        SockFd { sock: std::mem::ManuallyDrop::new(sock), closed: std::sync::atomic::AtomicBool::new(false) }
+    }
+
+    pub fn socket(&self) -> &socket2::Socket {
+        &self.sock
+    }
+
+    pub fn raw(&self) -> RawFd {
+        use std::os::fd::AsRawFd;
+        self.sock.as_raw_fd()
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// close(fd), once.
+    pub fn close(&self) -> io::Result<()> {
+        if self.closed.swap(true, std::sync::atomic::Ordering::AcqRel) {
+            return Err(io::Error::from_raw_os_error(libc::EBADF));
+        }
+        // SAFETY: the fd is ours and `closed` makes this the only close.
+        check(unsafe { libc::close(self.raw()) }).map(|_| ())
+    }
+}
+
+impl Drop for SockFd {
+    fn drop(&mut self) {
+        if !self.is_closed() {
+            // SAFETY: not closed by `close`, and dropped only here, once.
+            unsafe { std::mem::ManuallyDrop::drop(&mut self.sock) };
+        }
+    }
 }

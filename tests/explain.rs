@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use sockscope::command::{How, Interest, Located, Proto, ServeKind, parse_line};
 use sockscope::exec::Session as Lab;
 use sockscope::exec::{Executor, Tick};
-use sockscope::explain::{Context, Explanation, Prev, explain, prev_call, undrained};
+use sockscope::ops::{Context, Explanation, Prev, explain, prev_call, undrained};
 use sockscope::record::call::{SpinArg, SpinStats, ready};
 use sockscope::record::{
     Arg, Call, Event, KernelView, Lane, Mode, Op, Outcome, PyMode, SockKind, Timeline, TimeoutBy,
@@ -51,6 +51,7 @@ fn call(op: Op, arg: Arg, mode: Mode, outcome: Outcome, took: Duration) -> Call 
         errno: 0,
         bytes: None,
         preview: None,
+        evidence: None,
     }
 }
 
@@ -805,31 +806,35 @@ fn peer_records() {
     let peer = |op, arg, outcome| call(op, arg, Mode::default(), outcome, ms(0)).lane(Lane::Peer);
     let ctx = Context::default();
     run(vec![
-        case("peer send", peer(Op::Send, Arg::Text(5), Outcome::Sent).bytes(5).preview(b"hello"), ctx)
+        case("peer send", peer(Op::PeerSend, Arg::Text(5), Outcome::Sent).bytes(5).preview(b"hello"), ctx)
             .sys(&["sendto(fd, \"hello\", 5, MSG_NOSIGNAL, NULL, 0) = 5"])
             .py(&["peer.send(b'hello')"])
             .why(&["receive queue"]),
-        case("peer close", peer(Op::Close, Arg::None, Outcome::Ok), ctx).sys(&["close(fd) = 0"]).why(&[
+        case("peer close", peer(Op::PeerClose, Arg::None, Outcome::Ok), ctx).sys(&["close(fd) = 0"]).why(&[
             "FIN",
             "first send still succeeds",
             "EPIPE",
         ]),
-        case("peer reset", peer(Op::Reset, Arg::None, Outcome::Ok), ctx)
+        case("peer reset", peer(Op::PeerReset, Arg::None, Outcome::Ok), ctx)
             .sys(&["SO_LINGER, {l_onoff=1, l_linger=0}", "close(fd) = 0"])
             .py(&["SO_LINGER", "struct.pack(\"ii\", 1, 0)"])
             .why(&["RST", "once with ECONNRESET", "b''", "EPIPE"]),
-        case("peer shutdown wr", peer(Op::Shutdown, Arg::How(How::Write), Outcome::Ok), ctx)
+        case("peer shutdown wr", peer(Op::PeerShutdown, Arg::How(How::Write), Outcome::Ok), ctx)
             .sys(&["shutdown(fd, SHUT_WR) = 0"])
             .why(&["FIN", "still reads"]),
-        case("peer pause", peer(Op::Pause, Arg::None, Outcome::Ok), ctx).why(&[
+        case("peer pause", peer(Op::PeerPause, Arg::None, Outcome::Ok), ctx).why(&[
             "stopped reading",
             "send buffer",
             "EAGAIN",
         ]),
-        case("peer resume", peer(Op::Resume, Arg::None, Outcome::Ok), ctx).why(&["reads again"]),
-        case("peer connect", peer(Op::Connect, Arg::Addr(addr("127.0.0.1:5000")), Outcome::Connected), ctx)
-            .why(&["accept queue"]),
-        case("peer reads", peer(Op::Recv, Arg::Size(65536), Outcome::Data).bytes(2).preview(b"hi"), ctx)
+        case("peer resume", peer(Op::PeerResume, Arg::None, Outcome::Ok), ctx).why(&["reads again"]),
+        case(
+            "peer connect",
+            peer(Op::PeerConnect, Arg::Addr(addr("127.0.0.1:5000")), Outcome::Connected),
+            ctx,
+        )
+        .why(&["accept queue"]),
+        case("peer reads", peer(Op::PeerRecv, Arg::Size(65536), Outcome::Data).bytes(2).preview(b"hi"), ctx)
             .sys(&["recvfrom(fd, \"hi\", 65536, 0, NULL, NULL) = 2"]),
     ]);
 }
@@ -870,7 +875,7 @@ fn on_loop(op: Op, arg: Arg, outcome: Outcome, took: Duration) -> Call {
 }
 fn poll_wait(t: Option<Duration>, events: u64, took: Duration) -> Call {
     let outcome = if events == 0 { Outcome::Timeout(TimeoutBy::Poll) } else { Outcome::Ok };
-    on_loop(Op::PollWait, Arg::PollWait(t), outcome, took).bytes(events)
+    on_loop(Op::PollWait, Arg::PollWait { timeout: t, events: Some(events as u32) }, outcome, took)
 }
 fn ready_on(id: u32, flags: u8) -> Call {
     on_loop(Op::Ready, Arg::Ready(id, flags), Outcome::Ready, ms(0))
@@ -993,8 +998,10 @@ fn spin_serve_and_clients() {
             .bytes(text.len() as u64)
             .preview(text.as_bytes())
     };
-    let summary = |note: &str| {
-        call(Op::Summary, Arg::Note(note.into()), Mode::default(), Outcome::Ok, ms(0)).lane(Lane::Peer)
+    // (client, microseconds) pairs
+    let summary = |waits: &[(u32, u64)]| {
+        let waits = waits.iter().map(|&(k, us)| (k, us * 1000)).collect();
+        call(Op::Summary, Arg::Waits(waits), Mode::default(), Outcome::Ok, ms(0)).lane(Lane::Peer)
     };
     let serve = |kind| call(Op::Serve, Arg::Serve(kind, 3), blocking(), Outcome::Ok, ms(0));
     let stats = tally(10_000, 0, 0, 0, 0);
@@ -1100,15 +1107,14 @@ fn spin_serve_and_clients() {
         case("a quick request", request(12, Duration::from_micros(400)), Context::default())
             .sys(&["\"request from c12\", 16,"])
             .why(&["400 µs", "round trip"]),
-        case(
-            "uneven waits",
-            summary("client waits: c1 0.6 ms, c2 304.4 ms, c3 304.3 ms"),
-            Context::default(),
-        )
-        .py(&["'c1': 0.0006", "'c2': 0.3044"])
-        .why(&["uneven", "c2 waited 304.4 ms while c1 waited 600 µs", "one client at a time"]),
-        case("even waits", summary("client waits: c4 0.3 ms, c5 0.1 ms, c6 0.4 ms"), Context::default())
-            .why(&["All are short", "c6, 400 µs", "holds up nobody"]),
+        case("uneven waits", summary(&[(1, 600), (2, 304_400), (3, 304_300)]), Context::default())
+            .py(&["'c1': 0.0006", "'c2': 0.3044"])
+            .why(&["uneven", "c2 waited 304.4 ms while c1 waited 600 µs", "one client at a time"]),
+        case("even waits", summary(&[(4, 300), (5, 100), (6, 400)]), Context::default()).why(&[
+            "All are short",
+            "c6, 400 µs",
+            "holds up nobody",
+        ]),
     ]);
 }
 
@@ -1337,7 +1343,7 @@ expect slowest over 250ms
             fail("the generic fallback");
         }
         let sys = e.syscalls.join("\n");
-        match (c.op, c.bytes) {
+        match (c.op, c.events().or(c.bytes)) {
             (Op::PollWait, Some(0)) => {
                 seen.push("0 events");
                 if ctx.undrained != Some(1) || !e.why.contains("edge-triggered trap") {

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use sockscope::command::UnixKind;
-use sockscope::explain::{Context, explain};
+use sockscope::ops::{Context, explain};
 use sockscope::record::{Arg, Call, Lane, Mode, Op, Outcome, SockKind};
 
 fn call(op: Op, arg: Arg, outcome: Outcome, errno: i32) -> Call {
@@ -21,6 +21,7 @@ fn call(op: Op, arg: Arg, outcome: Outcome, errno: i32) -> Call {
         errno,
         bytes: None,
         preview: None,
+        evidence: None,
     }
 }
 

@@ -13,7 +13,7 @@ use sockscope::record::{Lane, Op, Outcome, TimeoutBy};
 fn peer_send_text_arrives_as_data() {
     let mut s = Session::new();
     s.ok("open tcp\npeer send \"hello\"");
-    let sent = s.peer(Op::Send);
+    let sent = s.peer(Op::PeerSend);
     assert_eq!(sent.len(), 1, "{}", s.dump());
     assert_result(&sent[0], Outcome::Sent, None, Some(5));
     assert_eq!(sent[0].lane, Lane::Peer);
@@ -43,8 +43,8 @@ fn peer_send_after_arrives_after_the_delay() {
     assert_result(&c, Outcome::Data, None, Some(4));
     assert_took(&c, ms(300));
     // The peer's record is sent after its syscall, so it may come after our End.
-    s.until(IMMEDIATE, |s| !s.peer(Op::Send).is_empty());
-    let sent = s.peer(Op::Send);
+    s.until(IMMEDIATE, |s| !s.peer(Op::PeerSend).is_empty());
+    let sent = s.peer(Op::PeerSend);
     assert_eq!(sent.len(), 1, "{}", s.dump());
     assert!(sent[0].start_ns >= c.start_ns + 290_000_000, "{}", s.dump());
     assert!(sent[0].start_ns <= c.end_ns.expect("ended"), "the send came before the recv returned");
@@ -54,16 +54,16 @@ fn peer_send_after_arrives_after_the_delay() {
 fn peer_pause_stops_reading_and_resume_reads_everything() {
     let mut s = Session::new();
     s.ok("open tcp\npeer pause");
-    assert_eq!(s.peer(Op::Pause).len(), 1, "{}", s.dump());
+    assert_eq!(s.peer(Op::PeerPause).len(), 1, "{}", s.dump());
     let c = s.done("send \"abc\"\nwait 100ms");
     assert_result(&c, Outcome::Sent, None, Some(3));
-    assert!(s.peer(Op::Recv).is_empty(), "a paused peer reads nothing:\n{}", s.dump());
+    assert!(s.peer(Op::PeerRecv).is_empty(), "a paused peer reads nothing:\n{}", s.dump());
     // The bytes wait in the peer's receive queue.
     s.ok("peer resume");
-    assert_eq!(s.peer(Op::Resume).len(), 1, "{}", s.dump());
-    let got = s.until(Duration::from_secs(2), |s| !s.peer(Op::Recv).is_empty());
+    assert_eq!(s.peer(Op::PeerResume).len(), 1, "{}", s.dump());
+    let got = s.until(Duration::from_secs(2), |s| !s.peer(Op::PeerRecv).is_empty());
     assert!(got, "{}", s.dump());
-    let r = &s.peer(Op::Recv)[0];
+    let r = &s.peer(Op::PeerRecv)[0];
     assert_result(r, Outcome::Data, None, Some(3));
     assert_eq!(r.preview.as_deref(), Some(&b"abc"[..]));
 }
@@ -78,7 +78,7 @@ fn peer_close_wakes_a_blocked_recv_with_eof() {
     let c = s.last_done();
     assert_result(&c, Outcome::Eof, None, None);
     assert_took(&c, ms(200));
-    let close = &s.peer(Op::Close)[0];
+    let close = &s.peer(Op::PeerClose)[0];
     let after = c.end_ns.expect("ended") - close.start_ns;
     assert!(after < IMMEDIATE.as_nanos() as u64, "the EOF came {after} ns after the peer's close");
 }
@@ -103,7 +103,7 @@ fn peer_reset_wakes_a_blocked_recv_with_econnreset() {
     let c = s.call("recv\nwait 200ms");
     assert_blocking(&c);
     s.ok("peer reset");
-    assert_eq!(s.peer(Op::Reset).len(), 1, "{}", s.dump());
+    assert_eq!(s.peer(Op::PeerReset).len(), 1, "{}", s.dump());
     let c = s.last_done();
     assert_result(&c, Outcome::Error, Some("ECONNRESET"), None);
     assert_took(&c, ms(200));
@@ -131,7 +131,7 @@ fn peer_reset_then_a_send_consumes_the_error() {
 fn peer_shutdown_wr_gives_eof_but_still_reads() {
     let mut s = Session::new();
     s.ok("open tcp\npeer shutdown wr");
-    let sd = s.peer(Op::Shutdown);
+    let sd = s.peer(Op::PeerShutdown);
     assert_eq!(sd.len(), 1, "{}", s.dump());
     assert_result(&sd[0], Outcome::Ok, None, None);
     let c = s.done("recv");
@@ -140,16 +140,16 @@ fn peer_shutdown_wr_gives_eof_but_still_reads() {
     // Half-closed: our data still reaches the peer.
     let c = s.done("send \"still here\"");
     assert_result(&c, Outcome::Sent, None, Some(10));
-    let got = s.until(Duration::from_secs(2), |s| !s.peer(Op::Recv).is_empty());
+    let got = s.until(Duration::from_secs(2), |s| !s.peer(Op::PeerRecv).is_empty());
     assert!(got, "{}", s.dump());
-    assert_result(&s.peer(Op::Recv)[0], Outcome::Data, None, Some(10));
+    assert_result(&s.peer(Op::PeerRecv)[0], Outcome::Data, None, Some(10));
 }
 
 #[test]
 fn peer_connect_n_queues_n_clients_to_accept() {
     let mut s = Session::new();
     s.ok("listen\npeer connect 3");
-    let connects = s.peer(Op::Connect);
+    let connects = s.peer(Op::PeerConnect);
     assert_eq!(connects.len(), 3, "{}", s.dump());
     for c in &connects {
         assert_result(c, Outcome::Connected, None, None);
@@ -248,9 +248,9 @@ fn udp_send_and_recv_with_the_peer() {
     assert_eq!(open.op, Op::Open);
     let c = s.done("send \"ping\"");
     assert_result(&c, Outcome::Sent, None, Some(4));
-    let got = s.until(Duration::from_secs(2), |s| !s.peer(Op::Recv).is_empty());
+    let got = s.until(Duration::from_secs(2), |s| !s.peer(Op::PeerRecv).is_empty());
     assert!(got, "{}", s.dump());
-    let r = &s.peer(Op::Recv)[0];
+    let r = &s.peer(Op::PeerRecv)[0];
     assert_result(r, Outcome::Data, None, Some(4));
     assert_eq!(r.preview.as_deref(), Some(&b"ping"[..]));
     let c = s.done("peer send \"pong\"\nrecv");
@@ -306,7 +306,7 @@ fn ipv6_loopback_listen_connect_accept() {
 fn udp_peer_close_makes_the_next_recv_econnrefused() {
     let mut s = Session::new();
     s.ok("open udp\npeer close");
-    assert_eq!(s.peer(Op::Close).len(), 1, "{}", s.dump());
+    assert_eq!(s.peer(Op::PeerClose).len(), 1, "{}", s.dump());
     // Our datagram draws an ICMP port unreachable, reported on the next call.
     let c = s.done("send \"anyone?\"");
     assert_result(&c, Outcome::Sent, None, Some(7));
@@ -321,7 +321,7 @@ fn our_shutdown_wr_gives_the_peer_eof_and_us_epipe() {
     s.ok("open tcp");
     let c = s.done("shutdown wr");
     assert_result(&c, Outcome::Ok, None, None);
-    let eof = |s: &Session| s.peer(Op::Recv).iter().any(|c| c.outcome == Outcome::Eof);
+    let eof = |s: &Session| s.peer(Op::PeerRecv).iter().any(|c| c.outcome == Outcome::Eof);
     assert!(s.until(IMMEDIATE, eof), "the peer read EOF:\n{}", s.dump());
     let c = s.done("send \"x\"");
     assert_result(&c, Outcome::Error, Some("EPIPE"), None);
@@ -336,7 +336,7 @@ fn our_close_gives_the_peer_eof() {
     let c = s.done("open tcp\nclose");
     assert_result(&c, Outcome::Ok, None, None);
     assert_immediate(&c);
-    let eof = |s: &Session| s.peer(Op::Recv).iter().any(|c| c.outcome == Outcome::Eof);
+    let eof = |s: &Session| s.peer(Op::PeerRecv).iter().any(|c| c.outcome == Outcome::Eof);
     assert!(s.until(IMMEDIATE, eof), "the peer read EOF:\n{}", s.dump());
     assert!(s.lab.socket(1).is_some_and(|h| h.closed), "#1 is marked closed");
 }

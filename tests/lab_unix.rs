@@ -145,7 +145,9 @@ fn datagram_boundaries_on_unixgram() {
     s.ok("peer send \"\"");
     assert_result(&s.done("recv"), Outcome::Data, None, Some(0));
     assert_result(&s.done("send \"up\""), Outcome::Sent, None, Some(2));
-    assert!(s.until(IMMEDIATE, |s| s.peer(sockscope::record::Op::Recv).iter().any(|c| c.bytes == Some(2))));
+    assert!(
+        s.until(IMMEDIATE, |s| s.peer(sockscope::record::Op::PeerRecv).iter().any(|c| c.bytes == Some(2)))
+    );
 }
 
 #[test]

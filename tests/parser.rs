@@ -34,7 +34,7 @@ fn blank_lines_and_comments_are_nothing() {
     for line in ["", "   ", "\t", "# a comment", "   # indented"] {
         assert_eq!(parse_line(line), Ok(None), "{line:?}");
     }
-    assert_eq!(ok("close # done"), Command::Close);
+    assert_eq!(ok("close # done"), Command::Call(SockCall::Close));
 }
 
 #[test]
@@ -56,7 +56,7 @@ fn open_listen_socket() {
 #[test]
 fn keywords_are_case_insensitive() {
     assert_eq!(ok("OPEN Tcp"), Command::Open { proto: Proto::Tcp, addr: None });
-    assert_eq!(ok("Recv 1K"), Command::Recv { size: 1024 });
+    assert_eq!(ok("Recv 1K"), Command::Call(SockCall::Recv { size: 1024 }));
 }
 
 #[test]
@@ -76,28 +76,31 @@ fn use_and_modes() {
 
 #[test]
 fn recv_and_send() {
-    assert_eq!(ok("recv"), Command::Recv { size: 1024 });
-    assert_eq!(ok("recv 10"), Command::Recv { size: 10 });
-    assert_eq!(ok("recv 64k"), Command::Recv { size: 64 * 1024 });
-    assert_eq!(ok("recv 1m"), Command::Recv { size: 1024 * 1024 });
-    assert_eq!(ok("recv 64M"), Command::Recv { size: MAX_SIZE });
-    assert_eq!(ok(r#"send "hi\n""#), Command::Send(Payload::Text(b"hi\n".to_vec())));
+    assert_eq!(ok("recv"), Command::Call(SockCall::Recv { size: 1024 }));
+    assert_eq!(ok("recv 10"), Command::Call(SockCall::Recv { size: 10 }));
+    assert_eq!(ok("recv 64k"), Command::Call(SockCall::Recv { size: 64 * 1024 }));
+    assert_eq!(ok("recv 1m"), Command::Call(SockCall::Recv { size: 1024 * 1024 }));
+    assert_eq!(ok("recv 64M"), Command::Call(SockCall::Recv { size: MAX_SIZE }));
+    assert_eq!(ok(r#"send "hi\n""#), Command::Call(SockCall::Send(Payload::Text(b"hi\n".to_vec()))));
     let all = ok(r#"send "\t\r\\\"\x00\xff""#);
-    assert_eq!(all, Command::Send(Payload::Text(b"\t\r\\\"\x00\xff".to_vec())));
-    assert_eq!(ok(r##"send "# not a comment""##), Command::Send(Payload::Text(b"# not a comment".to_vec())));
-    assert_eq!(ok("send 1k"), Command::Send(Payload::Size(1024)));
-    assert_eq!(ok(r#"send """#), Command::Send(Payload::Text(vec![])));
+    assert_eq!(all, Command::Call(SockCall::Send(Payload::Text(b"\t\r\\\"\x00\xff".to_vec()))));
+    assert_eq!(
+        ok(r##"send "# not a comment""##),
+        Command::Call(SockCall::Send(Payload::Text(b"# not a comment".to_vec())))
+    );
+    assert_eq!(ok("send 1k"), Command::Call(SockCall::Send(Payload::Size(1024))));
+    assert_eq!(ok(r#"send """#), Command::Call(SockCall::Send(Payload::Text(vec![]))));
 }
 
 #[test]
 fn socket_calls() {
-    assert_eq!(ok("accept"), Command::Accept);
-    assert_eq!(ok("connect"), Command::Connect(None));
-    assert_eq!(ok("connect 10.0.0.1:80"), Command::Connect(addr("10.0.0.1", 80)));
-    assert_eq!(ok("shutdown rd"), Command::Shutdown(How::Read));
-    assert_eq!(ok("shutdown wr"), Command::Shutdown(How::Write));
-    assert_eq!(ok("shutdown both"), Command::Shutdown(How::Both));
-    assert_eq!(ok("close"), Command::Close);
+    assert_eq!(ok("accept"), Command::Call(SockCall::Accept));
+    assert_eq!(ok("connect"), Command::Call(SockCall::Connect(None)));
+    assert_eq!(ok("connect 10.0.0.1:80"), Command::Call(SockCall::Connect(addr("10.0.0.1", 80))));
+    assert_eq!(ok("shutdown rd"), Command::Call(SockCall::Shutdown(How::Read)));
+    assert_eq!(ok("shutdown wr"), Command::Call(SockCall::Shutdown(How::Write)));
+    assert_eq!(ok("shutdown both"), Command::Call(SockCall::Shutdown(How::Both)));
+    assert_eq!(ok("close"), Command::Call(SockCall::Close));
 }
 
 #[test]

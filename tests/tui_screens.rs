@@ -89,14 +89,14 @@ fn served() -> App {
         tl.apply(&Event::Instant(c));
     };
     add(Lane::Sock(1), Op::Listen, 10, 10, Outcome::Ok, Arg::None);
-    add(Lane::Client(1), Op::Connect, 200, 200, Outcome::Connected, Arg::None);
-    add(Lane::Client(2), Op::Connect, 200, 200, Outcome::Connected, Arg::None);
-    add(Lane::Loop, Op::PollWait, 100, 400, Outcome::Ok, Arg::PollWait(None));
+    add(Lane::Client(1), Op::PeerConnect, 200, 200, Outcome::Connected, Arg::None);
+    add(Lane::Client(2), Op::PeerConnect, 200, 200, Outcome::Connected, Arg::None);
+    add(Lane::Loop, Op::PollWait, 100, 400, Outcome::Ok, Arg::PollWait { timeout: None, events: Some(2) });
     add(Lane::Loop, Op::Ready, 400, 400, Outcome::Ready, Arg::Ready(1, 1));
     add(Lane::Loop, Op::Ready, 400, 400, Outcome::Ready, Arg::Ready(2, 1));
     for (k, start, end) in [(1, 300, 700), (2, 400, 1900)] {
-        add(Lane::Client(k), Op::Send, start, start, Outcome::Sent, Arg::Text(7));
-        add(Lane::Client(k), Op::Recv, end, end, Outcome::Data, Arg::Size(65536));
+        add(Lane::Client(k), Op::PeerSend, start, start, Outcome::Sent, Arg::Text(7));
+        add(Lane::Client(k), Op::PeerRecv, end, end, Outcome::Data, Arg::Size(65536));
         add(Lane::Client(k), Op::Request, start, end, Outcome::Data, Arg::None);
     }
     add(
@@ -105,7 +105,7 @@ fn served() -> App {
         1900,
         1900,
         Outcome::Ok,
-        Arg::Note("client waits: c1 400 ms, c2 1.5 s".into()),
+        Arg::Waits(vec![(1, 400 * MS), (2, 1_500 * MS)].into()),
     );
     let mut listener = sock(PyMode::Blocking, false, 0);
     listener.info.kind = sockscope::record::SockKind::TcpListener;
@@ -258,7 +258,7 @@ fn recording() -> Vec<Stamped> {
     let mut r = call(5, Lane::Sock(1), Op::Recv, 3_200 * MS, None, Outcome::Blocking);
     r.arg = Arg::Size(1024);
     events.push((3_200 * MS + 5_000, Event::Begin(r)));
-    let mut p = call(6, Lane::Peer, Op::Send, 4_000 * MS, Some(4_000 * MS + 30_000), Outcome::Sent);
+    let mut p = call(6, Lane::Peer, Op::PeerSend, 4_000 * MS, Some(4_000 * MS + 30_000), Outcome::Sent);
     (p.arg, p.bytes, p.preview) = (Arg::Text(5), Some(5), Some(b"hello".to_vec().into()));
     events.push((4_000 * MS + 40_000, Event::Instant(p)));
     let end = CallEnd {

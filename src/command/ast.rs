@@ -28,18 +28,9 @@ pub enum Command {
     Use(u32),
     /// `blocking`, `nonblocking`, `timeout …`, `rcvtimeo …`, `sndtimeo …`
     Mode(ModeSet),
-    /// `recv [SIZE]` (default 1024)
-    Recv { size: u64 },
-    /// `send TEXT | send SIZE`
-    Send(Payload),
-    /// `accept`
-    Accept,
-    /// `connect [ADDR]`: with no address, the embedded peer's listener.
-    Connect(Option<Addr>),
-    /// `shutdown rd|wr|both`
-    Shutdown(How),
-    /// `close`
-    Close,
+    /// A call on the current socket: `recv`, `peek`, `send`, `accept`,
+    /// `connect`, `shutdown`, `close`.
+    Call(SockCall),
     /// `peer …`
     Peer(PeerCmd),
     /// `wait DUR`
@@ -59,6 +50,48 @@ pub enum Command {
     /// `serve blocking|eventloop [N]`: an echo server on the current
     /// listener that serves N clients (default 3) and stops.
     Serve { kind: ServeKind, clients: u32 },
+}
+
+/// A socket call, from the language to the worker that makes it. Each
+/// variant has its module in `ops`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SockCall {
+    /// `recv [SIZE]` (default 1024)
+    Recv { size: u64 },
+    /// `peek [SIZE]` (default 1024): recv with MSG_PEEK, the data stays queued.
+    Peek { size: u64 },
+    /// `send TEXT | send SIZE`
+    Send(Payload),
+    /// `accept`
+    Accept,
+    /// `connect [ADDR]`: with no address, the embedded peer's listener.
+    Connect(Option<Addr>),
+    /// `shutdown rd|wr|both`
+    Shutdown(How),
+    /// `close`
+    Close,
+}
+
+impl SockCall {
+    /// The record's name for this call.
+    pub fn op(&self) -> crate::record::Op {
+        use crate::record::Op;
+        match self {
+            SockCall::Recv { .. } => Op::Recv,
+            SockCall::Peek { .. } => Op::Peek,
+            SockCall::Send(_) => Op::Send,
+            SockCall::Accept => Op::Accept,
+            SockCall::Connect(_) => Op::Connect,
+            SockCall::Shutdown(_) => Op::Shutdown,
+            SockCall::Close => Op::Close,
+        }
+    }
+
+    /// Mode-changing and ending calls act at once on a busy socket, as
+    /// from a second thread; data calls wait their turn or run beside.
+    pub fn is_control(&self) -> bool {
+        matches!(self, SockCall::Shutdown(_) | SockCall::Close)
+    }
 }
 
 /// How `serve` handles its clients.

@@ -57,12 +57,19 @@ impl Parser<'_> {
             "timeout" => Command::Mode(ModeSet::Timeout(self.timeout()?)),
             "rcvtimeo" => Command::Mode(ModeSet::RcvTimeo(self.secs("rcvtimeo")?)),
             "sndtimeo" => Command::Mode(ModeSet::SndTimeo(self.secs("sndtimeo")?)),
-            "recv" => Command::Recv { size: self.optional(values::size)?.unwrap_or(DEFAULT_RECV) },
-            "send" => Command::Send(payload(&self.required(&format!("{PAYLOAD_HINT} after `send`"))?)?),
-            "accept" => Command::Accept,
-            "connect" => Command::Connect(self.optional(values::addr)?),
-            "shutdown" => Command::Shutdown(self.how()?),
-            "close" => Command::Close,
+            "recv" => {
+                Command::Call(SockCall::Recv { size: self.optional(values::size)?.unwrap_or(DEFAULT_RECV) })
+            }
+            "peek" => {
+                Command::Call(SockCall::Peek { size: self.optional(values::size)?.unwrap_or(DEFAULT_RECV) })
+            }
+            "send" => Command::Call(SockCall::Send(payload(
+                &self.required(&format!("{PAYLOAD_HINT} after `send`"))?,
+            )?)),
+            "accept" => Command::Call(SockCall::Accept),
+            "connect" => Command::Call(SockCall::Connect(self.optional(values::addr)?)),
+            "shutdown" => Command::Call(SockCall::Shutdown(self.how()?)),
+            "close" => Command::Call(SockCall::Close),
             "peer" => Command::Peer(self.peer()?),
             "wait" => Command::Wait(values::duration(
                 &self.required("`wait` needs a duration like 300ms or 1.5s")?,

@@ -29,6 +29,7 @@ pub const COMMAND_WORDS: &[&str] = &[
     "rcvtimeo",
     "sndtimeo",
     "recv",
+    "peek",
     "send",
     "accept",
     "connect",

@@ -20,7 +20,7 @@ pub fn holds(exp: &Expectation, c: &Call) -> bool {
         | (ExpectOutcome::Blocking, Outcome::Blocking) => true,
         (ExpectOutcome::Error(name), Outcome::Error) => c.errno_name() == Some(name.as_str()),
         (ExpectOutcome::Events, _) if c.op == crate::record::call::Op::PollWait && c.end_ns.is_some() => {
-            let n = c.bytes.unwrap_or(0);
+            let n = c.events().unwrap_or(0);
             exp.n.map_or(n > 0, |want| want == n)
         }
         _ => false,

@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 
 use super::expect::{expect_queued, want};
 use super::{Executor, Session, Wait};
+use crate::command::SockCall;
 use crate::command::{Addr, Command, ExpectOutcome, Located, Proto, UnixKind};
-use crate::lab::{JobOp, LabError};
+use crate::lab::LabError;
 use crate::record::SockInfo;
 
 impl Executor {
@@ -43,16 +44,12 @@ impl Executor {
                 let id = current_open(s)?.id;
                 s.engine.set_mode(id, m).map(|_| None)?
             }
-            Command::Recv { size } => settle(self.call(s, JobOp::Recv(size as usize))?),
-            Command::Send(p) => settle(self.call(s, JobOp::Send(p))?),
-            Command::Accept => settle(self.call(s, JobOp::Accept)?),
-            Command::Connect(addr) => {
+            Command::Call(SockCall::Connect(addr)) => {
                 let sock = current_open(s)?;
                 let seq = s.engine.connect(&sock, resolve(addr)?)?;
                 settle(self.issued(sock.id, seq))
             }
-            Command::Shutdown(how) => settle(self.call(s, JobOp::Shutdown(how))?),
-            Command::Close => settle(self.call(s, JobOp::Close)?),
+            Command::Call(call) => settle(self.call(s, call)?),
             Command::Peer(p) => {
                 let sock = current_open(s)?;
                 s.engine.peer(p, &sock)?;
@@ -118,15 +115,15 @@ impl Executor {
     }
 
     /// Hands a call to the current socket's worker.
-    fn call(&mut self, s: &mut Session, op: JobOp) -> Result<u64, LabError> {
+    fn call(&mut self, s: &mut Session, call: SockCall) -> Result<u64, LabError> {
         let id = current_open(s)?.id;
-        let seq = s.engine.call(id, op)?;
+        let seq = s.engine.call(id, call, None)?;
         Ok(self.issued(id, seq))
     }
 
     /// A recv on socket `id` (for a drain), current or not.
     pub(super) fn recv_on(&mut self, s: &mut Session, id: u32, size: usize) -> Result<u64, LabError> {
-        let seq = s.engine.call(id, JobOp::Recv(size))?;
+        let seq = s.engine.call(id, SockCall::Recv { size: size as u64 }, None)?;
         Ok(self.issued(id, seq))
     }
 

@@ -92,11 +92,26 @@ class Lab(LoopCommands, ServeCommands, UnixCommands):
             return Call(self.seqs, lane, op)
 
     def submit(self, sock, op, *args):
-        """Hands a call to the socket's worker and waits up to SETTLE for it."""
+        """Hands a call to the socket's worker (or, if one of its calls is in
+        the kernel, to a thread of its own) and waits up to SETTLE for it.
+        shutdown and close are made at once, here."""
         call = self.new_call("#%d" % sock.id, op)
         sock.last = call
-        sock.closing = sock.closing or op == "close"
-        sock.jobs.put((call, op, args))
+        if op in ("shutdown", "close"):
+            self.begin(call)
+            done = getattr(sock, "do_" + op)(sock.mode(), *args)
+            self.end(call, *done)
+            if op == "close" and done[0] == "ok":
+                sock.closing = True
+                self.forget(sock.id)
+            return call
+        with self.lock:
+            beside = sock.busy > 0
+            sock.busy += 1
+        if beside:
+            threading.Thread(target=sock.run, args=(call, op, args), daemon=True).start()
+        else:
+            sock.jobs.put((call, op, args))
         self.settle(call, sock)
         return call
 
@@ -178,6 +193,9 @@ class Lab(LoopCommands, ServeCommands, UnixCommands):
 
     def recv(self, size):
         self.submit(self.cur(), "recv", size)
+
+    def peek(self, size):
+        self.submit(self.cur(), "peek", size)
 
     def send(self, data):
         self.submit(self.cur(), "send", data)

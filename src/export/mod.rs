@@ -4,4 +4,5 @@
 mod literal;
 pub mod python;
 
-pub use python::python_script;
+pub use literal::py_secs;
+pub use python::{addr_args, payload, python_script};

@@ -8,12 +8,10 @@
 //! so its output can be set beside `sockscope run --json`. The runtime lives
 //! in the `.py` files next to this one; this module writes the experiment.
 
-use std::time::Duration;
-
 use super::literal::{printable, py_bytes, py_secs, py_str};
 use crate::command::{
-    Addr, Command, ExpectOutcome, Expectation, How, Interest, Located, ModeSet, Payload, PeerCmd, Proto,
-    ServeKind, SpinLimit, UnixKind,
+    Addr, Command, ExpectOutcome, Expectation, Interest, Located, Payload, PeerCmd, Proto, ServeKind,
+    SpinLimit, UnixKind,
 };
 
 /// Our sockets, their workers and how outcomes are named.
@@ -65,13 +63,8 @@ fn step(cmd: &Command) -> String {
         Command::OpenUnix { kind: UnixKind::Datagram, path } => format!("open_unixgram({})", path_arg(path)),
         Command::ListenUnix { path } => format!("listen_unix({})", path_arg(path)),
         Command::Use(n) => format!("use({n})"),
-        Command::Mode(m) => mode(*m),
-        Command::Recv { size } => format!("recv({size})"),
-        Command::Send(p) => format!("send({})", payload(p, "a")),
-        Command::Accept => "accept()".into(),
-        Command::Connect(addr) => format!("connect({})", addr_args(addr.as_ref())),
-        Command::Shutdown(how) => format!("shutdown(socket.{})", shut(*how)),
-        Command::Close => "close()".into(),
+        Command::Mode(m) => crate::ops::mode::export(*m),
+        Command::Call(call) => crate::ops::export(call),
         Command::Peer(p) => peer(p),
         Command::Wait(d) => format!("wait({})", py_secs(*d)),
         Command::Expect(e) => expect(e),
@@ -87,10 +80,6 @@ fn step(cmd: &Command) -> String {
         Command::PollDrain(on) => format!("poll_drain({})", if *on { "True" } else { "False" }),
         Command::Serve { kind: ServeKind::Blocking, clients } => format!("serve(\"blocking\", {clients})"),
         Command::Serve { kind: ServeKind::EventLoop, clients } => format!("serve(\"eventloop\", {clients})"),
-        // Newer commands the export does not repeat yet: the script stops
-        // there (and the test of the shipped scenarios says so).
-        #[allow(unreachable_patterns)]
-        other => unsupported(&format!("{other:?}")),
     }
 }
 
@@ -107,42 +96,16 @@ fn path_arg(path: &Option<String>) -> String {
     path.as_deref().map(py_str).unwrap_or_default()
 }
 
-fn addr_args(addr: Option<&Addr>) -> String {
+pub fn addr_args(addr: Option<&Addr>) -> String {
     addr.map(|a| format!("{}, {}", py_str(&a.host), a.port)).unwrap_or_default()
 }
 
-/// Modes exactly as CPython spells them.
-fn mode(m: ModeSet) -> String {
-    match m {
-        ModeSet::Blocking => "setblocking(True)".into(),
-        ModeSet::Nonblocking => "setblocking(False)".into(),
-        ModeSet::Timeout(None) => "settimeout(None)".into(),
-        ModeSet::Timeout(Some(t)) => format!("settimeout({})", py_secs(t)),
-        ModeSet::RcvTimeo(t) => timeo("SO_RCVTIMEO", t),
-        ModeSet::SndTimeo(t) => timeo("SO_SNDTIMEO", t),
-    }
-}
-
-/// `setsockopt(SOL_SOCKET, SO_RCVTIMEO, struct.pack("ll", sec, usec))`.
-fn timeo(opt: &str, t: Duration) -> String {
-    let sec = t.as_secs().min(i64::MAX as u64);
-    format!("setsockopt_timeo(socket.{opt}, {sec}, {})", t.subsec_micros())
-}
-
 /// A text payload as bytes; a size as filler (ours a..z, the peer's A..Z).
-fn payload(p: &Payload, first: &str) -> String {
+pub fn payload(p: &Payload, first: &str) -> String {
     match p {
         Payload::Text(t) => py_bytes(t),
         Payload::Size(n) if first == "a" => format!("filler({n})"),
         Payload::Size(n) => format!("filler({n}, {})", py_str(first)),
-    }
-}
-
-fn shut(how: How) -> &'static str {
-    match how {
-        How::Read => "SHUT_RD",
-        How::Write => "SHUT_WR",
-        How::Both => "SHUT_RDWR",
     }
 }
 

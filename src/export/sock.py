@@ -1,9 +1,12 @@
 """Recreates a sockscope experiment with Python's own socket module.
 
 Standard library only. Like sockscope, each of our sockets has a worker
-thread that runs its calls in order; the main thread hands a call over and
-waits up to SETTLE (50 ms) for it before going on, so a call that blocks is
-left blocking while the script continues. Every call prints one line when it
+thread that runs its calls; the main thread hands a call over and waits up
+to SETTLE (50 ms) for it before going on, so a call that blocks is left
+blocking while the script continues. A call made while another call of the
+same socket is still in the kernel runs at once on a thread of its own, as a
+second thread of a program would; shutdown and close are made at once by the
+main thread. Every call prints one line when it
 ends, in the same form for every call:
 
     #1 recv data 5        #1 recv wouldblock     #1 recv timeout     #1 recv eof
@@ -94,6 +97,17 @@ def recv_on(s, kind, mode, size):
     return "data", len(data), data  # a zero-length datagram is data, not EOF
 
 
+def peek_on(s, kind, mode, size):
+    """s.recv(size, MSG_PEEK): the data stays queued."""
+    try:
+        data = s.recv(size, socket.MSG_PEEK)
+    except OSError as e:
+        return failed(e, mode, True)
+    if not data and kind not in ("udp", "unixgram"):
+        return "eof", None
+    return "data", len(data)
+
+
 def send_on(s, mode, data):
     """One s.send(data, MSG_NOSIGNAL) (not sendall) -> (outcome, detail)."""
     try:
@@ -128,6 +142,7 @@ class Sock:
         self.timeout = None  # None: blocking; 0: non-blocking; T: settimeout(T)
         self.rcvtimeo = self.sndtimeo = None  # SO_RCVTIMEO / SO_SNDTIMEO as last set
         self.jobs = queue.Queue()
+        self.busy = 0  # calls handed out and not finished (under lab.lock)
         self.last = None
         self.closing = False
         self.local = self.remote = None
@@ -154,14 +169,15 @@ class Sock:
 
     def work(self):
         while True:
-            call, op, args = self.jobs.get()
-            mode = self.mode()
+            self.run(*self.jobs.get())
+
+    def run(self, call, op, args):
+        """One call, on whichever thread was given it."""
+        mode = self.mode()
+        try:
             if op == "serve":
-                try:
-                    serve(self, call, *args)
-                except Exception:
-                    traceback.print_exc()
-                continue
+                serve(self, call, *args)
+                return
             self.lab.begin(call)
             try:
                 done = getattr(self, "do_" + op)(mode, *args)
@@ -169,12 +185,17 @@ class Sock:
                 traceback.print_exc()
                 done = "error", "EIO"
             self.lab.end(call, *done)
-            if op == "close":
-                self.lab.forget(self.id)
-                return
+        except Exception:
+            traceback.print_exc()
+        finally:
+            with self.lab.lock:
+                self.busy -= 1
 
     def do_recv(self, mode, size):
         return recv_on(self.s, self.kind, mode, size)[:2]
+
+    def do_peek(self, mode, size):
+        return peek_on(self.s, self.kind, mode, size)
 
     def do_send(self, mode, data):
         return send_on(self.s, mode, data)

@@ -35,7 +35,8 @@ pub fn json_line(c: &Call) -> String {
     m.insert("arg".into(), if say { Value::Null } else { json!(c.arg_text()) });
     m.insert("mode".into(), mode);
     m.insert("outcome".into(), if say { Value::Null } else { json!(c.outcome.word()) });
-    m.insert("bytes".into(), json!(c.bytes));
+    // A wait's event count has been printed as `bytes` from the start.
+    m.insert("bytes".into(), json!(c.bytes.or(c.events())));
     m.insert("errno".into(), json!(c.errno_name()));
     if let Outcome::Accepted(k) = c.outcome {
         m.insert("new_sock".into(), json!(k));

@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::Engine;
 use super::error::LabError;
 use super::shared::RecordOk;
-use super::socket::JobOp;
+use super::socket::Work;
 use crate::command::ServeKind;
 use crate::record::{Arg, Lane, Op, SockInfo, SockKind};
 
@@ -41,7 +41,7 @@ impl Engine {
             )));
         };
         self.serving.push(addr);
-        self.call(sock.id, JobOp::Serve(kind, n))
+        self.submit(sock.id, Work::Serve(kind, n))
     }
 
     /// The latest batch of serve clients (first number, how many), if its
@@ -58,10 +58,8 @@ impl Engine {
     /// Records every client's wait, once the whole batch has its echo.
     pub fn summarize(&mut self, waits: &[(u32, Duration)]) {
         self.clients.summarized = true;
-        let parts: Vec<String> =
-            waits.iter().map(|(k, d)| format!("c{k} {:.1} ms", d.as_secs_f64() * 1e3)).collect();
-        let text = format!("client waits: {}", parts.join(", "));
+        let waits = waits.iter().map(|&(k, d)| (k, d.as_nanos().min(u64::MAX as u128) as u64)).collect();
         let now = self.shared.now_ns();
-        self.shared.record_ok(RecordOk::on(Lane::Peer, Op::Summary, Arg::Note(text.into()), now));
+        self.shared.record_ok(RecordOk::on(Lane::Peer, Op::Summary, Arg::Waits(waits), now));
     }
 }

@@ -82,7 +82,7 @@ impl EventLoop {
 /// One recorded epoll_wait; `events` holds what it reported afterwards.
 pub(super) fn wait(shared: &Shared, poll: &mut Poll, events: &mut Events, job: WaitJob) {
     let start_ns = shared.now_ns();
-    let arg = Arg::PollWait(job.timeout);
+    let arg = Arg::PollWait { timeout: job.timeout, events: None };
     shared.send(Event::Begin(Call::begin(job.seq, Lane::Loop, Op::PollWait, arg, Mode::default(), start_ns)));
     let r = poll.poll(events, job.timeout);
     let end_ns = shared.now_ns();
@@ -103,9 +103,9 @@ pub(super) fn wait(shared: &Shared, poll: &mut Poll, events: &mut Events, job: W
         end_ns,
         outcome,
         errno,
-        bytes: Some(n as u64),
+        bytes: None,
         preview: None,
-        arg: None,
+        arg: Some(Arg::PollWait { timeout: job.timeout, events: Some(n as u32) }),
     }));
 }
 

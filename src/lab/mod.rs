@@ -31,7 +31,6 @@ use crossbeam_channel::{Receiver, unbounded};
 
 pub use error::LabError;
 pub use ops::MAX_OPEN;
-pub use socket::JobOp;
 
 use crate::record::Event;
 use peer::Peer;
@@ -114,6 +113,6 @@ impl Engine {
 
     /// The fd of socket `id` while it is open (for samples of the kernel's view).
     pub fn fd(&self, id: u32) -> Option<std::os::fd::RawFd> {
-        self.shared.with_sock(id, |h| h.is_open().then_some(h.fd)).flatten()
+        self.shared.with_sock(id, |h| h.is_open().then_some(h.fd())).flatten()
     }
 }

@@ -10,11 +10,11 @@ use super::error::LabError;
 use super::peer::Request;
 use super::sample::kernel_view;
 use super::shared::RecordOk;
-use super::socket::{Job, JobOp, spawn, spawn_unix};
+use super::socket::{Job, Start, Work, spawn, spawn_with};
 use super::unix::Bound;
-use crate::command::{ModeSet, Proto};
-use crate::record::{Arg, Event, KernelView, Lane, Mode, Op, PyMode, SockInfo, SockKind};
-use crate::sys::{self, Timer};
+use crate::command::{ModeSet, Proto, SockCall};
+use crate::record::{Arg, Event, KernelView, Lane, Mode, Op, Outcome, SockInfo, SockKind};
+use crate::sys;
 
 fn domain(addr: &SocketAddr) -> Domain {
     if addr.is_ipv6() { Domain::IPV6 } else { Domain::IPV4 }
@@ -63,7 +63,7 @@ impl Engine {
         if let Some(b) = &bound {
             self.bound.push(b.clone());
         }
-        spawn_unix(&self.shared, id, kind, socket, None, bound);
+        spawn_with(&self.shared, id, kind, socket, Start { bound, ..Start::default() });
         id
     }
 
@@ -74,7 +74,7 @@ impl Engine {
         let to = addr.unwrap_or(self.peer.listen_addr);
         let s = Socket::new(domain(&to), Type::STREAM, None).map_err(LabError::sys("socket", None))?;
         let id = self.adopt(SockKind::TcpClient, s);
-        let seq = self.submit(id, JobOp::Connect { addr: SockAddr::from(to), as_open: true })?;
+        let seq = self.submit(id, Work::Open(SockAddr::from(to)))?;
         Ok((id, seq))
     }
 
@@ -87,16 +87,17 @@ impl Engine {
             None => (Socket::new(Domain::IPV4, Type::DGRAM, None), LOOPBACK),
         };
         let s = s.map_err(LabError::sys("socket", None))?;
-        let to = match addr {
-            Some(to) => to,
+        let (to, arg) = match addr {
+            Some(to) => (to, Arg::Proto(Proto::Udp, Some(to))),
             None => {
                 s.bind(&SockAddr::from(to)).map_err(LabError::sys("bind", Some(to)))?;
-                self.pair_udp()?
+                let local = s.local_addr().ok().and_then(|a| a.as_socket()).unwrap_or(to);
+                let peer = self.pair_udp()?;
+                (peer, Arg::Bound { local, to: peer })
             }
         };
         s.connect(&SockAddr::from(to)).map_err(LabError::sys("connect", Some(to)))?;
         let id = self.adopt(SockKind::Udp, s);
-        let arg = Arg::Proto(Proto::Udp, Some(to));
         self.instant(Lane::Sock(id), Op::Open, arg, Mode::default(), None, start);
         Ok(id)
     }
@@ -155,7 +156,7 @@ impl Engine {
 
     /// An open socket's fd, or why there is none.
     fn open_fd(&self, id: u32) -> Result<std::os::fd::RawFd, LabError> {
-        match self.shared.with_sock(id, |h| h.is_open().then_some(h.fd)) {
+        match self.shared.with_sock(id, |h| h.is_open().then_some(h.fd())) {
             Some(Some(fd)) => Ok(fd),
             _ => Err(LabError::Closed(id)),
         }
@@ -172,33 +173,11 @@ impl Engine {
         let fd = self.open_fd(id)?;
         let start = self.shared.now_ns();
         let mut mode = self.mode_of(id).unwrap_or_default();
-        let arg = match set {
-            ModeSet::Blocking | ModeSet::Timeout(None) => {
-                sys::set_nonblocking(fd, false).map_err(LabError::sys("ioctl FIONBIO", None))?;
-                mode.py = PyMode::Blocking;
-                Arg::None
-            }
-            ModeSet::Nonblocking => {
-                sys::set_nonblocking(fd, true).map_err(LabError::sys("ioctl FIONBIO", None))?;
-                mode.py = PyMode::NonBlocking;
-                Arg::None
-            }
-            ModeSet::Timeout(Some(t)) => {
-                sys::set_nonblocking(fd, true).map_err(LabError::sys("ioctl FIONBIO", None))?;
-                mode.py = PyMode::Timeout(t);
-                Arg::Secs(t)
-            }
-            ModeSet::RcvTimeo(t) => {
-                sys::set_timer(fd, Timer::Recv, t).map_err(LabError::sys("setsockopt SO_RCVTIMEO", None))?;
-                mode.rcvtimeo = Some(t);
-                Arg::Secs(t)
-            }
-            ModeSet::SndTimeo(t) => {
-                sys::set_timer(fd, Timer::Send, t).map_err(LabError::sys("setsockopt SO_SNDTIMEO", None))?;
-                mode.sndtimeo = Some(t);
-                Arg::Secs(t)
-            }
-        };
+        let arg = crate::ops::mode::apply(fd, set, &mut mode).map_err(|(call, e)| LabError::Sys {
+            call,
+            addr: None,
+            source: e,
+        })?;
         self.shared.with_sock(id, |h| h.set_mode(mode));
         let kernel = kernel_view(fd).map_err(LabError::sys("fcntl F_GETFL", None))?;
         tracing::debug!(sock = id, %mode, %kernel, "mode set");
@@ -206,24 +185,82 @@ impl Engine {
         Ok(())
     }
 
-    /// Hands a call to socket `id`'s worker. Returns its seq.
-    pub fn call(&mut self, id: u32, op: JobOp) -> Result<u64, LabError> {
-        self.submit(id, op)
+    /// A socket call on socket `id`. Returns its seq. `shutdown` and `close`
+    /// are made here at once, as from a second thread of a program: neither
+    /// waits for a call already in the kernel. The others run on the
+    /// socket's threads (see `socket.rs`).
+    pub fn call(&mut self, id: u32, call: SockCall, to: Option<SockAddr>) -> Result<u64, LabError> {
+        if call.is_control() {
+            return self.control(id, call);
+        }
+        self.submit(id, Work::Call(call, to))
     }
 
-    pub(super) fn submit(&mut self, id: u32, op: JobOp) -> Result<u64, LabError> {
+    pub(super) fn submit(&mut self, id: u32, work: Work) -> Result<u64, LabError> {
         let seq = self.shared.next_seq();
         let submitted = self.shared.with_sock(id, |h| {
             if !h.is_open() {
                 return false;
             }
-            h.submit(Job { seq, op });
+            h.submit(Job { seq, work });
             true
         });
         match submitted {
             Some(true) => Ok(seq),
             _ => Err(LabError::Closed(id)),
         }
+    }
+
+    /// `shutdown` or `close`, made on this thread and recorded like any call.
+    fn control(&mut self, id: u32, call: SockCall) -> Result<u64, LabError> {
+        let ctx = self.shared.with_sock(id, |h| h.is_open().then(|| h.ctx.clone())).flatten();
+        let ctx = ctx.ok_or(LabError::Closed(id))?;
+        let closing = call == SockCall::Close;
+        let seq = self.shared.next_seq();
+        let lane = Lane::Sock(id);
+        let evidence = super::sample::evidence(ctx.fd.raw()).map(Box::new);
+        let arg = match &call {
+            SockCall::Shutdown(h) => Arg::How(*h),
+            _ => Arg::None,
+        };
+        let start = self.shared.now_ns();
+        let mut c = crate::record::Call::begin(seq, lane, call.op(), arg, ctx.mode(), start);
+        c.evidence = evidence;
+        let done = match call {
+            SockCall::Close => match ctx.fd.close() {
+                Ok(()) => crate::ops::Done::of(Outcome::Ok),
+                Err(e) => crate::ops::Done::errno(crate::sys::errno_of(&e)),
+            },
+            call => {
+                let io = crate::ops::Io {
+                    sock: ctx.fd.socket(),
+                    kind: ctx.kind,
+                    mode: ctx.mode(),
+                    buf: &mut [],
+                    filler: &[],
+                    to: None,
+                };
+                crate::ops::run(&call, io)
+            }
+        };
+        let c = crate::record::Call { errno: done.errno, ..c.ended(self.shared.now_ns(), done.outcome) };
+        self.shared.send(Event::Instant(c));
+        if closing && done.outcome == Outcome::Ok {
+            self.closed(id);
+        }
+        Ok(seq)
+    }
+
+    /// After a close: the worker ends once idle, a bound socket file goes.
+    fn closed(&mut self, id: u32) {
+        self.shared.with_sock(id, |h| {
+            h.retire();
+            if let Some(b) = h.bound.take() {
+                b.unlink();
+            }
+        });
+        self.forget(id);
+        self.shared.send(Event::Closed(id));
     }
 
     /// `connect [ADDR]` on `sock`. With no address it goes to the peer's
@@ -237,7 +274,7 @@ impl Engine {
             }
             None => SockAddr::from(self.peer_for(sock.fd)),
         };
-        self.submit(sock.id, JobOp::Connect { addr: to, as_open: false })
+        self.submit(sock.id, Work::Call(SockCall::Connect(None), Some(to)))
     }
 
     /// The peer's listener as a socket can reach it: an IPv6 socket

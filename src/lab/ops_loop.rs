@@ -6,7 +6,7 @@ use super::Engine;
 use super::error::LabError;
 use super::eventloop::EventLoop;
 use super::shared::RecordOk;
-use super::socket::JobOp;
+use super::socket::Work;
 use crate::command::{Interest, ModeSet, SpinLimit};
 use crate::record::{Arg, Lane, Op, PyMode, SpinArg};
 
@@ -72,6 +72,6 @@ impl Engine {
             SpinLimit::Count(n) => (Some(n), None),
             SpinLimit::For(d) => (None, Some(d.as_nanos().min(u64::MAX as u128) as u64)),
         };
-        self.call(id, JobOp::Spin(SpinArg { size, count, for_ns, stats: Default::default() }))
+        self.submit(id, Work::Spin(SpinArg { size, count, for_ns, stats: Default::default() }))
     }
 }

@@ -8,7 +8,7 @@ use socket2::{Domain, SockAddr, Socket, Type};
 use super::Engine;
 use super::error::LabError;
 use super::peer::Request;
-use super::socket::JobOp;
+use super::socket::Work;
 use super::unix::{Bound, text};
 use crate::command::UnixKind;
 use crate::record::{Arg, Lane, Mode, Op, SockKind};
@@ -29,7 +29,7 @@ impl Engine {
         let addr = sockaddr(&to)?;
         let s = Socket::new(Domain::UNIX, Type::STREAM, None).map_err(LabError::sys("socket", None))?;
         let id = self.adopt(SockKind::UnixClient, s);
-        let seq = self.submit(id, JobOp::Connect { addr, as_open: true })?;
+        let seq = self.submit(id, Work::Open(addr))?;
         Ok((id, seq))
     }
 

@@ -8,6 +8,7 @@ use std::os::fd::RawFd;
 use serde::{Deserialize, Serialize};
 
 use crate::record::KernelView;
+use crate::record::evidence::{Evidence, Family, History, TcpState};
 use crate::sys::{self, Timer};
 
 /// What the kernel holds for an fd's mode (fcntl(F_GETFL) and getsockopt).
@@ -22,6 +23,33 @@ pub fn kernel_view(fd: RawFd) -> std::io::Result<KernelView> {
 /// Bytes queued to receive and to send (FIONREAD, TIOCOUTQ).
 pub fn queues(fd: RawFd) -> Option<(u32, u32)> {
     Some((sys::queued_in(fd).ok()?, sys::queued_out(fd).ok()?))
+}
+
+/// What a call's explanation rests on, read just before the call: family,
+/// type, listening or connected, TCP state, queues and the mode as held.
+/// About ten syscalls, none of which changes the socket (SO_ERROR, which
+/// reading clears, is left alone).
+pub fn evidence(fd: RawFd) -> Option<Evidence> {
+    let family = match sys::sol_socket_int(fd, libc::SO_DOMAIN).ok()? {
+        libc::AF_INET6 => Family::Inet6,
+        libc::AF_UNIX => Family::Unix,
+        _ => Family::Inet,
+    };
+    let stream = sys::sol_socket_int(fd, libc::SO_TYPE).ok()? == libc::SOCK_STREAM;
+    let listening = sys::sol_socket_int(fd, libc::SO_ACCEPTCONN).is_ok_and(|v| v != 0);
+    let tcp = stream && family != Family::Unix;
+    let (rx_queued, tx_queued) = if listening { (0, 0) } else { queues(fd).unwrap_or((0, 0)) };
+    Some(Evidence {
+        family,
+        stream,
+        listening,
+        tcp_state: if tcp { sys::tcp_state_raw(fd).and_then(TcpState::from_kernel) } else { None },
+        connected: sys::has_peer(fd),
+        rx_queued,
+        tx_queued,
+        kernel: kernel_view(fd).ok()?,
+        history: History::default(),
+    })
 }
 
 /// Everything the kernel will say about one socket.

@@ -13,9 +13,9 @@ use socket2::Socket;
 use super::eventloop::{WaitJob, wait};
 use super::sample::kernel_view as read_kernel;
 use super::shared::{RecordOk, Shared};
-use super::socket::{Worker, info_of};
-use super::worker::{Dir, Done, failed, recv, send};
-use crate::command::ServeKind;
+use super::socket::{SockCtx, info_of};
+use crate::command::{Payload, ServeKind, SockCall};
+use crate::ops::{Dir, Done, Io, failed};
 use crate::record::call::{Arg, Call, Lane, Op, Outcome};
 use crate::record::event::{CallEnd, Event, SockKind};
 use crate::record::mode::{Mode, PyMode};
@@ -48,14 +48,14 @@ fn traced(shared: &Shared, lane: Lane, op: Op, arg: Arg, mode: Mode, f: impl FnO
 
 /// Marks the start of serving with the job's own seq, so `expect` and the
 /// settle rule find it finished.
-fn announce(w: &Worker, seq: u64, kind: ServeKind, n: u32, mode: Mode) {
+fn announce(w: &SockCtx, seq: u64, kind: ServeKind, n: u32, mode: Mode) {
     let now = w.shared.now_ns();
     let call = Call::begin(seq, Lane::Sock(w.id), Op::Serve, Arg::Serve(kind, n), mode, now);
     w.shared.send(Event::Instant(call.ended(now, Outcome::Ok)));
 }
 
-pub fn serve(w: &mut Worker, seq: u64, kind: ServeKind, n: u32) {
-    let mode = *w.mode.lock().unwrap_or_else(|p| p.into_inner());
+pub fn serve(w: &SockCtx, seq: u64, kind: ServeKind, n: u32) {
+    let mode = w.mode();
     announce(w, seq, kind, n, mode);
     match kind {
         ServeKind::Blocking => blocking(w, n),
@@ -71,8 +71,11 @@ struct Client {
 }
 
 /// One accept on the listener, recorded on its lane.
-fn accept_one(w: &Worker, mode: Mode) -> Option<Client> {
-    let listener = w.socket.as_ref()?;
+fn accept_one(w: &SockCtx, mode: Mode) -> Option<Client> {
+    if w.fd.is_closed() {
+        return None;
+    }
+    let listener = w.fd.socket();
     let mut got = None;
     traced(&w.shared, Lane::Sock(w.id), Op::Accept, Arg::None, mode, || match listener.accept() {
         Ok((sock, _)) => {
@@ -83,7 +86,7 @@ fn accept_one(w: &Worker, mode: Mode) -> Option<Client> {
         Err(e) => failed(&e, mode, Dir::In),
     });
     let c = got?;
-    w.shared.send(Event::Socket(info_of(c.id, SockKind::TcpAccepted, Some(&c.sock), None)));
+    w.shared.send(Event::Socket(info_of(c.id, SockKind::TcpAccepted, Some(&c.sock), None, None)));
     Some(c)
 }
 
@@ -91,16 +94,25 @@ fn accept_one(w: &Worker, mode: Mode) -> Option<Client> {
 fn answer(shared: &Shared, c: &Client, buf: &mut [u8]) -> bool {
     let lane = Lane::Sock(c.id);
     let got = traced(shared, lane, Op::Recv, Arg::Size(buf.len() as u64), c.mode, || {
-        recv(&c.sock, SockKind::TcpAccepted, buf, c.mode)
+        let io = Io { sock: &c.sock, kind: SockKind::TcpAccepted, mode: c.mode, buf, filler: &[], to: None };
+        crate::ops::run(&SockCall::Recv { size: 0 }, io)
     });
     match got.outcome {
         Outcome::Data => {
             let n = got.bytes.unwrap_or(0) as usize;
             let echo = &buf[..n];
             let arg = Arg::Text(n as u64);
-            traced(shared, lane, Op::Send, arg, c.mode, || Done {
-                preview: Some(echo.into()),
-                ..send(&c.sock, echo, c.mode)
+            let payload = Payload::Text(echo.to_vec());
+            traced(shared, lane, Op::Send, arg, c.mode, || {
+                let io = Io {
+                    sock: &c.sock,
+                    kind: SockKind::TcpAccepted,
+                    mode: c.mode,
+                    buf: &mut [],
+                    filler: &[],
+                    to: None,
+                };
+                Done { preview: Some(echo.into()), ..crate::ops::run(&SockCall::Send(payload), io) }
             });
             false
         }
@@ -121,10 +133,10 @@ fn close(shared: &Shared, c: Client) {
 
 /// One client at a time: while it waits in recv for a slow client, every
 /// other client waits in the listener's queue.
-fn blocking(w: &mut Worker, n: u32) {
+fn blocking(w: &SockCtx, n: u32) {
     let mut buf = vec![0u8; REQUEST_SIZE];
     for _ in 0..n {
-        let mode = *w.mode.lock().unwrap_or_else(|p| p.into_inner());
+        let mode = w.mode();
         let Some(c) = accept_one(w, mode) else { continue };
         answer(&w.shared, &c, &mut buf);
         close(&w.shared, c);
@@ -141,13 +153,16 @@ fn make_nonblocking(shared: &Shared, lane: Lane, fd: i32, mode: &mut Mode) {
 }
 
 /// Every client at once: one epoll wait at a time, answering whoever is ready.
-fn eventloop(w: &mut Worker, n: u32) {
-    let Some(fd) = w.socket.as_ref().map(|s| s.as_raw_fd()) else { return };
+fn eventloop(w: &SockCtx, n: u32) {
+    if w.fd.is_closed() {
+        return;
+    }
+    let fd = w.fd.raw();
     let Ok(mut poll) = Poll::new() else { return };
-    let mut mode = *w.mode.lock().unwrap_or_else(|p| p.into_inner());
+    let mut mode = w.mode();
     if mode.py == PyMode::Blocking {
         make_nonblocking(&w.shared, Lane::Sock(w.id), fd, &mut mode);
-        *w.mode.lock().unwrap_or_else(|p| p.into_inner()) = mode;
+        w.set_mode(mode);
     }
     let me = Token(w.id as usize);
     if poll.registry().register(&mut SourceFd(&fd), me, Interest::READABLE).is_err() {
@@ -178,7 +193,7 @@ fn eventloop(w: &mut Worker, n: u32) {
 }
 
 /// Accepts until EAGAIN (the listener is edge-triggered too).
-fn accept_all(w: &Worker, poll: &Poll, mode: Mode, clients: &mut HashMap<Token, Client>) {
+fn accept_all(w: &SockCtx, poll: &Poll, mode: Mode, clients: &mut HashMap<Token, Client>) {
     while let Some(mut c) = accept_one(w, mode) {
         let fd = c.sock.as_raw_fd();
         // Accepted sockets do not inherit O_NONBLOCK.

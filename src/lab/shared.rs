@@ -52,7 +52,7 @@ impl Shared {
 
     /// Registers a new socket's handle.
     pub fn insert(&self, h: SockHandle) {
-        self.socks.lock().unwrap_or_else(|p| p.into_inner()).insert(h.id, h);
+        self.socks.lock().unwrap_or_else(|p| p.into_inner()).insert(h.id(), h);
     }
 
     /// Runs `f` on socket `id`'s handle, if there is one.

@@ -8,7 +8,7 @@ use std::os::fd::AsRawFd;
 use socket2::Socket;
 
 use super::shared::Shared;
-use super::worker::Done;
+use crate::ops::Done;
 use crate::record::call::{Arg, Lane, Outcome, SpinArg};
 use crate::record::dense::{Dense, DenseOutcome};
 use crate::record::event::{Event, SockKind};

@@ -1,233 +1,192 @@
-//! The syscalls a worker makes for each call, and how their results map to
-//! outcomes. Timeouts follow CPython: with `timeout T` the fd is O_NONBLOCK
-//! and each call first polls for up to T; if poll runs out, no recv/send is
-//! made at all.
+//! One call on one of a socket's threads: the evidence sampled first, the
+//! Begin event, the syscalls (made by the op's module in `ops`), the End
+//! event. A panic in a call becomes a `Fault` event, never a dead session.
 
-use std::io::{self, Read};
-use std::os::fd::AsRawFd;
-use std::time::{Duration, Instant};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::Ordering;
 
-use socket2::{SockAddr, Socket};
+use super::sample;
+use super::socket::{Buffers, Job, SockCtx, Start, Work, spawn, spawn_with};
+use crate::command::{Payload, SockCall, UnixKind};
+use crate::ops::{self, Done, Io};
+use crate::record::{Arg, Call, CallEnd, Event, Lane, Mode, Op, Outcome, PREVIEW_CAP, SockKind};
 
-use super::socket::{JobOp, Worker, spawn, spawn_unix};
-use crate::command::{How, Payload};
-use crate::record::call::{Outcome, PREVIEW_CAP, TimeoutBy};
-use crate::record::event::SockKind;
-use crate::record::mode::Mode;
-use crate::sys::{self, POLLIN, POLLOUT, errno_of};
+/// Lowers the socket's count of calls in hand when a call ends, however it ends.
+struct Busy<'a>(&'a SockCtx);
 
-/// What a call came to.
-pub struct Done {
-    pub outcome: Outcome,
-    pub errno: i32,
-    pub bytes: Option<u64>,
-    pub preview: Option<Box<[u8]>>,
-    /// The socket's addresses changed (connect), so the lab should hear of it.
-    pub addrs_changed: bool,
-    /// A spin's final tallies.
-    pub arg: Option<crate::record::call::Arg>,
-}
-
-impl Done {
-    pub(super) fn of(outcome: Outcome) -> Done {
-        Done { outcome, errno: 0, bytes: None, preview: None, addrs_changed: false, arg: None }
-    }
-
-    pub fn errno(errno: i32) -> Done {
-        Done { errno, ..Done::of(Outcome::Error) }
-    }
-
-    fn bytes(outcome: Outcome, n: usize) -> Done {
-        Done { bytes: Some(n as u64), ..Done::of(outcome) }
-    }
-
-    fn eagain(outcome: Outcome) -> Done {
-        Done { errno: libc::EAGAIN, ..Done::of(outcome) }
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.0.busy.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
-/// Which way a call waits: for input (recv, accept) or output (send, connect).
-#[derive(Clone, Copy)]
-pub(super) enum Dir {
-    In,
-    Out,
+pub fn run_job(ctx: &SockCtx, bufs: &mut Buffers, job: Job) {
+    let _busy = Busy(ctx);
+    if let Work::Serve(kind, n) = job.work {
+        super::serve::serve(ctx, job.seq, kind, n);
+        return;
+    }
+    let mode = ctx.mode();
+    let lane = Lane::Sock(ctx.id);
+    let (op, arg, preview) = describe(&job.work);
+    prepare(bufs, &job.work);
+    let evidence = if ctx.fd.is_closed() { None } else { sample::evidence(ctx.fd.raw()).map(Box::new) };
+    let start_ns = ctx.shared.now_ns();
+    let begin = Call { preview, evidence, ..Call::begin(job.seq, lane, op, arg, mode, start_ns) };
+    ctx.shared.send(Event::Begin(begin));
+    tracing::debug!(sock = ctx.id, seq = job.seq, op = op.word(), %mode, "call begins");
+    let done = catch_unwind(AssertUnwindSafe(|| perform(ctx, bufs, &job.work, mode)));
+    let end_ns = ctx.shared.now_ns();
+    let mut done = done.unwrap_or_else(|_| {
+        tracing::error!(sock = ctx.id, seq = job.seq, "call panicked");
+        ctx.shared.send(Event::Fault(format!("a call on #{} panicked", ctx.id)));
+        Done::errno(libc::EIO)
+    });
+    if let Some(new) = done.accepted.take() {
+        done.outcome = Outcome::Accepted(adopt_accepted(ctx, new));
+    }
+    // The new addresses first, so whoever sees the call end knows them.
+    if done.addrs_changed {
+        ctx.shared.send(Event::Socket(ctx.info()));
+    }
+    tracing::debug!(
+        sock = ctx.id,
+        seq = job.seq,
+        outcome = done.outcome.word(),
+        errno = done.errno,
+        dur_ns = end_ns - start_ns,
+        "call ends"
+    );
+    ctx.shared.send(Event::End(CallEnd {
+        seq: job.seq,
+        lane,
+        end_ns,
+        outcome: done.outcome,
+        errno: done.errno,
+        bytes: done.bytes,
+        preview: done.preview,
+        arg: done.arg,
+    }));
 }
 
-pub fn perform(w: &mut Worker, op: &JobOp, mode: Mode) -> Done {
-    let Some(sock) = w.socket.as_ref() else {
+fn perform(ctx: &SockCtx, bufs: &mut Buffers, work: &Work, mode: Mode) -> Done {
+    if ctx.fd.is_closed() {
         return Done::errno(libc::EBADF);
-    };
-    match op {
-        JobOp::Recv(n) => recv(sock, w.kind, &mut w.buf[..*n], mode),
-        JobOp::Send(Payload::Text(t)) => send(sock, t, mode),
-        JobOp::Send(Payload::Size(n)) => send(sock, &w.filler[..*n as usize], mode),
-        JobOp::Accept => accept(w, mode),
-        JobOp::Connect { addr, .. } => {
-            let done = connect(sock, addr, mode);
-            if done.outcome == Outcome::Connected
-                && let Some(path) = addr.as_pathname()
-            {
-                w.pair = Some(w.shared.dial(&super::unix::text(path)));
+    }
+    let sock = ctx.fd.socket();
+    match work {
+        Work::Call(call, to) => {
+            let size = match call {
+                SockCall::Recv { size } | SockCall::Peek { size } => *size as usize,
+                _ => 0,
+            };
+            let io = Io {
+                sock,
+                kind: ctx.kind,
+                mode,
+                buf: &mut bufs.recv[..size],
+                filler: &bufs.filler,
+                to: to.as_ref(),
+            };
+            let done = ops::run(call, io);
+            if let (SockCall::Connect(_), Some(to)) = (call, to) {
+                dialled(ctx, to, &done);
             }
             done
         }
-        JobOp::Shutdown(how) => shutdown(sock, *how),
-        // The worker's run loop hands `serve` to serve::serve before this.
-        JobOp::Serve(..) => Done::of(Outcome::Ok),
-        JobOp::Spin(s) => super::spin::spin(&w.shared, w.id, sock, w.kind, &mut w.buf[..s.size as usize], *s),
-        JobOp::Close => {
-            w.socket = None;
-            // A listener's socket file goes with it, so its path can be bound again.
-            if let Some(b) = w.bound.take() {
-                b.unlink();
-            }
-            Done::of(Outcome::Ok)
+        Work::Open(to) => {
+            let io = Io { sock, kind: ctx.kind, mode, buf: &mut [], filler: &[], to: Some(to) };
+            let done = ops::run(&SockCall::Connect(None), io);
+            dialled(ctx, to, &done);
+            done
         }
-    }
-}
-
-/// Runs `call` the way the mode says: directly, or CPython-style behind a
-/// poll with a deadline. EAGAIN after a poll said ready is retried until
-/// the deadline, as CPython's `sock_call` does.
-fn with_mode(
-    sock: &Socket,
-    mode: Mode,
-    dir: Dir,
-    mut call: impl FnMut() -> io::Result<usize>,
-) -> Result<io::Result<usize>, Done> {
-    let Some(t) = mode.py.poll_timeout() else {
-        return Ok(call());
-    };
-    let deadline = Instant::now() + t;
-    let events = match dir {
-        Dir::In => POLLIN,
-        Dir::Out => POLLOUT,
-    };
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match sys::poll_one(sock.as_raw_fd(), events, left) {
-            Ok(0) => return Err(Done::of(Outcome::Timeout(TimeoutBy::Poll))),
-            Err(e) => return Err(Done::errno(errno_of(&e))),
-            Ok(_) => {}
+        Work::Spin(s) => {
+            super::spin::spin(&ctx.shared, ctx.id, sock, ctx.kind, &mut bufs.recv[..s.size as usize], *s)
         }
-        match call() {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock && Instant::now() < deadline => {}
-            r => return Ok(r),
+        // `run_job` hands `serve` to serve.rs before this.
+        Work::Serve(..) => Done::of(Outcome::Ok),
+    }
+}
+
+/// A connect to an AF_UNIX listener that succeeded takes the next place
+/// in its connect order (see `Shared::dial`).
+fn dialled(ctx: &SockCtx, to: &socket2::SockAddr, done: &Done) {
+    if done.outcome == Outcome::Connected
+        && let Some(path) = to.as_pathname()
+    {
+        *ctx.pair.lock().unwrap_or_else(|p| p.into_inner()) = Some(ctx.shared.dial(&super::unix::text(path)));
+    }
+}
+
+/// Numbers and starts a socket that accept made. It is blocking whatever
+/// the listener's mode, but it has the listener's kernel timers, so its
+/// mode starts from what the kernel holds for it.
+fn adopt_accepted(ctx: &SockCtx, new: socket2::Socket) -> u32 {
+    let id = ctx.shared.next_id();
+    let kernel = sample::kernel_view(std::os::fd::AsRawFd::as_raw_fd(&new)).unwrap_or_default();
+    let timer = |us: u64| (us != 0).then(|| std::time::Duration::from_micros(us));
+    let mode =
+        Mode { rcvtimeo: timer(kernel.rcvtimeo_us), sndtimeo: timer(kernel.sndtimeo_us), ..Mode::default() };
+    let mode = (mode != Mode::default()).then_some(mode);
+    if ctx.kind == SockKind::UnixListener {
+        // The k-th accepted is the other end of the k-th connect (see Shared::dial).
+        let k = ctx.accepted.fetch_add(1, Ordering::AcqRel);
+        let start = Start { pair: Some(k), mode, ..Start::default() };
+        spawn_with(&ctx.shared, id, SockKind::UnixAccepted, new, start);
+    } else if mode.is_some() {
+        spawn_with(&ctx.shared, id, SockKind::TcpAccepted, new, Start { mode, ..Start::default() });
+    } else {
+        spawn(&ctx.shared, id, SockKind::TcpAccepted, new);
+    }
+    id
+}
+
+/// Grows the buffers before the clock starts.
+fn prepare(bufs: &mut Buffers, work: &Work) {
+    let need = match work {
+        Work::Call(SockCall::Recv { size } | SockCall::Peek { size }, _) => *size as usize,
+        Work::Spin(s) => s.size as usize,
+        _ => 0,
+    };
+    if bufs.recv.len() < need {
+        bufs.recv.resize(need, 0);
+    }
+    if let Work::Call(SockCall::Send(Payload::Size(n)), _) = work
+        && bufs.filler.len() < *n as usize
+    {
+        let from = bufs.filler.len();
+        bufs.filler.extend((from..*n as usize).map(|i| b'a' + (i % 26) as u8));
+    }
+}
+
+/// The record's op, argument and preview for a job.
+fn describe(work: &Work) -> (Op, Arg, Option<Box<[u8]>>) {
+    match work {
+        Work::Call(call, to) => {
+            let arg = match call {
+                SockCall::Recv { size } | SockCall::Peek { size } => Arg::Size(*size),
+                SockCall::Send(Payload::Text(t)) => {
+                    return (Op::Send, Arg::Text(t.len() as u64), Some(t[..t.len().min(PREVIEW_CAP)].into()));
+                }
+                SockCall::Send(Payload::Size(n)) => Arg::Size(*n),
+                SockCall::Connect(_) => match to {
+                    Some(a) if a.is_unix() => {
+                        Arg::Path(a.as_pathname().map(super::unix::text).unwrap_or_default().into())
+                    }
+                    Some(a) => a.as_socket().map_or(Arg::None, Arg::Addr),
+                    None => Arg::None,
+                },
+                SockCall::Shutdown(h) => Arg::How(*h),
+                SockCall::Accept | SockCall::Close => Arg::None,
+            };
+            (call.op(), arg, None)
         }
-    }
-}
-
-/// EAGAIN means "would block" on a non-blocking fd, but "the kernel timer
-/// ran out" on a blocking fd with SO_RCVTIMEO/SO_SNDTIMEO set.
-fn eagain(mode: Mode, dir: Dir) -> Done {
-    let (timer, by) = match dir {
-        Dir::In => (mode.rcvtimeo, TimeoutBy::RcvTimeo),
-        Dir::Out => (mode.sndtimeo, TimeoutBy::SndTimeo),
-    };
-    match mode.py.poll_timeout() {
-        Some(_) => Done::of(Outcome::Timeout(TimeoutBy::Poll)),
-        None if !mode.py.wants_nonblock() && timer.is_some_and(|t| !t.is_zero()) => {
-            Done::eagain(Outcome::Timeout(by))
+        Work::Open(to) if to.is_unix() => {
+            let path: Box<str> = to.as_pathname().map(super::unix::text).unwrap_or_default().into();
+            (Op::Open, Arg::Unix(UnixKind::Stream, path), None)
         }
-        None => Done::eagain(Outcome::WouldBlock),
-    }
-}
-
-pub(super) fn failed(e: &io::Error, mode: Mode, dir: Dir) -> Done {
-    if e.kind() == io::ErrorKind::WouldBlock { eagain(mode, dir) } else { Done::errno(errno_of(e)) }
-}
-
-pub(super) fn recv(sock: &Socket, kind: SockKind, buf: &mut [u8], mode: Mode) -> Done {
-    let r = match with_mode(sock, mode, Dir::In, || (&*sock).read(buf)) {
-        Ok(r) => r,
-        Err(done) => return done,
-    };
-    match r {
-        // A zero-length datagram is data, not EOF.
-        Ok(0) if !kind.is_dgram() => Done::of(Outcome::Eof),
-        Ok(got) => {
-            Done { preview: Some(buf[..got.min(PREVIEW_CAP)].into()), ..Done::bytes(Outcome::Data, got) }
-        }
-        Err(e) => failed(&e, mode, Dir::In),
-    }
-}
-
-pub(super) fn send(sock: &Socket, data: &[u8], mode: Mode) -> Done {
-    // MSG_NOSIGNAL: socket2's plain `send` passes flags 0, and an EPIPE would
-    // then kill us with SIGPIPE.
-    let r = with_mode(sock, mode, Dir::Out, || sock.send_with_flags(data, libc::MSG_NOSIGNAL));
-    match r {
-        Err(done) => done,
-        Ok(Ok(n)) if n == data.len() => Done::bytes(Outcome::Sent, n),
-        Ok(Ok(n)) => Done::bytes(Outcome::Partial, n),
-        Ok(Err(e)) => failed(&e, mode, Dir::Out),
-    }
-}
-
-fn accept(w: &mut Worker, mode: Mode) -> Done {
-    let Some(sock) = w.socket.as_ref() else {
-        return Done::errno(libc::EBADF);
-    };
-    let mut got = None;
-    let r = with_mode(sock, mode, Dir::In, || {
-        sock.accept().map(|(s, _)| {
-            got = Some(s);
-            0
-        })
-    });
-    match r {
-        Err(done) => done,
-        Ok(Err(e)) => failed(&e, mode, Dir::In),
-        Ok(Ok(_)) => {
-            let Some(new) = got else { return Done::errno(libc::EIO) };
-            let id = w.shared.next_id();
-            if w.kind == SockKind::UnixListener {
-                // The k-th accepted is the other end of the k-th connect (see Shared::dial).
-                w.accepted += 1;
-                spawn_unix(&w.shared, id, SockKind::UnixAccepted, new, Some(w.accepted - 1), None);
-            } else {
-                spawn(&w.shared, id, SockKind::TcpAccepted, new);
-            }
-            Done::of(Outcome::Accepted(id))
-        }
-    }
-}
-
-fn connect(sock: &Socket, addr: &SockAddr, mode: Mode) -> Done {
-    let mut done = match sock.connect(addr) {
-        Ok(()) => Done::of(Outcome::Connected),
-        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => match mode.py.poll_timeout() {
-            Some(t) => finish_connect(sock, t),
-            None => Done { errno: libc::EINPROGRESS, ..Done::of(Outcome::InProgress) },
-        },
-        Err(e) => failed(&e, mode, Dir::Out),
-    };
-    done.addrs_changed = true;
-    done
-}
-
-/// CPython's connect with a timeout: poll for writability, then SO_ERROR.
-fn finish_connect(sock: &Socket, t: Duration) -> Done {
-    let fd = sock.as_raw_fd();
-    match sys::poll_one(fd, POLLOUT, t) {
-        Ok(0) => Done::of(Outcome::Timeout(TimeoutBy::Poll)),
-        Err(e) => Done::errno(errno_of(&e)),
-        Ok(_) => match sys::take_error(fd) {
-            Ok(0) => Done::of(Outcome::Connected),
-            Ok(errno) => Done::errno(errno),
-            Err(e) => Done::errno(errno_of(&e)),
-        },
-    }
-}
-
-fn shutdown(sock: &Socket, how: How) -> Done {
-    let how = match how {
-        How::Read => std::net::Shutdown::Read,
-        How::Write => std::net::Shutdown::Write,
-        How::Both => std::net::Shutdown::Both,
-    };
-    match sock.shutdown(how) {
-        Ok(()) => Done::of(Outcome::Ok),
-        Err(e) => Done::errno(errno_of(&e)),
+        Work::Open(to) => (Op::Open, Arg::Proto(crate::command::Proto::Tcp, to.as_socket()), None),
+        Work::Spin(s) => (Op::Spin, Arg::Spin(Box::new(*s)), None),
+        Work::Serve(kind, n) => (Op::Serve, Arg::Serve(*kind, *n), None),
     }
 }

@@ -19,6 +19,12 @@ pub enum Arg {
     Text(u64),
     Addr(SocketAddr),
     Proto(Proto, Option<SocketAddr>),
+    /// `open udp` with no address: bound to `local` first, then connected
+    /// to the peer's socket at `to`.
+    Bound {
+        local: SocketAddr,
+        to: SocketAddr,
+    },
     /// An AF_UNIX path: where `connect` went (ours, or a peer client's).
     Path(Box<str>),
     /// `open unix|unixgram` and the path it connected to; `listen unix` and
@@ -29,13 +35,19 @@ pub enum Arg {
     Count(u32),
     Note(Box<str>),
     PollAdd(u32, Interest),
-    /// A wait's timeout; `None` waits until something is ready.
-    PollWait(Option<Duration>),
+    /// A wait's timeout (`None` waits until something is ready) and, once it
+    /// returned, how many readiness events it reported.
+    PollWait {
+        timeout: Option<Duration>,
+        events: Option<u32>,
+    },
     Drain(bool),
     /// Socket #N was ready with these [`ready`] flags.
     Ready(u32, u8),
     Spin(Box<SpinArg>),
     Serve(ServeKind, u32),
+    /// Each serve client's wait for its echo: (client number, nanoseconds).
+    Waits(Box<[(u32, u64)]>),
 }
 
 /// A spin's request and, once it ends, what its calls came to.
@@ -112,8 +124,14 @@ impl Arg {
             Arg::Secs(d) => secs(*d),
             Arg::Note(t) => t.to_string(),
             Arg::PollAdd(n, i) => format!("add #{n} {}", interest_word(*i)),
-            Arg::PollWait(Some(d)) => format!("wait {}", secs(*d)),
-            Arg::PollWait(None) => "wait".into(),
+            Arg::PollWait { timeout: Some(d), .. } => format!("wait {}", secs(*d)),
+            Arg::PollWait { timeout: None, .. } => "wait".into(),
+            Arg::Bound { to, .. } => format!("udp {to}"),
+            Arg::Waits(w) => {
+                let parts: Vec<String> =
+                    w.iter().map(|&(k, ns)| format!("c{k} {:.1} ms", ns as f64 / 1e6)).collect();
+                format!("client waits: {}", parts.join(", "))
+            }
             Arg::Drain(on) => format!("drain {}", if *on { "on" } else { "off" }),
             Arg::Ready(n, flags) => format!("#{n} {}", ready::text(*flags)),
             Arg::Serve(kind, n) => match kind {

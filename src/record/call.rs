@@ -7,6 +7,7 @@ use std::fmt;
 use std::time::Duration;
 
 pub use super::arg::{Arg, SpinArg, SpinStats, ready};
+use super::evidence::Evidence;
 use super::mode::{KernelView, Mode};
 use crate::command::ModeSet;
 use crate::sys::errno_name;
@@ -24,13 +25,17 @@ pub enum Lane {
 }
 
 /// What was called. Socket set-up, mode changes, peer actions and
-/// narration are recorded too, so the timeline tells the whole story.
+/// narration are recorded too, so the timeline tells the whole story. Each
+/// variant is explained by one module of `ops` (see `ops::describe`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Op {
     Open,
     Listen,
     Socket,
     Recv,
+    /// recv with MSG_PEEK: the data stays queued.
+    Peek,
     Send,
     Accept,
     Connect,
@@ -41,9 +46,6 @@ pub enum Op {
     Timeout,
     RcvTimeo,
     SndTimeo,
-    Pause,
-    Resume,
-    Reset,
     Say,
     /// `spin recv`: many non-blocking recvs folded into one record.
     Spin,
@@ -61,28 +63,49 @@ pub enum Op {
     Request,
     /// Every client's wait, once the last echo is in.
     Summary,
+    /// The embedded peer (or one of its clients) sent, on its own socket.
+    PeerSend,
+    /// The peer read what we sent.
+    PeerRecv,
+    /// `peer close`: close() (a FIN).
+    PeerClose,
+    /// `peer reset`: SO_LINGER 0 and close() (an RST).
+    PeerReset,
+    /// `peer shutdown wr`.
+    PeerShutdown,
+    /// A peer client connected to our listener (`peer connect`).
+    PeerConnect,
+    /// The peer accepted a connection of ours.
+    PeerAccept,
+    /// `peer pause`: the peer stops reading.
+    PeerPause,
+    /// `peer resume`.
+    PeerResume,
 }
 
 impl Op {
+    /// The word the table and JSON use. A peer's action is named as the
+    /// call it made; its lane says whose it was.
     pub fn word(self) -> &'static str {
         match self {
             Op::Open => "open",
             Op::Listen => "listen",
             Op::Socket => "socket",
-            Op::Recv => "recv",
-            Op::Send => "send",
-            Op::Accept => "accept",
-            Op::Connect => "connect",
-            Op::Shutdown => "shutdown",
-            Op::Close => "close",
+            Op::Recv | Op::PeerRecv => "recv",
+            Op::Peek => "peek",
+            Op::Send | Op::PeerSend => "send",
+            Op::Accept | Op::PeerAccept => "accept",
+            Op::Connect | Op::PeerConnect => "connect",
+            Op::Shutdown | Op::PeerShutdown => "shutdown",
+            Op::Close | Op::PeerClose => "close",
             Op::Blocking => "blocking",
             Op::Nonblocking => "nonblocking",
             Op::Timeout => "timeout",
             Op::RcvTimeo => "rcvtimeo",
             Op::SndTimeo => "sndtimeo",
-            Op::Pause => "pause",
-            Op::Resume => "resume",
-            Op::Reset => "reset",
+            Op::PeerPause => "pause",
+            Op::PeerResume => "resume",
+            Op::PeerReset => "reset",
             Op::Say => "say",
             Op::Spin => "spin",
             Op::PollAdd | Op::PollWait | Op::PollDrain | Op::Ready => "poll",
@@ -95,6 +118,23 @@ impl Op {
     /// Mode changes: the ones that have a kernel read-back.
     pub fn is_mode(self) -> bool {
         matches!(self, Op::Blocking | Op::Nonblocking | Op::Timeout | Op::RcvTimeo | Op::SndTimeo)
+    }
+
+    /// Something the embedded peer (or a client of it) did.
+    pub fn is_peer(self) -> bool {
+        matches!(
+            self,
+            Op::PeerSend
+                | Op::PeerRecv
+                | Op::PeerClose
+                | Op::PeerReset
+                | Op::PeerShutdown
+                | Op::PeerConnect
+                | Op::PeerAccept
+                | Op::PeerPause
+                | Op::PeerResume
+                | Op::Request
+        )
     }
 
     pub fn of_mode(m: ModeSet) -> Op {
@@ -195,6 +235,10 @@ pub struct Call {
     pub errno: i32,
     pub bytes: Option<u64>,
     pub preview: Option<Box<[u8]>>,
+    /// The socket as the kernel had it when the call began, and what the
+    /// record knew of its history (see [`Evidence`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Box<Evidence>>,
 }
 
 impl Call {
@@ -213,6 +257,7 @@ impl Call {
             errno: 0,
             bytes: None,
             preview: None,
+            evidence: None,
         }
     }
 
@@ -246,6 +291,14 @@ impl Call {
     pub fn requested(&self) -> Option<u64> {
         match self.arg {
             Arg::Size(n) | Arg::Text(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// How many readiness events a finished `poll wait` reported.
+    pub fn events(&self) -> Option<u64> {
+        match self.arg {
+            Arg::PollWait { events, .. } => events.map(u64::from),
             _ => None,
         }
     }

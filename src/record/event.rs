@@ -120,4 +120,8 @@ pub struct SockInfo {
     /// is how `peer …` finds the peer's end: unix peers have no ports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pair: Option<u64>,
+    /// The mode it has from birth when that is not the default: an accepted
+    /// socket inherits its listener's SO_RCVTIMEO and SO_SNDTIMEO.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<super::mode::Mode>,
 }

@@ -10,6 +10,7 @@ pub mod arg;
 pub mod call;
 pub mod dense;
 pub mod event;
+pub mod evidence;
 pub mod file;
 pub mod mode;
 pub mod sock;
@@ -19,8 +20,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub use arg::{Arg, SpinArg, SpinStats, ready};
-pub use call::{Call, Lane, Op, Outcome, TimeoutBy};
+pub use call::{Call, Lane, Op, Outcome, PREVIEW_CAP, TimeoutBy};
 pub use event::{CallEnd, Event, SockInfo, SockKind};
+pub use evidence::{Evidence, Family, History, TcpState};
 pub use mode::{KernelView, Mode, PyMode};
 pub use sock::SockState;
 pub use timeline::Timeline;
@@ -40,7 +42,10 @@ impl Record {
 
     /// Folds one event in.
     pub fn apply(&mut self, ev: &Event) {
-        self.timeline.apply(ev);
+        let touched = self.timeline.apply(ev);
+        if let Some(i) = touched {
+            self.with_history(i, ev);
+        }
         match ev {
             Event::Socket(info) => self.socket_seen(info),
             Event::Instant(c) if c.op.is_mode() => {
@@ -59,13 +64,31 @@ impl Record {
         }
     }
 
+    /// A call of one of our sockets: it began knowing the socket's history
+    /// so far, and once it ends, its outcome adds to that history.
+    fn with_history(&mut self, i: usize, ev: &Event) {
+        let Some(c) = self.timeline.get(i) else { return };
+        let Some(s) = c.lane.sock().and_then(|id| self.socks.get_mut(&id)) else { return };
+        if matches!(ev, Event::Begin(_) | Event::Instant(_)) {
+            let history = s.history;
+            if let Some(e) = self.timeline.get_mut(i).and_then(|c| c.evidence.as_deref_mut()) {
+                e.history = history;
+            }
+        }
+        if let Some(c) = self.timeline.get(i).filter(|c| c.end_ns.is_some()) {
+            s.history.learn(c);
+        }
+    }
+
     /// A socket appeared or its addresses changed. A socket the user made
     /// becomes current; one accepted from a listener does not.
     fn socket_seen(&mut self, info: &SockInfo) {
         match self.socks.get_mut(&info.id) {
             Some(s) => s.info = info.clone(),
             None => {
-                self.socks.insert(info.id, SockState::new(info.clone()));
+                let mut s = SockState::new(info.clone());
+                s.mode = info.mode.unwrap_or_default();
+                self.socks.insert(info.id, s);
                 if !info.kind.is_accepted() {
                     self.current = Some(info.id);
                 }

@@ -1,6 +1,7 @@
 //! One row of the record's socket table.
 
 use super::event::SockInfo;
+use super::evidence::History;
 use super::mode::{KernelView, Mode};
 
 /// A socket as its events describe it.
@@ -14,11 +15,13 @@ pub struct SockState {
     /// a fresh sample (see `lab::sample`).
     pub kernel: Option<KernelView>,
     pub closed: bool,
+    /// What its calls so far showed: shutdowns, EOF, a reset.
+    pub history: History,
 }
 
 impl SockState {
     pub fn new(info: SockInfo) -> SockState {
-        SockState { info, mode: Mode::default(), kernel: None, closed: false }
+        SockState { info, mode: Mode::default(), kernel: None, closed: false, history: History::default() }
     }
 
     pub fn id(&self) -> u32 {

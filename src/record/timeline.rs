@@ -84,6 +84,10 @@ impl Timeline {
         self.calls.get(i)
     }
 
+    pub(super) fn get_mut(&mut self, i: usize) -> Option<&mut Call> {
+        self.calls.get_mut(i)
+    }
+
     pub fn calls(&self) -> &[Call] {
         &self.calls
     }

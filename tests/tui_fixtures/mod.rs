@@ -46,6 +46,7 @@ pub fn sock(mode: PyMode, nonblock: bool, rx: u32) -> SockRow {
             local_path: None,
             remote_path: None,
             pair: None,
+            mode: None,
         },
         mode: Mode { py: mode, rcvtimeo: None, sndtimeo: None },
         kernel: Some(KernelView { nonblock, rcvtimeo_us: 0, sndtimeo_us: 0 }),
@@ -68,6 +69,7 @@ pub fn call(seq: u64, lane: Lane, op: Op, start: u64, end: Option<u64>, outcome:
         errno: 0,
         bytes: None,
         preview: None,
+        evidence: None,
     }
 }
 
@@ -167,7 +169,7 @@ pub fn completed() -> Record {
     let mut r = call(2, Lane::Sock(1), Op::Recv, 1_000 * MS, None, Outcome::Blocking);
     r.arg = Arg::Size(1024);
     tl.apply(&Event::Begin(r));
-    let mut p = call(3, Lane::Peer, Op::Send, 2_000 * MS, Some(2_000 * MS + 30_000), Outcome::Sent);
+    let mut p = call(3, Lane::Peer, Op::PeerSend, 2_000 * MS, Some(2_000 * MS + 30_000), Outcome::Sent);
     p.arg = Arg::Text(8);
     p.bytes = Some(8);
     p.preview = Some(b"hi\x1b[2J\r\n".to_vec().into());

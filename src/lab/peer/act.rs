@@ -92,7 +92,7 @@ impl PeerLoop {
             Act::ShutdownWr => {
                 let r = c.stream.shutdown(std::net::Shutdown::Write);
                 let rec = r.map_or_else(|e| Rec::err(&e), |_| Rec::ok());
-                record(&shared, Op::Shutdown, Arg::How(crate::command::How::Write), start, rec);
+                record(&shared, Op::PeerShutdown, Arg::How(crate::command::How::Write), start, rec);
                 return Ok(());
             }
             Act::Close | Act::Reset => {
@@ -106,10 +106,10 @@ impl PeerLoop {
             }
         }
         let op = match act {
-            Act::Pause => Op::Pause,
-            Act::Resume => Op::Resume,
-            Act::Reset => Op::Reset,
-            _ => Op::Close,
+            Act::Pause => Op::PeerPause,
+            Act::Resume => Op::PeerResume,
+            Act::Reset => Op::PeerReset,
+            _ => Op::PeerClose,
         };
         record(&shared, op, Arg::None, start, Rec::ok());
         Ok(())
@@ -126,17 +126,17 @@ impl PeerLoop {
             }
             Act::Pause => {
                 u.reading = false;
-                Op::Pause
+                Op::PeerPause
             }
             Act::Resume => {
                 u.reading = true;
                 u.drain(&self.shared, &mut self.buf);
-                Op::Resume
+                Op::PeerResume
             }
             Act::Close | Act::Reset | Act::ShutdownWr => {
                 let mut u = self.udps[i].take().expect("checked above");
                 let _ = self.poll.registry().deregister(&mut u.sock);
-                Op::Close
+                Op::PeerClose
             }
         };
         record(&self.shared, op, Arg::None, start, Rec::ok());
@@ -154,17 +154,17 @@ impl PeerLoop {
             }
             Act::Pause => {
                 d.reading = false;
-                Op::Pause
+                Op::PeerPause
             }
             Act::Resume => {
                 d.reading = true;
                 d.drain(&self.shared, &mut self.buf);
-                Op::Resume
+                Op::PeerResume
             }
             Act::Close | Act::Reset | Act::ShutdownWr => {
                 let mut d = self.dgrams[i].take().expect("checked above");
                 let _ = self.poll.registry().deregister(&mut d.sock);
-                Op::Close
+                Op::PeerClose
             }
         };
         record(&self.shared, op, Arg::None, start, Rec::ok());

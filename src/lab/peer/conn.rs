@@ -101,13 +101,13 @@ impl Conn {
             match r {
                 Ok(0) => {
                     self.saw_eof = true;
-                    record_on(shared, self.lane, Op::Recv, arg, start, Rec::data(Outcome::Eof, 0, &[]));
+                    record_on(shared, self.lane, Op::PeerRecv, arg, start, Rec::data(Outcome::Eof, 0, &[]));
                 }
                 Ok(n) => {
                     record_on(
                         shared,
                         self.lane,
-                        Op::Recv,
+                        Op::PeerRecv,
                         arg,
                         start,
                         Rec::data(Outcome::Data, n, &buf[..n]),
@@ -120,7 +120,7 @@ impl Conn {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    record_on(shared, self.lane, Op::Recv, arg, start, Rec::err(&e));
+                    record_on(shared, self.lane, Op::PeerRecv, arg, start, Rec::err(&e));
                     self.saw_eof = true;
                 }
             }
@@ -147,12 +147,12 @@ impl Conn {
                     let outcome = if n == len { Outcome::Sent } else { Outcome::Partial };
                     let rec = Rec::data(outcome, n, &self.out[..n]);
                     self.out.drain(..n);
-                    record_on(shared, self.lane, Op::Send, arg, start, rec);
+                    record_on(shared, self.lane, Op::PeerSend, arg, start, rec);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    record_on(shared, self.lane, Op::Send, arg, start, Rec::err(&e));
+                    record_on(shared, self.lane, Op::PeerSend, arg, start, Rec::err(&e));
                     self.out.clear();
                 }
             }
@@ -213,10 +213,10 @@ fn drain_datagrams(
         let start = shared.now_ns();
         let arg = Arg::Size(buf.len() as u64);
         match recv(buf) {
-            Ok(n) => record(shared, Op::Recv, arg, start, Rec::data(Outcome::Data, n, &buf[..n])),
+            Ok(n) => record(shared, Op::PeerRecv, arg, start, Rec::data(Outcome::Data, n, &buf[..n])),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
             Err(e) => {
-                record(shared, Op::Recv, arg, start, Rec::err(&e));
+                record(shared, Op::PeerRecv, arg, start, Rec::err(&e));
                 if !past_errors {
                     return;
                 }
@@ -232,5 +232,5 @@ fn send_datagram(shared: &Shared, data: &[u8], arg: Arg, send: impl FnOnce() -> 
         Ok(n) => Rec::data(if n == data.len() { Outcome::Sent } else { Outcome::Partial }, n, &data[..n]),
         Err(e) => Rec::err(&e),
     };
-    record(shared, Op::Send, arg, start, rec);
+    record(shared, Op::PeerSend, arg, start, rec);
 }

@@ -162,12 +162,12 @@ impl PeerLoop {
             match self.listener.accept() {
                 Ok((stream, _)) => {
                     if let Err(e) = self.add_conn(Stream::Tcp(stream), None) {
-                        record(&self.shared, Op::Accept, Arg::None, start, Rec::err(&e));
+                        record(&self.shared, Op::PeerAccept, Arg::None, start, Rec::err(&e));
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) => {
-                    record(&self.shared, Op::Accept, Arg::None, start, Rec::err(&e));
+                    record(&self.shared, Op::PeerAccept, Arg::None, start, Rec::err(&e));
                     break;
                 }
             }
@@ -179,12 +179,12 @@ impl PeerLoop {
                     let named = (self.unix.1.clone(), self.unix.2);
                     self.unix.2 += 1;
                     if let Err(e) = self.add_conn(Stream::Unix(stream), Some(named)) {
-                        record(&self.shared, Op::Accept, Arg::None, start, Rec::err(&e));
+                        record(&self.shared, Op::PeerAccept, Arg::None, start, Rec::err(&e));
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) => {
-                    record(&self.shared, Op::Accept, Arg::None, start, Rec::err(&e));
+                    record(&self.shared, Op::PeerAccept, Arg::None, start, Rec::err(&e));
                     return;
                 }
             }
@@ -271,7 +271,7 @@ impl PeerLoop {
         if let Some(c) = i.and_then(|i| self.conns[i].as_mut()) {
             c.lane = lane;
         }
-        record_on(&self.shared, lane, Op::Connect, Arg::Addr(to), start, rec);
+        record_on(&self.shared, lane, Op::PeerConnect, Arg::Addr(to), start, rec);
         i
     }
 
@@ -290,6 +290,6 @@ impl PeerLoop {
             Ok(_) => Rec { outcome: Outcome::Connected, ..Rec::ok() },
             Err(e) => Rec::err(&e),
         };
-        record(&self.shared, Op::Connect, Arg::Path(to.into()), start, rec);
+        record(&self.shared, Op::PeerConnect, Arg::Path(to.into()), start, rec);
     }
 }

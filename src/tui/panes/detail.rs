@@ -9,8 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{frame, title};
-use crate::explain::{Context, Prev, explain, prev_call, undrained};
-use crate::record::{Arg, Call, Lane, Op, Outcome};
+use crate::ops::explain;
+use crate::record::{Call, Lane, Op, Outcome};
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 use crate::tui::tips::tips;
@@ -123,7 +123,7 @@ fn payload_lines<'a>(bytes: &[u8], total: Option<u64>, hex: bool, width: u16, t:
 
 /// The engine's three levels, each line marked with its level.
 fn explained<'a>(c: &Call, app: &App, t: &Theme) -> Vec<Line<'a>> {
-    let ex = explain(c, &context(c, app));
+    let ex = explain(c, &crate::ops::context(app.record(), c));
     let mut out = Vec::new();
     let mut level = |mark: &'static str, text: &str| {
         out.push(Line::from(vec![Span::styled(mark, t.key()), Span::raw(fmt::safe(text))]));
@@ -134,28 +134,6 @@ fn explained<'a>(c: &Call, app: &App, t: &Theme) -> Vec<Line<'a>> {
         level("why ", &ex.why);
     }
     out
-}
-
-/// What the record does not say but the sockets pane knows.
-fn context(c: &Call, app: &App) -> Context {
-    let row = |id: u32| app.record().socket(id);
-    let named = match (c.lane, &c.arg) {
-        (_, Arg::Ready(id, _)) => Some(*id),
-        (Lane::Sock(id), _) => Some(id),
-        _ => None,
-    };
-    let sock = named.and_then(row);
-    let tl = app.timeline();
-    Context {
-        fd: sock.map(|s| s.info.fd).filter(|&fd| fd >= 0),
-        kind: sock.map(|s| s.info.kind),
-        prev: prev_call(tl, c).map(Prev::of),
-        new_fd: match c.outcome {
-            Outcome::Accepted(k) => row(k).map(|s| s.info.fd),
-            _ => None,
-        },
-        undrained: (c.op == Op::PollWait).then(|| undrained(tl, c)).flatten(),
-    }
 }
 
 fn field<'a>(name: &str, value: String, t: &Theme) -> Line<'a> {

@@ -23,7 +23,7 @@ const LOOKBACK: usize = 8;
 /// stands for the send and the recvs inside it, unless one failed.
 fn drawn(c: &Call) -> bool {
     match (c.lane, c.op) {
-        (Lane::Client(_), Op::Send | Op::Recv) => {
+        (Lane::Client(_), Op::PeerSend | Op::PeerRecv) => {
             !matches!(c.outcome, Outcome::Sent | Outcome::Data | Outcome::Eof)
         }
         _ => true,
@@ -190,7 +190,7 @@ pub fn put(buf: &mut Buffer, x: u16, y: u16, ch: char, style: Style) {
 /// that fits is drawn.
 fn labels(c: &Call, now_ns: u64) -> Vec<String> {
     match (c.op, &c.arg) {
-        (Op::Summary, Arg::Note(text)) => vec![fmt::safe(text), "summary".into()],
+        (Op::Summary, Arg::Waits(_)) => vec![c.arg_text().unwrap_or_default(), "summary".into()],
         (Op::Spin, Arg::Spin(arg)) if c.end_ns.is_some() => {
             let s = &arg.stats;
             let parts = [("W", s.wouldblock), ("data", s.data), ("eof", s.eof), ("error", s.error)];
@@ -219,7 +219,7 @@ pub fn label(c: &Call, now_ns: u64) -> String {
         (Op::Request, Outcome::Data, _) => {
             format!("echo after {}", fmt::dur(c.end_ns.unwrap_or(now_ns).saturating_sub(c.start_ns)))
         }
-        (Op::PollWait, Outcome::Ok, _) => format!("events {}", c.bytes.unwrap_or(0)),
+        (Op::PollWait, Outcome::Ok, _) => format!("events {}", c.events().unwrap_or(0)),
         (Op::PollAdd | Op::PollDrain, Outcome::Ok, _) => c.arg_text().unwrap_or_else(|| c.op.word().into()),
         (Op::Timeout | Op::RcvTimeo | Op::SndTimeo, Outcome::Ok, _) => match c.arg_text() {
             Some(a) => format!("{} {a}", c.op.word()),

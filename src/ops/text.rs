@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::record::call::escape;
+use crate::escape::escape;
 use crate::record::mode::secs;
 use crate::sys::errno_name;
 
@@ -198,4 +198,9 @@ pub fn family(addr: Option<SocketAddr>) -> &'static str {
 /// "1 byte", "5 bytes".
 pub fn bytes(n: u64) -> String {
     if n == 1 { "1 byte".into() } else { format!("{n} bytes") }
+}
+
+/// "EPIPE (Broken pipe)".
+pub fn named(errno: i32) -> String {
+    format!("{} ({})", errno_name(errno), strerror(errno))
 }

@@ -1,0 +1,230 @@
+//! One module per operation: everything sockscope knows about it in one
+//! place. A socket call's module has how it runs (its syscalls, under the
+//! socket's mode), how the Python export writes it, and how a record of it
+//! is explained at three levels: the syscalls in strace notation with the
+//! real values, the Python line and what Python gives back, and why it came
+//! out so, derived from the evidence recorded with the call.
+//!
+//! The tables below are the only places that list the operations. Their
+//! matches are exhaustive, so a new [`Op`] or [`SockCall`] does not compile
+//! until every table names the module that answers for it.
+//!
+//! Explaining is pure: it reads a [`Call`] and a small [`Context`] and
+//! builds text, for the live TUI, a replay, or any other source of records.
+
+mod accept;
+mod call;
+mod close;
+mod connect;
+mod errors;
+mod io;
+mod listen;
+mod loop_;
+pub mod mode;
+mod open;
+mod peek;
+mod peer;
+mod recv;
+mod say;
+mod send;
+mod serve;
+mod shutdown;
+mod socket;
+mod spin;
+pub mod text;
+mod unix;
+
+use std::fmt;
+
+pub use call::{Dir, Done, failed, with_mode};
+pub use loop_::undrained;
+pub use text::{py_error, strace_err, strerror};
+
+use crate::command::SockCall;
+use crate::record::{Call, Lane, Op, Outcome, SockKind, Timeline};
+
+/// What one kind of record says about itself, at three levels.
+pub trait Describe: Sync {
+    /// One strace line per syscall, in order.
+    fn strace(&self, c: &Call, cx: &Context) -> Vec<String>;
+    /// Python statements, then `→ result`, then `# notes`.
+    fn python(&self, c: &Call, cx: &Context) -> Vec<String>;
+    /// One or two plain sentences: why the call came out as it did.
+    fn why(&self, c: &Call, cx: &Context) -> String;
+}
+
+/// The module that describes each operation.
+pub fn describe(op: Op) -> &'static dyn Describe {
+    match op {
+        Op::Recv => &recv::Recv,
+        Op::Peek => &peek::Peek,
+        Op::Send => &send::Send,
+        Op::Accept => &accept::Accept,
+        Op::Connect => &connect::Connect,
+        Op::Shutdown => &shutdown::Shutdown,
+        Op::Close => &close::Close,
+        Op::Open => &open::Open,
+        Op::Listen => &listen::Listen,
+        Op::Socket => &socket::NewSocket,
+        Op::Blocking | Op::Nonblocking | Op::Timeout | Op::RcvTimeo | Op::SndTimeo => &mode::ModeChange,
+        Op::Spin => &spin::Spin,
+        Op::Serve => &serve::Serve,
+        Op::Request => &serve::Request,
+        Op::Summary => &serve::Summary,
+        Op::PollAdd | Op::PollWait | Op::PollDrain | Op::Ready => &loop_::EventLoop,
+        Op::PeerSend
+        | Op::PeerRecv
+        | Op::PeerClose
+        | Op::PeerReset
+        | Op::PeerShutdown
+        | Op::PeerConnect
+        | Op::PeerAccept
+        | Op::PeerPause
+        | Op::PeerResume => &peer::PeerAct,
+        Op::Say => &say::Say,
+    }
+}
+
+/// Where a call's syscalls read and write, and its mode.
+pub struct Io<'a> {
+    pub sock: &'a socket2::Socket,
+    pub kind: SockKind,
+    pub mode: crate::record::Mode,
+    /// The receive buffer, at least as large as the call asks for.
+    pub buf: &'a mut [u8],
+    /// Filler bytes for `send SIZE`, at least that many.
+    pub filler: &'a [u8],
+    /// Where `connect` goes, resolved.
+    pub to: Option<&'a socket2::SockAddr>,
+}
+
+/// Makes the syscalls of one socket call. `close` is the worker's own:
+/// it drops the socket.
+pub fn run(call: &SockCall, io: Io) -> Done {
+    match call {
+        SockCall::Recv { .. } => recv::run(io),
+        SockCall::Peek { .. } => peek::run(io),
+        SockCall::Send(p) => send::run(io, p),
+        SockCall::Accept => accept::run(io),
+        SockCall::Connect(_) => connect::run(io),
+        SockCall::Shutdown(how) => shutdown::run(io, *how),
+        SockCall::Close => Done::of(Outcome::Ok),
+    }
+}
+
+/// One socket call as a line of the exported Python harness.
+pub fn export(call: &SockCall) -> String {
+    match call {
+        SockCall::Recv { size } => recv::export(*size),
+        SockCall::Peek { size } => peek::export(*size),
+        SockCall::Send(p) => send::export(p),
+        SockCall::Accept => accept::export(),
+        SockCall::Connect(addr) => connect::export(addr.as_ref()),
+        SockCall::Shutdown(how) => shutdown::export(*how),
+        SockCall::Close => close::export(),
+    }
+}
+
+/// What a single record does not say but the record as a whole knows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Context {
+    /// The socket's fd (for peer records: the peer's fd, usually unknown;
+    /// for `poll add` and readiness records: the fd of the socket they name).
+    /// Without it the lines say `fd`.
+    pub fd: Option<i32>,
+    pub kind: Option<SockKind>,
+    /// The previous call on the same lane, mode changes skipped (see [`prev_call`]).
+    pub prev: Option<Prev>,
+    /// For `accepted #K`: the fd of socket #K, if known.
+    pub new_fd: Option<i32>,
+    /// For a `poll wait`: a socket reported readable earlier and not read
+    /// until EAGAIN since (see [`undrained`]).
+    pub undrained: Option<u32>,
+}
+
+/// The parts of an earlier call that change an explanation: an EOF right
+/// after ECONNRESET, an EPIPE right after a send that still succeeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prev {
+    pub op: Op,
+    pub outcome: Outcome,
+    pub errno: i32,
+}
+
+impl Prev {
+    pub fn of(c: &Call) -> Prev {
+        Prev { op: c.op, outcome: c.outcome, errno: c.errno }
+    }
+}
+
+/// The three levels. All empty for narration.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Explanation {
+    pub syscalls: Vec<String>,
+    pub python: Vec<String>,
+    pub why: String,
+}
+
+impl Explanation {
+    pub fn is_empty(&self) -> bool {
+        self.syscalls.is_empty() && self.python.is_empty() && self.why.is_empty()
+    }
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.syscalls.is_empty() {
+            writeln!(f, "syscalls:")?;
+            for l in &self.syscalls {
+                writeln!(f, "  {l}")?;
+            }
+        }
+        if !self.python.is_empty() {
+            writeln!(f, "python:")?;
+            for l in &self.python {
+                writeln!(f, "  {l}")?;
+            }
+        }
+        if !self.why.is_empty() {
+            writeln!(f, "why: {}", self.why)?;
+        }
+        Ok(())
+    }
+}
+
+/// Explains one record.
+pub fn explain(call: &Call, cx: &Context) -> Explanation {
+    let d = describe(call.op);
+    Explanation { syscalls: d.strace(call, cx), python: d.python(call, cx), why: d.why(call, cx) }
+}
+
+/// The call before `call` on its lane, skipping mode changes, which do not
+/// touch the connection. `None` for the first call.
+pub fn prev_call<'a>(timeline: &'a Timeline, call: &Call) -> Option<&'a Call> {
+    let mut earlier = timeline.lane(call.lane).iter().rev().filter_map(|&i| timeline.get(i as usize));
+    earlier.by_ref().find(|c| c.seq == call.seq)?;
+    earlier.find(|c| !c.op.is_mode() && c.op != Op::Say)
+}
+
+/// The context the record gives `call`: its socket's fd and kind (for loop
+/// records, those of the socket they name), the previous call, and for a
+/// `poll wait` the socket it may have left undrained.
+pub fn context(record: &crate::record::Record, call: &Call) -> Context {
+    let tl = record.timeline();
+    let named = match (call.lane, &call.arg) {
+        (_, crate::record::Arg::Ready(id, _)) | (_, crate::record::Arg::PollAdd(id, _)) => Some(*id),
+        (Lane::Sock(id), _) => Some(id),
+        _ => None,
+    };
+    let sock = named.and_then(|id| record.socket(id));
+    Context {
+        fd: sock.map(|s| s.info.fd).filter(|&fd| fd >= 0),
+        kind: sock.map(|s| s.info.kind),
+        prev: prev_call(tl, call).map(Prev::of),
+        new_fd: match call.outcome {
+            Outcome::Accepted(k) => record.socket(k).map(|s| s.info.fd),
+            _ => None,
+        },
+        undrained: (call.op == Op::PollWait).then(|| undrained(tl, call)).flatten(),
+    }
+}
