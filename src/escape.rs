@@ -240,7 +240,9 @@ mod tests {
         for (c, shown) in cases {
             assert_eq!(escape(c.to_string().as_bytes()), shown, "U+{:04X}", c as u32);
         }
-        for keep in ['a', 'é', 'ß', '中', '🦀', '\u{301}', ' ', '\u{a0}', '\u{fffd}', '\u{1f1e5}', '\u{e1000}'] {
+        for keep in
+            ['a', 'é', 'ß', '中', '🦀', '\u{301}', ' ', '\u{a0}', '\u{fffd}', '\u{1f1e5}', '\u{e1000}']
+        {
             assert!(!is_unsafe(keep), "U+{:04X} is ordinary text", keep as u32);
         }
     }

@@ -271,3 +271,18 @@ pub fn ticks() -> u64 {
     static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
     START.get_or_init(std::time::Instant::now).elapsed().as_nanos() as u64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The parser's list (`expect error NAME`) holds exactly the names
+    /// reported here, so an expect can name every errno that can occur.
+    #[test]
+    fn the_parser_knows_every_reported_errno_name() {
+        let mut reported: Vec<&str> = (1..4096).map(errno_name).filter(|&n| n != "EUNKNOWN").collect();
+        reported.sort_unstable();
+        reported.dedup();
+        assert_eq!(reported, crate::command::ERRNO_NAMES);
+    }
+}
