@@ -72,6 +72,36 @@ pub fn shorten(s: &str) -> String {
 /// The most characters of input an error message quotes.
 pub const QUOTE_MAX: usize = 40;
 
+/// The longest error message shown whole.
+pub const MESSAGE_MAX: usize = 400;
+
+/// A library's error message that quotes input (toml's, serde's): as
+/// [`text`], with each span quoted in backticks or double quotes cut to
+/// [`QUOTE_MAX`] characters and the whole to [`MESSAGE_MAX`], with `…`.
+pub fn message(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len().min(MESSAGE_MAX * 4));
+    let mut rest = msg;
+    while let Some(open) = rest.find(['`', '"']) {
+        let quote = &rest[open..=open];
+        out.push_str(&text(&rest[..=open]));
+        rest = &rest[open + 1..];
+        let close = rest.find(quote).unwrap_or(rest.len());
+        out.push_str(&text(&cut(&rest[..close], QUOTE_MAX)));
+        out.push_str(&text(&rest[close..(close + 1).min(rest.len())]));
+        rest = &rest[(close + 1).min(rest.len())..];
+    }
+    out.push_str(&text(rest));
+    cut(&out, MESSAGE_MAX)
+}
+
+/// At most `max` characters of `s`, with `…` if it was longer.
+fn cut(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
 fn bytes_text(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
@@ -277,6 +307,20 @@ mod tests {
         assert_eq!(shorten(&long).chars().count(), QUOTE_MAX + 1);
         assert!(shorten(&long).ends_with('…'));
         assert_eq!(shorten("\x1b[2J"), "\\x1b[2J");
+    }
+
+    #[test]
+    fn messages_are_escaped_and_their_quotes_cut() {
+        let long = "k".repeat(1000);
+        let m = message(&format!("unknown field `{long}\u{1b}`, expected `theme`; string \"\u{9b}{long}\""));
+        let k40 = "k".repeat(QUOTE_MAX);
+        assert_eq!(
+            m,
+            format!("unknown field `{k40}…`, expected `theme`; string \"\\u{{9b}}{}…\"", &k40[1..])
+        );
+        assert_eq!(message("unclosed `\u{1b}"), "unclosed `\\x1b");
+        assert_eq!(message(&"x".repeat(5000)).chars().count(), MESSAGE_MAX + 1);
+        assert_eq!(text(&m), m, "nothing left for text to escape");
     }
 
     #[test]
