@@ -146,7 +146,7 @@ pub fn is_unsafe(c: char) -> bool {
     if u & 0xfffe == 0xfffe {
         return true;
     }
-    UNSAFE
+    UNSAFE_RANGES
         .binary_search_by(|&(lo, hi)| {
             if hi < u {
                 std::cmp::Ordering::Less
@@ -159,9 +159,10 @@ pub fn is_unsafe(c: char) -> bool {
         .is_ok()
 }
 
-/// The ranges of [`is_unsafe`], sorted and disjoint (a test checks).
+/// The ranges of [`is_unsafe`], sorted and disjoint (a test checks); with
+/// the noncharacters U+xFFFE/F, the whole rule. Exported scripts carry it.
 #[rustfmt::skip]
-const UNSAFE: &[(u32, u32)] = &[
+pub const UNSAFE_RANGES: &[(u32, u32)] = &[
     (0x0000, 0x001f), (0x007f, 0x009f), // C0, DEL, C1
     (0x00ad, 0x00ad), // soft hyphen
     (0x034f, 0x034f), // combining grapheme joiner
@@ -279,7 +280,7 @@ mod tests {
 
     #[test]
     fn the_table_is_sorted_and_disjoint() {
-        for w in UNSAFE.windows(2) {
+        for w in UNSAFE_RANGES.windows(2) {
             assert!(w[0].0 <= w[0].1 && w[0].1 < w[1].0, "{w:x?}");
         }
     }

@@ -58,13 +58,19 @@ fn temp_dir(name: &str) -> PathBuf {
 /// Runs the binary with `args` (and `env`), killing it after [`DEADLINE`].
 fn sockscope(args: &[&std::ffi::OsStr], env: &[(&str, &Path)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sockscope"));
-    cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.args(args);
     cmd.env_remove("RUST_BACKTRACE");
     // No config file from the machine running the tests, unless one is given.
     cmd.env("XDG_CONFIG_HOME", std::env::temp_dir().join("sockscope-hostile-files-no-config"));
     for (k, v) in env {
         cmd.env(k, v);
     }
+    run(cmd)
+}
+
+/// Runs `cmd` to its end, killing it after [`DEADLINE`].
+fn run(mut cmd: Command) -> Run {
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let start = Instant::now();
     let mut child = cmd.spawn().expect("spawn sockscope");
     let drain = |mut r: Box<dyn Read + Send>| {
@@ -189,7 +195,8 @@ fn an_address_with_escapes_is_quoted_escaped() {
 
 #[test]
 fn export_python_keeps_hostile_text_escaped_and_valid() {
-    let script = "open tcp [fe80::1%\x1b[31mx\x07]:80\nsay \u{9b}2J \u{2028} \u{e0041}\u{1f1e6} \x1b]0;t\x07\nlisten unix \"/tmp/\\x1bz\"\n";
+    let script =
+        "say \u{9b}2J \u{2028} \u{e0041}\u{1f1e6} \x1b]0;t\x07\nopen tcp [fe80::1%\x1b[31mx\x07]:80\n";
     let r = on_script(script.as_bytes(), &["export", "python"]);
     assert_run_safe("export python", &r);
     assert_eq!(r.code, Some(0), "{}", r.show());
@@ -202,6 +209,14 @@ fn export_python_keeps_hostile_text_escaped_and_valid() {
         std::fs::write(&file, &py).expect("write");
         let check = Command::new("python3").args(["-m", "py_compile"]).arg(&file).output().expect("python3");
         assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+        // Run, it narrates and then fails to resolve the address: both escaped.
+        let mut cmd = Command::new("python3");
+        cmd.arg(&file);
+        let r = run(cmd);
+        assert_run_safe("the exported script", &r);
+        assert_eq!(r.code, Some(1), "{}", r.show());
+        assert!(r.out().contains(r"# say: \u{9b}2J"), "{}", r.show());
+        assert!(r.err().contains(r"error: cannot resolve `fe80::1%\x1b[31mx\x07:80`"), "{}", r.show());
     }
 }
 
