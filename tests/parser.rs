@@ -488,7 +488,7 @@ fn long_tokens_are_shortened_in_messages() {
     for line in [
         format!("open tcp [{long}]:80"),
         format!("open tcp [::1]:{long}"),
-        format!("{long}"),
+        long.clone(),
         format!("close {long}"),
         format!("wait 1{long}"),
         format!("expect error E{long}"),
