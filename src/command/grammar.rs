@@ -283,8 +283,9 @@ fn errno(t: &Token) -> R<String> {
     let shown = t.shown();
     let message = match ALIASES.iter().find(|(alias, _)| *alias == name) {
         Some((_, real)) => format!("`{shown}` is reported as {real} (the same errno on Linux): write {real}"),
-        None => match closest(&name, ERRNO_NAMES) {
-            Some(s) => format!("unknown errno `{shown}`: did you mean {s}?"),
+        // Every name starts with E: compare the rest, or EFOO would be "close" to EDOM.
+        None => match closest(&name[1..], &ERRNO_NAMES.iter().map(|n| &n[1..]).collect::<Vec<_>>()) {
+            Some(s) => format!("unknown errno `{shown}`: did you mean E{s}?"),
             None => format!("unknown errno `{shown}`; the names are: {}", ERRNO_NAMES.join(" ")),
         },
     };
@@ -326,7 +327,7 @@ mod tests {
         assert!(errno(&tok("E")).is_err());
         assert!(errno(&tok("E-X")).is_err());
         assert!(errno(&tok("AGAIN")).is_err());
-        assert!(errno(&tok("EFOO")).unwrap_err().message.contains("unknown errno `EFOO`"));
+        assert!(errno(&tok("EFOO")).unwrap_err().message.contains("unknown errno `EFOO`; the names are"));
         assert!(errno(&tok("ECONNRESTE")).unwrap_err().message.contains("did you mean ECONNRESET?"));
         assert!(errno(&tok("ewouldblock")).unwrap_err().message.contains("write EAGAIN"));
     }
