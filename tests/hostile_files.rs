@@ -165,6 +165,27 @@ fn a_script_with_a_hostile_name_reports_errors_under_its_escaped_name() {
     }
 }
 
+#[test]
+fn a_hostile_recording_is_reported_escaped() {
+    let dir = temp_dir("replay");
+    let long = "k".repeat(100_000);
+    for (i, line) in [
+        r#"{"t_ns":0,"ev":{"\u001b]0;pwned\u0007\u001b[2J":1}}"#.to_string(),
+        format!("{{\"t_ns\":0,\"ev\":{{\"\u{9d}0;pwned\u{9c}{long}\":1}}}}"),
+        "\x1b]0;pwned\x07 not json\n".to_string(),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let path = dir.join(format!("{i}.jsonl"));
+        std::fs::write(&path, format!("{line}\n")).expect("write");
+        let r = sockscope(&[os("replay"), path.as_os_str()], &[]);
+        assert_run_safe(line, &r);
+        assert_eq!(r.code, Some(2), "{}", r.show());
+        assert!(r.err().len() < 2000, "shortened: {}", r.show());
+    }
+}
+
 // ---- script content ----
 
 /// Writes `text` as a script and runs `args` on it (the path goes last).

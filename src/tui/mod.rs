@@ -105,8 +105,9 @@ pub fn run_replay(path: &Path, opts: &Options, err: &mut dyn Write) -> i32 {
     let events = match record::read(path) {
         Ok(events) => events,
         Err(e) => {
-            // The message may quote the file's name and its content.
-            let _ = writeln!(err, "{}", crate::escape::text(&e.to_string()));
+            // The message may quote the file's name and its content (serde
+            // quotes what it did not expect): escaped and shortened.
+            let _ = writeln!(err, "{}", crate::escape::message(&e.to_string()));
             return INVALID;
         }
     };
