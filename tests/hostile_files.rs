@@ -42,8 +42,23 @@ impl Run {
     }
 }
 
-/// A fresh directory for one test.
-fn temp_dir(name: &str) -> PathBuf {
+/// A fresh directory for one test, removed when it is dropped.
+struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp_dir(name: &str) -> TempDir {
     static N: AtomicU32 = AtomicU32::new(0);
     let dir = std::env::temp_dir().join(format!(
         "sockscope-hostile-files-{}-{}-{name}",
@@ -52,7 +67,7 @@ fn temp_dir(name: &str) -> PathBuf {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    TempDir(dir)
 }
 
 /// Runs the binary with `args` (and `env`), killing it after [`DEADLINE`].
@@ -362,7 +377,7 @@ fn the_default_config_is_reported_escaped_too() {
         std::fs::create_dir_all(home.join("sockscope")).expect("dir");
         std::fs::write(home.join("sockscope").join("config.toml"), &text).expect("write");
         // No subcommand: the TUI, which checks its config before it touches the terminal.
-        let r = sockscope(&[], &[("XDG_CONFIG_HOME", &home)]);
+        let r = sockscope(&[], &[("XDG_CONFIG_HOME", &*home)]);
         assert_run_safe(&text, &r);
         assert_eq!(r.code, Some(2), "{text:?}: {}", r.show());
         assert!(r.err().contains("sockscope/config.toml: "), "{}", r.show());
