@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::escape::shorten;
+
 /// Every action a key can be bound to, by the name the config file uses.
 pub const ACTIONS: &[&str] = &[
     "recv",
@@ -101,13 +103,19 @@ impl Config {
                 None => return Ok(Config::default()),
             },
         };
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| ConfigError { path: shown.clone(), message: e.to_string() })?;
+        let shown = crate::escape::path(&path);
+        let text = crate::textfile::read(&path).map_err(|e| ConfigError {
+            path: shown.clone(),
+            message: match e.place {
+                Some((line, col)) => format!("line {line}, column {col}: {}", e.why),
+                None => e.why,
+            },
+        })?;
         Config::parse(&text).map_err(|message| ConfigError { path: shown, message })
     }
 
-    /// Parses and checks a config file's text.
+    /// Parses and checks a config file's text. The error quotes the file
+    /// only escaped and shortened: it is printed as it is.
     pub fn parse(text: &str) -> Result<Config, String> {
         let cfg: Config = toml::from_str(text).map_err(|e| describe(text, &e))?;
         cfg.check()?;
@@ -124,11 +132,12 @@ impl Config {
         for (action, key) in &self.keys {
             if !ACTIONS.contains(&action.as_str()) {
                 return Err(format!(
-                    "keys.{action}: unknown action; the actions are: {}",
+                    "keys.{}: unknown action; the actions are: {}",
+                    shorten(action),
                     ACTIONS.join(", ")
                 ));
             }
-            parse_key(key).map_err(|e| format!("keys.{action} = {key:?}: {e}"))?;
+            parse_key(key).map_err(|e| format!("keys.{action} = \"{}\": {e}", shorten(key)))?;
         }
         Ok(())
     }
@@ -191,9 +200,10 @@ pub fn parse_key(s: &str) -> Result<KeySpec, String> {
     Ok(spec)
 }
 
-/// A toml error as `line L: message`, naming the key toml names.
+/// A toml error as `line L: message`, naming the key toml names. toml
+/// quotes the input (an unknown key or value) raw, so the message is escaped.
 fn describe(text: &str, e: &toml::de::Error) -> String {
-    let msg = e.message().trim().to_string();
+    let msg = crate::escape::message(e.message().trim());
     match e.span() {
         Some(span) => {
             let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
@@ -240,6 +250,26 @@ mod tests {
         for (text, want) in cases {
             let e = Config::parse(text).expect_err(text);
             assert!(e.contains(want), "{text:?} gave {e:?}, wanted {want:?}");
+        }
+    }
+
+    #[test]
+    fn hostile_names_and_values_are_escaped_and_shortened() {
+        let long = "k".repeat(10_000);
+        let cases = [
+            ("\"\\u001b]0;pwned\\u0007\" = 1".to_string(), "unknown field `\\x1b]0;pwned\\x07`"),
+            ("theme = \"\\u001b[2J\\u009bneon\"".to_string(), "unknown variant `\\x1b[2J\\u{9b}neon`"),
+            ("theme = \"\u{9d}0;t\u{2028}\"".to_string(), "unknown variant `\\u{9d}0;t\\u{2028}`"),
+            ("[keys]\n\"\\u001b[31m\" = \"r\"".to_string(), "keys.\\x1b[31m: unknown action"),
+            ("[keys]\nrecv = \"\\u001b[31m\"".to_string(), "keys.recv = \"\\x1b[31m\": expected one"),
+            (format!("{long} = 1"), "unknown field `kkkkkkkkkk"),
+            (format!("[keys]\n{long} = \"r\""), "…: unknown action"),
+        ];
+        for (text, want) in cases {
+            let e = Config::parse(&text).expect_err(&text);
+            assert!(e.contains(want), "{text:?} gave {e:?}, wanted {want:?}");
+            assert!(!e.chars().any(crate::escape::is_unsafe), "{e:?}");
+            assert!(e.chars().count() < crate::escape::MESSAGE_MAX + 20, "{e:?}");
         }
     }
 }

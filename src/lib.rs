@@ -8,4 +8,5 @@ pub mod lab;
 pub mod ops;
 pub mod record;
 pub mod sys;
+pub mod textfile;
 pub mod tui;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 use sockscope::command::parse_script;
 use sockscope::config::Config;
+use sockscope::escape;
 use sockscope::export::python_script;
 use sockscope::headless::{Format, Options, run_file_with};
 use sockscope::tui;
@@ -19,7 +20,7 @@ fn main() -> ExitCode {
     if let Some(path) = &cli.log
         && let Err(e) = start_log(path)
     {
-        eprintln!("sockscope: cannot log to {}: {e}", path.display());
+        eprintln!("sockscope: cannot log to {}: {e}", escape::path(path));
         return ExitCode::from(INVALID as u8);
     }
     let code = match cli.command.take() {
@@ -63,11 +64,11 @@ fn run(cli: &cli::Cli, file: &Path, json: bool) -> i32 {
 /// `export python FILE`: the script, on stdout. A bad script exits 2 with
 /// `file:line:col:` messages, like `run`.
 fn export_python(file: &Path) -> i32 {
-    let name = file.display().to_string();
-    let text = match std::fs::read_to_string(file) {
+    let name = escape::path(file);
+    let text = match sockscope::textfile::read(file) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("{name}: {e}");
+            eprintln!("{}", e.show(&name));
             return INVALID;
         }
     };

@@ -339,3 +339,18 @@ impl Drop for SockFd {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The parser's list (`expect error NAME`) holds exactly the names
+    /// reported here, so an expect can name every errno that can occur.
+    #[test]
+    fn the_parser_knows_every_reported_errno_name() {
+        let mut reported: Vec<&str> = (1..4096).map(errno_name).filter(|&n| n != "EUNKNOWN").collect();
+        reported.sort_unstable();
+        reported.dedup();
+        assert_eq!(reported, crate::command::ERRNO_NAMES);
+    }
+}

@@ -296,6 +296,12 @@ fn listening_on_all_interfaces_warns_and_plain_listen_is_loopback() {
     let o = run_bin(b"listen 0.0.0.0:0\n", &[], None);
     assert_eq!(o.code, Some(0), "{}", o.show());
     assert!(o.err().contains("warning: #1 listens on all interfaces (0.0.0.0:"), "{}", o.show());
+    // The IPv6 wildcard, and the IPv4 one written as a v4-mapped address.
+    for addr in ["[::]:0", "[::ffff:0.0.0.0]:0"] {
+        let o = run_bin(format!("listen {addr}\n").as_bytes(), &[], None);
+        assert_eq!(o.code, Some(0), "{addr}: {}", o.show());
+        assert!(o.err().contains("warning: #1 listens on all interfaces ("), "{addr}: {}", o.show());
+    }
 
     let o = run_bin(b"listen\n", &["--json"], None);
     assert_eq!(o.code, Some(0), "{}", o.show());

@@ -27,15 +27,31 @@ const PAYLOADS: &[(&str, &str, &[u8], &str)] = &[
     ("bidi override", r"abc\xe2\x80\xaedef", b"abc\xe2\x80\xaedef", r"abc\u{202e}def"),
     ("overwrite the line", r"ok\rFAKE\x08\x7f", b"ok\rFAKE\x08\x7f", r"ok\rFAKE\x08\x7f"),
     ("a look-alike escape", r"\\x1b[2J", b"\\x1b[2J", r"\\x1b[2J"),
+    ("a line separator (U+2028)", r"a\xe2\x80\xa8b", b"a\xe2\x80\xa8b", r"a\u{2028}b"),
+    (
+        "tag characters",
+        r"\xf3\xa0\x81\x81\xf3\xa0\x81\xbf",
+        b"\xf3\xa0\x81\x81\xf3\xa0\x81\xbf",
+        r"\u{e0041}\u{e007f}",
+    ),
+    (
+        "a flag from regional indicators",
+        r"\xf0\x9f\x87\xab\xf0\x9f\x87\xb7",
+        b"\xf0\x9f\x87\xab\xf0\x9f\x87\xb7",
+        r"\u{1f1eb}\u{1f1f7}",
+    ),
+    ("a Hangul filler", r"\xe3\x85\xa4", b"\xe3\x85\xa4", r"\u{3164}"),
 ];
 
-/// A character a terminal might act on: C0 (but newline), DEL, C1, or an
-/// invisible/bidi format character.
+/// A character a terminal might act on: C0 (but newline), DEL, C1, an
+/// invisible/bidi format character, or anything else sockscope's rule
+/// escapes (separators, fillers, tags, regional indicators).
 fn acts_on_terminal(c: char) -> bool {
     let u = c as u32;
     (u < 0x20 && c != '\n')
         || (0x7f..=0x9f).contains(&u)
         || matches!(u, 0x200b..=0x200f | 0x202a..=0x202e | 0x2060..=0x2069 | 0xfeff)
+        || (c != '\n' && sockscope::escape::is_unsafe(c))
 }
 
 #[track_caller]

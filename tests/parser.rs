@@ -329,6 +329,32 @@ fn duration_too_long() {
 }
 
 #[test]
+fn every_duration_is_capped_at_one_day() {
+    let day = "the cap is 86400s";
+    for (line, col) in [
+        ("wait 1000000000s", 6),
+        ("wait 86401s", 6),
+        ("wait 1441min", 6),
+        ("peer send \"x\" after 1500min", 21),
+        ("peer send 1 after 90000s", 19),
+        ("timeout 86401", 9),
+        ("rcvtimeo 100000", 10),
+        ("sndtimeo 1e9", 10),
+        ("spin recv 64 2e5s", 14),
+        ("spin recv 100000s", 11),
+        ("poll wait 1e6s", 11),
+        ("expect slowest over 99999s", 21),
+    ] {
+        let e = parse_line(line).expect_err(line);
+        assert_eq!(e.col, col, "{line}: {e}");
+        assert!(e.message.contains("duration too long") && e.message.contains(day), "{line}: {e}");
+    }
+    assert_eq!(ok("wait 86400s"), Command::Wait(Duration::from_secs(86_400)));
+    assert_eq!(ok("wait 1440min"), Command::Wait(Duration::from_secs(86_400)));
+    assert_eq!(ok("timeout 86400"), Command::Mode(ModeSet::Timeout(Some(Duration::from_secs(86_400)))));
+}
+
+#[test]
 fn malformed_duration() {
     fails("wait soon", 6, "expected a duration like 300ms or 1.5s");
     fails("wait nans", 6, "expected a duration");
@@ -348,7 +374,7 @@ fn nan_timeout() {
 
 #[test]
 fn huge_timeout() {
-    fails("timeout 1e10", 9, "timeout value out of range");
+    fails("timeout 1e10", 9, "duration too long: `1e10` is more than one day");
     fails("timeout inf", 9, "timeout value out of range");
 }
 
@@ -418,6 +444,21 @@ fn bad_errno() {
 }
 
 #[test]
+fn unknown_errno_names_are_refused() {
+    fails("expect error EFOO", 14, "unknown errno `EFOO`");
+    fails("expect error ECONNRESTE", 14, "did you mean ECONNRESET?");
+    fails("expect error epipee", 14, "did you mean EPIPE?");
+    fails("expect error EWOULDBLOCK", 14, "write EAGAIN");
+    assert!(matches!(
+        ok("expect error econnreset"),
+        Command::Expect(Expectation { outcome: ExpectOutcome::Error(ref n), .. }) if n == "ECONNRESET"
+    ));
+    for name in ERRNO_NAMES {
+        ok(&format!("expect error {name}"));
+    }
+}
+
+#[test]
 fn say_with_invalid_utf8() {
     fails(r#"say "\xff""#, 5, "valid UTF-8");
 }
@@ -446,6 +487,46 @@ fn long_tokens_are_shortened_in_messages() {
     let line = format!("recv {}", "9".repeat(10_000));
     let e = parse_line(&line).unwrap_err();
     assert!(e.message.chars().count() < 200, "{}", e.message);
+    let long = "x".repeat(1 << 20);
+    for line in [
+        format!("open tcp [{long}]:80"),
+        format!("open tcp [::1]:{long}"),
+        long.clone(),
+        format!("close {long}"),
+        format!("wait 1{long}"),
+        format!("expect error E{long}"),
+    ] {
+        let e = parse_line(&line).expect_err("fails");
+        assert!(e.message.chars().count() < 600, "{} chars: {}", e.message.chars().count(), e.message);
+        assert!(e.message.contains(&format!("{}…", "x".repeat(30))), "{}", e.message);
+    }
+}
+
+#[test]
+fn hostile_input_is_escaped_in_messages() {
+    let e = parse_line("open tcp [\x1b[2J\x1b[31mRED]:80").unwrap_err();
+    assert_eq!(e.message.split(';').next(), Some("`\\x1b[2J\\x1b[31mRED` is not an IPv6 address"));
+    for line in [
+        "open tcp [\u{9d}0;pwned\u{7}]:80",
+        "\u{2028}bogus\u{2029}",
+        "recv \u{e0041}\u{1f1e6}",
+        "say \"\\\x1b\"",
+        "wait 1\u{3164}s",
+        "expect error E\u{9b}",
+        "poll add 1 \u{202e}read",
+    ] {
+        let e = parse_line(line).expect_err(line);
+        assert!(!e.message.chars().any(sockscope::escape::is_unsafe), "{line:?}: {e:?}");
+    }
+}
+
+#[test]
+fn a_leading_byte_order_mark_is_skipped() {
+    let script = parse_script("\u{feff}open tcp\nrecv\n").expect("parses");
+    assert_eq!(script[0], Located { line: 1, cmd: Command::Open { proto: Proto::Tcp, addr: None } });
+    let errs = parse_script("\u{feff}recv 0").unwrap_err();
+    assert_eq!((errs[0].line, errs[0].col), (1, 6), "columns count from after the mark");
+    assert!(parse_script("open tcp\n\u{feff}recv").is_err(), "only at the start");
 }
 
 #[test]
@@ -476,20 +557,57 @@ fn word() -> impl Strategy<Value = String> {
     prop_oneof![known.prop_map(String::from), any::<String>()]
 }
 
+/// Characters that must never reach a message raw, drawn often.
+fn hostile() -> impl Strategy<Value = String> {
+    let chars = prop::sample::select(vec![
+        '\x1b',
+        '\x07',
+        '\x00',
+        '\u{9b}',
+        '\u{9d}',
+        '\u{7f}',
+        '\u{2028}',
+        '\u{202e}',
+        '\u{ad}',
+        '\u{3164}',
+        '\u{e0041}',
+        '\u{1f1e6}',
+        '\u{fe0f}',
+        '[',
+        ']',
+        ':',
+        '%',
+        '"',
+        '\\',
+        'x',
+        '1',
+        's',
+        ' ',
+    ]);
+    prop::collection::vec(chars, 0..12).prop_map(|v| v.into_iter().collect())
+}
+
+/// A message holds no character that `escape` would change for safety.
+fn clean(message: &str) -> bool {
+    !message.chars().any(sockscope::escape::is_unsafe)
+}
+
 proptest! {
     #[test]
     fn parse_line_never_panics_and_cols_fit(line in any::<String>()) {
         if let Err(e) = parse_line(&line) {
             prop_assert!(e.col >= 1 && e.col <= line.chars().count() + 1, "{e:?}");
             prop_assert_eq!(e.line, 1);
+            prop_assert!(clean(&e.message), "{e:?}");
         }
     }
 
     #[test]
-    fn grammar_like_lines_never_panic(words in prop::collection::vec(word(), 0..6)) {
+    fn grammar_like_lines_never_panic(words in prop::collection::vec(prop_oneof![word(), hostile()], 0..6)) {
         let line = words.join(" ");
         if let Err(e) = parse_line(&line) {
             prop_assert!(e.col >= 1 && e.col <= line.chars().count() + 1, "{e:?}");
+            prop_assert!(clean(&e.message), "{e:?}");
         }
     }
 

@@ -3,8 +3,10 @@
 use std::time::Duration;
 
 use super::ast::*;
+use super::errno::{ALIASES, ERRNO_NAMES};
 use super::lexer::{Kind, Token};
 use super::parse::{ParseError, Parser, keyword_of, unknown_command};
+use super::suggest::closest;
 use super::usage::form;
 use super::values::{self, err};
 
@@ -241,7 +243,7 @@ impl Parser<'_> {
         let interests = ["read", "write", "both"];
         let t = self.required("`poll add` needs one of read|write|both")?;
         let (sock, kw) = if values::is_plain_int(&t) {
-            (Some(values::sock_num(&t)?), self.keyword(&format!("poll add {}", t.raw), &interests)?)
+            (Some(values::sock_num(&t)?), self.keyword(&format!("poll add {}", t.shown()), &interests)?)
         } else {
             (None, keyword_of(&t, "poll add", &interests)?)
         };
@@ -275,14 +277,26 @@ fn peer_clients(t: &Token) -> R<u32> {
     }
 }
 
-/// `ECONNRESET`, any case: an identifier starting with E, upper-cased.
+/// `ECONNRESET`, any case: one of the names sockscope reports, upper-cased.
 fn errno(t: &Token) -> R<String> {
     let name = t.raw.to_ascii_uppercase();
     let ident = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if t.kind != Kind::Word || !ident || !name.starts_with('E') || name.len() < 2 {
         return Err(err(t.col, "expected an errno name like ECONNRESET"));
     }
-    Ok(name)
+    if ERRNO_NAMES.contains(&name.as_str()) {
+        return Ok(name);
+    }
+    let shown = t.shown();
+    let message = match ALIASES.iter().find(|(alias, _)| *alias == name) {
+        Some((_, real)) => format!("`{shown}` is reported as {real} (the same errno on Linux): write {real}"),
+        // Every name starts with E: compare the rest, or EFOO would be "close" to EDOM.
+        None => match closest(&name[1..], &ERRNO_NAMES.iter().map(|n| &n[1..]).collect::<Vec<_>>()) {
+            Some(s) => format!("unknown errno `{shown}`: did you mean E{s}?"),
+            None => format!("unknown errno `{shown}`; the names are: {}", ERRNO_NAMES.join(" ")),
+        },
+    };
+    Err(err(t.col, message))
 }
 
 /// A bare integer is a repeat count; anything else must be a duration.
@@ -320,6 +334,9 @@ mod tests {
         assert!(errno(&tok("E")).is_err());
         assert!(errno(&tok("E-X")).is_err());
         assert!(errno(&tok("AGAIN")).is_err());
+        assert!(errno(&tok("EFOO")).unwrap_err().message.contains("unknown errno `EFOO`; the names are"));
+        assert!(errno(&tok("ECONNRESTE")).unwrap_err().message.contains("did you mean ECONNRESET?"));
+        assert!(errno(&tok("ewouldblock")).unwrap_err().message.contains("write EAGAIN"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! [`parse_script`], so there is exactly one grammar.
 
 mod ast;
+mod errno;
 mod grammar;
 mod lexer;
 mod number;
@@ -13,4 +14,5 @@ mod usage;
 mod values;
 
 pub use ast::*;
+pub use errno::ERRNO_NAMES;
 pub use parse::{COMMAND_WORDS, ParseError, parse_line, parse_script};

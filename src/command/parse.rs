@@ -54,7 +54,9 @@ pub fn parse_line(text: &str) -> Result<Option<Command>, ParseError> {
 }
 
 /// Parses a whole script. On failure, returns every error found (one per bad line).
+/// A leading byte-order mark (some editors write one) is skipped.
 pub fn parse_script(text: &str) -> Result<Vec<Located>, Vec<ParseError>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = Vec::new();
     let mut errs = Vec::new();
     for (i, line) in text.lines().enumerate() {

@@ -2,7 +2,7 @@
 
 /// The closest of `choices` to `word`, if it is close enough to be a likely
 /// typo. An abbreviation (`nonblock`) or an overlong form (`write` for `wr`,
-/// `recvfrom` for `recv`) also counts.
+/// `recvfrom` for `recv`) also counts. Case is ignored on both sides.
 pub(crate) fn closest<'c>(word: &str, choices: &[&'c str]) -> Option<&'c str> {
     let word = word.to_lowercase();
     let len = word.chars().count();
@@ -10,12 +10,12 @@ pub(crate) fn closest<'c>(word: &str, choices: &[&'c str]) -> Option<&'c str> {
     let limit = if len <= 3 { 1 } else { 2 };
     let best = choices
         .iter()
-        .map(|&c| (distance(&word, c), c))
+        .map(|&c| (distance(&word, &c.to_lowercase()), c))
         .min_by_key(|&(d, _)| d)
         .filter(|&(d, _)| d <= limit)
         .map(|(_, c)| c);
-    let abbrev = || choices.iter().copied().find(|c| len >= 3 && c.starts_with(&word));
-    let longer = || choices.iter().copied().find(|c| c.len() >= 2 && word.starts_with(c));
+    let abbrev = || choices.iter().copied().find(|c| len >= 3 && c.to_lowercase().starts_with(&word));
+    let longer = || choices.iter().copied().find(|c| c.len() >= 2 && word.starts_with(&c.to_lowercase()));
     best.or_else(abbrev).or_else(longer)
 }
 

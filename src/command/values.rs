@@ -8,9 +8,11 @@ use super::lexer::{Kind, Token};
 use super::number::split_decimal;
 use super::parse::ParseError;
 
-/// Longest duration or timeout accepted, in seconds (about 31 years): far
-/// past anything useful, well inside what the kernel and `Duration` take.
-const MAX_SECS: u128 = 1_000_000_000;
+/// Longest duration accepted anywhere in the language (wait, after,
+/// timeouts, spin, poll wait, expect slowest), in seconds: one day. Any
+/// experiment fits in it, and a typo like `wait 1000000000s` is an error
+/// rather than a script that never ends.
+const MAX_SECS: u128 = 86_400;
 
 pub(crate) const ADDR_HINT: &str = "expected an address like 127.0.0.1:8080 or [::1]:8080";
 const SIZE_HINT: &str = "expected a size like 1024, 64k or 1m";
@@ -108,10 +110,16 @@ fn unit_error(tok: &Token, unit: &str) -> ParseError {
     err(tok.col, msg)
 }
 
-/// Builds a Duration from nanoseconds, if within [`MAX_SECS`].
-fn from_nanos(ns: Option<u128>) -> Option<Duration> {
-    let ns = ns.filter(|&n| n <= MAX_SECS * 1_000_000_000)?;
-    Some(Duration::new((ns / 1_000_000_000) as u64, (ns % 1_000_000_000) as u32))
+/// Builds a Duration from nanoseconds (`None`: too many to count), if
+/// within [`MAX_SECS`]; else the one "too long" error for every duration.
+fn within_cap(tok: &Token, ns: Option<u128>) -> Result<Duration, ParseError> {
+    match ns.filter(|&n| n <= MAX_SECS * 1_000_000_000) {
+        Some(ns) => Ok(Duration::new((ns / 1_000_000_000) as u64, (ns % 1_000_000_000) as u32)),
+        None => Err(err(
+            tok.col,
+            format!("duration too long: `{}` is more than one day (the cap is {MAX_SECS}s)", tok.shown()),
+        )),
+    }
 }
 
 /// A duration with a unit: `300ms`, `1.5s`, `2min`.
@@ -125,7 +133,7 @@ pub(crate) fn duration(tok: &Token) -> Result<Duration, ParseError> {
     if d.negative && !d.is_zero() {
         return Err(err(tok.col, "a duration cannot be negative"));
     }
-    from_nanos(d.nanos(per)).ok_or_else(|| err(tok.col, format!("duration too long: the cap is {MAX_SECS}s")))
+    within_cap(tok, d.nanos(per))
 }
 
 /// Seconds as Python's `settimeout` takes them (`0`, `0.2`, `1e-3`), or a
@@ -149,7 +157,7 @@ pub(crate) fn seconds(tok: &Token, hint: &str) -> Result<Duration, ParseError> {
     if d.negative && !d.is_zero() {
         return Err(err(tok.col, OUT_OF_RANGE));
     }
-    from_nanos(d.nanos(per)).ok_or_else(|| err(tok.col, OUT_OF_RANGE))
+    within_cap(tok, d.nanos(per))
 }
 
 /// `host:port` or `[v6]:port`. The host is kept as text: resolving it is I/O.
@@ -160,7 +168,8 @@ pub(crate) fn addr(tok: &Token) -> Result<Addr, ParseError> {
         let port = after.strip_prefix(':').ok_or_else(|| err(tok.col, ADDR_HINT))?;
         let ip = host.split('%').next().unwrap_or("");
         if ip.parse::<std::net::Ipv6Addr>().is_err() {
-            return Err(err(tok.col, format!("`{host}` is not an IPv6 address; {ADDR_HINT}")));
+            let shown = super::lexer::shorten(host);
+            return Err(err(tok.col, format!("`{shown}` is not an IPv6 address; {ADDR_HINT}")));
         }
         (host, port)
     } else {
@@ -241,8 +250,8 @@ mod tests {
         let s = |raw| seconds(&tok(raw), "hint");
         assert_eq!(s("0.2"), Ok(Duration::from_millis(200)));
         assert_eq!(s("+1"), Ok(Duration::from_secs(1)));
-        assert_eq!(s("1000000000"), Ok(Duration::from_secs(1_000_000_000)));
-        assert!(s("1000000000.5").unwrap_err().message.contains("out of range"));
+        assert_eq!(s("86400"), Ok(Duration::from_secs(86_400)));
+        assert!(s("86400.000000001").unwrap_err().message.contains("more than one day"));
         assert!(s("-inf").unwrap_err().message.contains("out of range"));
         assert_eq!(s("x").unwrap_err().message, "hint");
     }

@@ -151,13 +151,18 @@ fn open(s: &Session, id: u32) -> Result<SockInfo, LabError> {
 }
 
 /// Resolves `host:port`; the first address wins, IPv4 or IPv6 as the resolver orders them.
+/// The address is script text (an IPv6 zone id may hold any character), so
+/// messages quote it escaped and shortened.
 fn resolve(addr: Option<Addr>) -> Result<Option<SocketAddr>, LabError> {
     let Some(a) = addr else { return Ok(None) };
+    let shown = crate::escape::shorten(&a.to_string());
     let found = (a.host.as_str(), a.port)
         .to_socket_addrs()
-        .map_err(|e| LabError::Invalid(format!("cannot resolve `{a}`: {e}")))?
+        .map_err(|e| {
+            LabError::Invalid(format!("cannot resolve `{shown}`: {}", crate::escape::text(&e.to_string())))
+        })?
         .next();
-    found.map(Some).ok_or_else(|| LabError::Invalid(format!("`{a}` resolves to no address")))
+    found.map(Some).ok_or_else(|| LabError::Invalid(format!("`{shown}` resolves to no address")))
 }
 
 /// What the settle time counts from when a call has begun.

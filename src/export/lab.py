@@ -311,10 +311,10 @@ def main(name, experiment):
         experiment(lab)
     except Stop as e:
         what = "expect failed" if isinstance(e, Failed) else "error"
-        sys.stderr.write("%s:%d: %s: %s\n" % (name, lab.line, what, e))
+        sys.stderr.write("%s:%d: %s: %s\n" % (shown(name), lab.line, what, shown(e)))
         lab.finish(1)
     except OSError as e:
-        sys.stderr.write("%s:%d: error: %s (%s)\n" % (name, lab.line, NAMES.get(e.errno, e.errno), e.strerror))
+        sys.stderr.write("%s:%d: error: %s (%s)\n" % (shown(name), lab.line, NAMES.get(e.errno, e.errno), e.strerror))
         lab.finish(1)
     except Exception:
         traceback.print_exc()

@@ -51,26 +51,15 @@ pub fn py_str(text: &str) -> String {
 
 /// Text with every character that could disturb a terminal shown as an
 /// escape (`\x1b`, `\u{202e}`), for narration the script prints and for
-/// comments.
+/// comments: [`crate::escape::text`], so the rule is the one used everywhere.
 pub fn printable(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if hidden(c) || matches!(c, '\n' | '\r' | '\t') {
-            let _ = match c as u32 {
-                n @ 0..=0xff => write!(out, "\\x{n:02x}"),
-                n => write!(out, "\\u{{{n:x}}}"),
-            };
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::escape::text(text)
 }
 
-/// Control characters, and the format and bidi controls that could reorder
-/// or hide text.
+/// Characters a Python literal writes as an escape: the one rule of
+/// [`crate::escape::is_unsafe`].
 fn hidden(c: char) -> bool {
-    c.is_control() || matches!(c as u32, 0xad | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x2069 | 0xfeff)
+    crate::escape::is_unsafe(c)
 }
 
 /// Seconds as a Python number: `0.3`, `1.5`, `2`, `0`.
@@ -91,11 +80,13 @@ mod tests {
     fn strings_keep_text_and_escape_controls() {
         assert_eq!(py_str("é \"q\" \x1b[2J\u{202e}"), "\"é \\\"q\\\" \\x1b[2J\\u202e\"");
         assert_eq!(py_str("🦀"), "\"🦀\"");
+        assert_eq!(py_str("\u{9d}\u{2028}\u{e0041}"), "\"\\x9d\\u2028\\U000e0041\"");
     }
 
     #[test]
     fn printable_text_has_no_controls() {
-        assert_eq!(printable("a\nb\x1b\u{202e}c"), "a\\x0ab\\x1b\\u{202e}c");
+        assert_eq!(printable("a\nb\x1b\u{202e}c"), "a\\nb\\x1b\\u{202e}c");
+        assert_eq!(printable("\u{2028}\u{e0041}"), "\\u{2028}\\u{e0041}");
     }
 
     #[test]

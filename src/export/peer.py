@@ -124,7 +124,7 @@ class Peer(UnixPeer):
             self.timers = [t for t in self.timers if t[0] > now]
             for _, target, act in due:
                 for msg in self.guarded(self.act, target, act):
-                    sys.stderr.write("fault: peer: %s\n" % msg)
+                    sys.stderr.write("fault: peer: %s\n" % shown(msg))
             due = [t for t in self.client_timers if t[0] <= now]
             self.client_timers = [t for t in self.client_timers if t[0] > now]
             for _, c in due:
@@ -200,7 +200,7 @@ class Peer(UnixPeer):
             try:
                 c = self.add_conn(socket.create_connection(to[:2], timeout=2))
             except OSError as e:
-                sys.stderr.write("peer connect %s:%d: %s\n" % (to[0], to[1], e))
+                sys.stderr.write("peer connect %s:%d: %s\n" % (shown(to[0]), to[1], shown(e)))
                 continue
             if first is not None:
                 c.client, c.on_echo = first + i, self.on_echo

@@ -39,6 +39,7 @@ pub fn python_script(name: &str, script: &[Located]) -> String {
     out += LOOP;
     out += SERVE;
     out += LAB;
+    out += &unsafe_table();
     out += "\n\ndef experiment(lab):\n";
     out += "    \"\"\"The scenario, one command per line: lab.at(LINE) is its line in the file.\"\"\"\n";
     for l in script {
@@ -46,6 +47,18 @@ pub fn python_script(name: &str, script: &[Located]) -> String {
     }
     out += &format!("\n\nif __name__ == \"__main__\":\n    main({}, experiment)\n", py_str(name));
     out
+}
+
+/// The characters the runtime's `shown()` escapes: sockscope's own rule
+/// ([`crate::escape::is_unsafe`]), so the script's messages are as safe.
+fn unsafe_table() -> String {
+    let ranges: Vec<String> =
+        crate::escape::UNSAFE_RANGES.iter().map(|(lo, hi)| format!("(0x{lo:x}, 0x{hi:x})")).collect();
+    let rows: Vec<String> = ranges.chunks(6).map(|row| format!("    {},", row.join(", "))).collect();
+    format!(
+        "\n\n# The characters shown() escapes (with U+xFFFE/F): sockscope's own table.\nUNSAFE = (\n{}\n)\n",
+        rows.join("\n")
+    )
 }
 
 /// One command as a call on the runtime's `Lab`.

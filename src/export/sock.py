@@ -59,8 +59,26 @@ def resolve(host, port):
     try:
         found = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
     except OSError as e:
-        raise Stop("cannot resolve `%s:%d`: %s" % (host, port, e))
+        raise Stop("cannot resolve `%s:%d`: %s" % (shown(host), port, shown(e)))
     return found[0][0], found[0][4]
+
+
+def shown(text):
+    """Text from the scenario (an address, a path) as sockscope shows it:
+    controls, invisible and width-changing characters escaped, by sockscope's
+    own table (UNSAFE, written out with the experiment)."""
+    out = []
+    for c in str(text):
+        n = ord(c)
+        if c in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[c])
+        elif n < 0x20 or n == 0x7F:
+            out.append("\\x%02x" % n)
+        elif n & 0xFFFE == 0xFFFE or any(lo <= n <= hi for lo, hi in UNSAFE):
+            out.append("\\u{%x}" % n)
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 class Stop(Exception):

@@ -31,7 +31,7 @@ class UnixPeer:
             try:
                 s.connect(to)
             except OSError as e:
-                sys.stderr.write("peer connect %s: %s\n" % (to, e))
+                sys.stderr.write("peer connect %s: %s\n" % (shown(to), shown(e)))
                 s.close()
                 continue
             c = self.add_conn(s)

@@ -77,5 +77,7 @@ pub fn json_line(c: &Call) -> String {
     } else if let Some(p) = &c.preview {
         m.insert("data".into(), json!(escape(p)));
     }
-    Value::Object(m).to_string()
+    // C1 and invisible characters in a string (a `say` text, an address)
+    // are written as `\u009b`: serde_json alone leaves them raw.
+    crate::escape::json_line(&Value::Object(m))
 }

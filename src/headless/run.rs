@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::{json_line, table::HEADER, table_line};
 use crate::command::parse_script;
+use crate::escape;
 use crate::exec::{Executor, FailureKind, Session, Tick};
 use crate::record::{Call, Event};
 
@@ -34,27 +35,17 @@ pub fn run_file(path: &Path, format: Format, out: &mut dyn Write, err: &mut dyn 
 
 /// [`run_file`] with every option.
 pub fn run_file_with(path: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => run_script_with(&path.display().to_string(), &text, opts, out, err),
-            Err(e) => {
-                let _ = writeln!(
-                    err,
-                    "{}: not UTF-8 text (byte {})",
-                    path.display(),
-                    e.utf8_error().valid_up_to()
-                );
-                INVALID
-            }
-        },
+    let name = escape::path(path);
+    match crate::textfile::read(path) {
+        Ok(text) => run_script_with(&name, &text, opts, out, err),
         Err(e) => {
-            let _ = writeln!(err, "{}: {e}", path.display());
+            let _ = writeln!(err, "{}", e.show(&name));
             INVALID
         }
     }
 }
 
-/// Runs a script's text; `name` is used in `name:line` messages.
+/// Runs a script's text; `name` is used (escaped) in `name:line` messages.
 pub fn run_script(name: &str, text: &str, format: Format, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     run_script_with(name, text, &Options { format, record: None }, out, err)
 }
@@ -67,6 +58,7 @@ pub fn run_script_with(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
+    let name = &escape::text(name);
     let format = opts.format;
     let script = match parse_script(text) {
         Ok(s) => s,
@@ -87,7 +79,7 @@ pub fn run_script_with(
     if let Some(path) = &opts.record
         && let Err(e) = lab.record_to(path)
     {
-        let _ = writeln!(err, "{}: cannot record: {e}", path.display());
+        let _ = writeln!(err, "{}: cannot record: {}", escape::path(path), escape::text(&e.to_string()));
         return FAILED;
     }
     let mut exec = Executor::new();
@@ -117,7 +109,7 @@ pub fn run_script_with(
                     FailureKind::Expect => "expect failed",
                     FailureKind::Command => "error",
                 };
-                let _ = writeln!(err, "{name}:{}: {what}: {}", f.line, f.message);
+                let _ = writeln!(err, "{name}:{}: {what}: {}", f.line, escape::text(&f.message));
                 break FAILED;
             }
         }
@@ -147,10 +139,10 @@ fn flush(lab: &mut Session, out: &mut dyn Write, err: &mut dyn Write, print: &dy
                 }
             }
             Event::Fault(msg) => {
-                let _ = writeln!(err, "fault: {msg}");
+                let _ = writeln!(err, "fault: {}", escape::text(&msg));
             }
             Event::Warning(msg) => {
-                let _ = writeln!(err, "warning: {msg}");
+                let _ = writeln!(err, "warning: {}", escape::text(&msg));
             }
             _ => {}
         }

@@ -120,7 +120,7 @@ impl Engine {
         s.listen(128).map_err(LabError::sys("listen", Some(at)))?;
         let local = s.local_addr().ok().and_then(|a| a.as_socket());
         let id = self.adopt(SockKind::TcpListener, s);
-        if at.ip().is_unspecified() {
+        if every_interface(at.ip()) {
             self.shared.send(Event::Warning(format!(
                 "#{id} listens on all interfaces ({}): other machines can connect to it",
                 local.map_or(at.to_string(), |a| a.to_string())
@@ -293,5 +293,17 @@ impl Engine {
     pub fn say(&mut self, text: &str) {
         let start = self.shared.now_ns();
         self.instant(Lane::Script, Op::Say, Arg::Note(text.into()), Mode::default(), None, start);
+    }
+}
+
+/// Whether binding to `ip` listens on every interface: `0.0.0.0`, `::`, or
+/// `::ffff:0.0.0.0`, the IPv4 wildcard written as an IPv6 address, which a
+/// dual-stack socket binds as `0.0.0.0`.
+fn every_interface(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.is_unspecified(),
+        std::net::IpAddr::V6(v6) => {
+            v6.is_unspecified() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_unspecified())
+        }
     }
 }

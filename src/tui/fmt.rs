@@ -45,21 +45,12 @@ fn trim(s: String) -> String {
     if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
 }
 
-/// Text from a script or the prompt, made safe for the terminal: control
-/// characters are shown as escapes rather than dropped or obeyed. Quotes
-/// and backslashes stay as written (unlike payloads, this is not data).
+/// Text from a script or the prompt, made safe for the terminal: control,
+/// invisible and width-changing characters are shown as escapes rather than
+/// dropped or obeyed. Quotes and backslashes stay as written (unlike
+/// payloads, this is not data). The rule is [`crate::escape::text`]'s.
 pub fn safe(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c as u32 {
-            n if n < 0x20 || n == 0x7f => out.push_str(&format!("\\x{n:02x}")),
-            n if c.is_control() || (0x200b..=0x200f).contains(&n) || (0x202a..=0x202e).contains(&n) => {
-                out.push_str(&format!("\\u{{{n:x}}}"))
-            }
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::escape::text(text)
 }
 
 /// A count in at most five characters: `812`, `4096`, `45k`, `1.2M`.
@@ -105,6 +96,7 @@ mod tests {
     fn safe_shows_controls_as_escapes() {
         assert_eq!(safe("a\x1b[2J\"b\""), "a\\x1b[2J\"b\"");
         assert_eq!(safe("\u{202e}x"), "\\u{202e}x");
+        assert_eq!(safe("a\u{2028}b\u{1f1e6}\u{3164}"), "a\\u{2028}b\\u{1f1e6}\\u{3164}");
     }
 
     #[test]

@@ -75,11 +75,11 @@ pub fn run_live(opts: &Options) -> i32 {
 /// `sockscope demo FILE`: the scenario is checked before the terminal is
 /// touched, so its errors print plainly (`file:line:col: msg`, exit 2).
 pub fn run_demo(path: &Path, opts: &Options, err: &mut dyn Write) -> i32 {
-    let name = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
+    let name = crate::escape::path(path);
+    let text = match crate::textfile::read(path) {
         Ok(t) => t,
         Err(e) => {
-            let _ = writeln!(err, "{name}: {e}");
+            let _ = writeln!(err, "{}", e.show(&name));
             return INVALID;
         }
     };
@@ -106,7 +106,9 @@ pub fn run_replay(path: &Path, opts: &Options, err: &mut dyn Write) -> i32 {
     let events = match record::read(path) {
         Ok(events) => events,
         Err(e) => {
-            let _ = writeln!(err, "{e}");
+            // The message may quote the file's name and its content (serde
+            // quotes what it did not expect): escaped and shortened.
+            let _ = writeln!(err, "{}", crate::escape::message(&e.to_string()));
             return INVALID;
         }
     };
@@ -128,8 +130,9 @@ pub fn replay_app(name: &str, events: Vec<record::Stamped>, opts: &Options) -> A
     app
 }
 
+/// The file's name for a title, escaped.
 fn short_name(path: &Path) -> String {
-    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    crate::escape::path(path.file_name().map_or(path, Path::new))
 }
 
 /// The lab (and its recording, if asked for); errors print before the
@@ -145,7 +148,8 @@ fn start_app(opts: &Options) -> Option<App> {
     if let Some(path) = &opts.record
         && let Err(e) = lab.record_to(path)
     {
-        eprintln!("sockscope: cannot record to {}: {e}", path.display());
+        let e = crate::escape::text(&e.to_string());
+        eprintln!("sockscope: cannot record to {}: {e}", crate::escape::path(path));
         return None;
     }
     if let Some(n) = opts.history {
