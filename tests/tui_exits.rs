@@ -1,9 +1,10 @@
-//! A closed terminal (the window shut, ssh dropped): the kernel hangs up
-//! the pty and sends SIGHUP. The TUI must end the normal way: exit 129, no
-//! panic or abort on the dead terminal, and the lab's temp dir removed.
-//!
-//! Not through `tui_pty_util`: a hangup needs every master-side fd closed,
-//! and its reader thread keeps one open for as long as it reads.
+//! How the TUI ends when it is told to: a signal (SIGTERM, SIGINT) or a
+//! closed terminal (the window shut, ssh dropped: the kernel hangs up the
+//! pty and sends SIGHUP). Each ends the session the normal way: exit
+//! 128 + N, no panic or abort on a dead terminal, the terminal restored if
+//! it is still there, and the lab's temp dir removed.
+
+mod tui_pty_util;
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -13,14 +14,50 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
+use tui_pty_util::Session;
+
 const WAIT: Duration = Duration::from_secs(15);
 const ALT_SCREEN: &[u8] = b"\x1b[?1049h";
 
+/// A fresh directory for the child's TMPDIR, so its lab dir can be checked.
+fn scratch(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sockscope-tui-exits-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn signalled(signal: i32) {
+    let tmp = scratch(&signal.to_string());
+    let mut s = Session::start_with(&[], &[("TMPDIR", tmp.to_str().unwrap())]);
+    s.wait_text("? help");
+    let pid = s.child.process_id().expect("pid");
+    let lab_dir = tmp.join(format!("sockscope-{pid}-0"));
+    assert!(lab_dir.join("peer.sock").exists(), "the lab's temp dir is there while it runs");
+    // SAFETY: kill(2) on our own child.
+    assert_eq!(unsafe { libc::kill(pid as libc::pid_t, signal) }, 0);
+    let (status, alternate) = s.wait_exit();
+    assert_eq!(status.exit_code(), 128 + signal as u32, "{status:?}");
+    assert!(!alternate, "the alternate screen was not left");
+    assert!(!lab_dir.exists(), "signal {signal} left {} behind", lab_dir.display());
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn sigterm_ends_the_tui_cleanly() {
+    signalled(libc::SIGTERM);
+}
+
+#[test]
+fn sigint_ends_the_tui_cleanly() {
+    signalled(libc::SIGINT);
+}
+
+/// Not through `tui_pty_util`: a hangup needs every master-side fd closed,
+/// and its reader thread keeps one open for as long as it reads.
 #[test]
 fn a_closed_terminal_ends_the_tui_cleanly() {
-    let tmp: PathBuf = std::env::temp_dir().join(format!("sockscope-hangup-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).unwrap();
+    let tmp = scratch("hangup");
 
     let pty = native_pty_system()
         .openpty(PtySize { rows: 30, cols: 100, pixel_width: 0, pixel_height: 0 })
