@@ -130,7 +130,7 @@ impl Config {
             }
             parse_key(key).map_err(|e| format!("keys.{action} = {key:?}: {e}"))?;
         }
-        Ok(())
+        crate::tui::keymap::check(&self.keys)
     }
 }
 
