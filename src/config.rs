@@ -139,7 +139,7 @@ impl Config {
             }
             parse_key(key).map_err(|e| format!("keys.{action} = \"{}\": {e}", shorten(key)))?;
         }
-        Ok(())
+        crate::tui::keymap::check(&self.keys)
     }
 }
 

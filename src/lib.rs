@@ -7,6 +7,7 @@ pub mod headless;
 pub mod lab;
 pub mod ops;
 pub mod record;
+pub mod signals;
 pub mod sys;
 pub mod textfile;
 pub mod tui;

@@ -7,8 +7,8 @@ use sockscope::command::parse_script;
 use sockscope::config::Config;
 use sockscope::escape;
 use sockscope::export::python_script;
-use sockscope::headless::{Format, Options, run_file_with};
-use sockscope::tui;
+use sockscope::headless::{Format, Options, run_file_until};
+use sockscope::{signals, tui};
 
 mod cli;
 
@@ -35,12 +35,15 @@ fn main() -> ExitCode {
         },
         Some(cli::Cmd::Export { lang: cli::Lang::Python, file }) => export_python(&file),
         Some(cli::Cmd::Completions { shell }) => {
-            clap_complete::generate(shell, &mut cli::Cli::command(), "sockscope", &mut std::io::stdout());
-            0
+            // Into a buffer first: `generate` panics on a failed write.
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut cli::Cli::command(), "sockscope", &mut text);
+            emit(&text)
         }
         Some(cli::Cmd::Man) => {
-            match clap_mangen::Man::new(cli::Cli::command()).render(&mut std::io::stdout()) {
-                Ok(()) => 0,
+            let mut text = Vec::new();
+            match clap_mangen::Man::new(cli::Cli::command()).render(&mut text) {
+                Ok(()) => emit(&text),
                 Err(e) => {
                     eprintln!("sockscope: {e}");
                     1
@@ -58,7 +61,31 @@ fn main() -> ExitCode {
 fn run(cli: &cli::Cli, file: &Path, json: bool) -> i32 {
     let format = if json { Format::Json } else { Format::Table };
     let opts = Options { format, record: cli.record.clone() };
-    run_file_with(file, &opts, &mut std::io::stdout(), &mut std::io::stderr())
+    // A signal, or a closed stdout, ends the run the normal way: the lab's
+    // temp dir is removed and what happened so far is printed.
+    let (closed, stop) = match signals::watch(&signals::ENDS) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("sockscope: cannot watch signals: {e}");
+            return 1;
+        }
+    };
+    let mut out = signals::PipeOut::new(std::io::stdout(), closed);
+    run_file_until(file, &opts, &stop, &mut out, &mut std::io::stderr())
+}
+
+/// Writes a whole document to stdout. A reader that went away (`| head`)
+/// ends it quietly with 141, as SIGPIPE would have.
+fn emit(text: &[u8]) -> i32 {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text).and_then(|()| out.flush()) {
+        Ok(()) => 0,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => signals::exit_code(libc::SIGPIPE),
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "sockscope: {e}");
+            1
+        }
+    }
 }
 
 /// `export python FILE`: the script, on stdout. A bad script exits 2 with
@@ -73,13 +100,7 @@ fn export_python(file: &Path) -> i32 {
         }
     };
     match parse_script(&text) {
-        Ok(script) => {
-            let out = python_script(&name, &script);
-            match std::io::stdout().write_all(out.as_bytes()) {
-                Ok(()) => 0,
-                Err(_) => 1,
-            }
-        }
+        Ok(script) => emit(python_script(&name, &script).as_bytes()),
         Err(errors) => {
             for e in errors {
                 eprintln!("{name}:{e}");

@@ -20,10 +20,14 @@ fn killed_run(signal: i32) {
         text.push_str("recv\npeer send \"tick\"\nrecv\nwait 20ms\n");
     }
     std::fs::write(&script, text).expect("script");
+    // SIGKILL leaves the lab's temp dir behind: keep it out of the shared one.
+    let lab_tmp = dir.join(format!("sockscope-kill-{tag}.tmp"));
+    std::fs::create_dir_all(&lab_tmp).expect("temp dir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_sockscope"))
         .args(["run", "--json", "--record"])
         .arg(&rec)
         .arg(&script)
+        .env("TMPDIR", &lab_tmp)
         .stdout(Stdio::null())
         .spawn()
         .expect("start");
@@ -45,6 +49,7 @@ fn killed_run(signal: i32) {
     assert!(events.iter().any(|s| matches!(s.ev, Event::End(_))), "calls were recorded");
     let _ = std::fs::remove_file(&rec);
     let _ = std::fs::remove_file(&script);
+    let _ = std::fs::remove_dir_all(&lab_tmp);
 }
 
 #[test]

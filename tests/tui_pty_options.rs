@@ -108,3 +108,35 @@ fn ascii_and_no_color_reach_the_terminal() {
     s.send("q");
     assert!(s.wait_exit().0.success());
 }
+
+#[test]
+fn key_conflicts_exit_2_before_the_terminal() {
+    let cfg = scratch("conflicts.toml");
+    let every_action_on_q: String =
+        sockscope::config::ACTIONS.iter().map(|a| format!("{a} = \"q\"\n")).collect();
+    let cases = [
+        ("quit = \"r\"\n".to_string(), "keys.quit = \"r\": this key is already recv's"),
+        (every_action_on_q, "is the same key"),
+        ("quit = \"ctrl-z\"\n".to_string(), "keys.quit = \"ctrl-z\": this key is kept for suspending"),
+        ("recv = \"esc\"\n".to_string(), "keys.recv = \"esc\": this key is kept for backing out"),
+        ("quit = \"space\"\n".to_string(), "in a demo this key does \"run the next step\""),
+    ];
+    for (keys, needle) in cases {
+        std::fs::write(&cfg, format!("[keys]\n{keys}")).unwrap();
+        exits_2_naming(&["--config", cfg.to_str().unwrap()], needle);
+    }
+}
+
+#[test]
+fn a_rebound_quit_quits() {
+    let cfg = scratch("quit.toml");
+    std::fs::write(&cfg, "[keys]\nquit = \"ctrl-q\"\nrecv = \"q\"\n").unwrap();
+    let mut s = Session::start(&["--config", cfg.to_str().unwrap()]);
+    s.wait_for("the hints", |t| t.contains("q recv") && t.contains("C-q quit"));
+    s.send("q");
+    s.wait_text("recv 1024 → blocking");
+    s.send("\x11");
+    let (status, alternate) = s.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    assert!(!alternate, "the alternate screen was not left");
+}

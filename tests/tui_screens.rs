@@ -62,8 +62,10 @@ fn high_contrast_is_bright_and_bold() {
 
 #[test]
 fn screen_help_rebound() {
-    let cfg = Config::parse("recv_size = 4096\n[keys]\nrecv = \"R\"\nquit = \"ctrl-q\"\nzoom-in = \"f\"\n")
-        .unwrap();
+    let cfg = Config::parse(
+        "recv_size = 4096\n[keys]\nrecv = \"R\"\nquit = \"ctrl-q\"\nzoom-in = \"f\"\nfollow = \"F\"\n",
+    )
+    .unwrap();
     let mut a = first_screen();
     a.configure(&cfg);
     a.help = true;

@@ -6,5 +6,7 @@ mod run;
 mod table;
 
 pub use json::json_line;
-pub use run::{Format, Options, run_file, run_file_with, run_script, run_script_with};
+pub use run::{
+    Format, Options, run_file, run_file_until, run_file_with, run_script, run_script_until, run_script_with,
+};
 pub use table::table_line;

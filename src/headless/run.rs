@@ -4,6 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crossbeam_channel::{Receiver, Select, never};
+
 use super::{json_line, table::HEADER, table_line};
 use crate::command::parse_script;
 use crate::escape;
@@ -35,9 +37,22 @@ pub fn run_file(path: &Path, format: Format, out: &mut dyn Write, err: &mut dyn 
 
 /// [`run_file`] with every option.
 pub fn run_file_with(path: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    run_file_until(path, opts, &never(), out, err)
+}
+
+/// [`run_file_with`], ended early by a signal's number arriving on `stop`:
+/// the events so far and the calls still blocking are printed, the lab is
+/// dropped, and the exit code is 128 + N.
+pub fn run_file_until(
+    path: &Path,
+    opts: &Options,
+    stop: &Receiver<i32>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     let name = escape::path(path);
     match crate::textfile::read(path) {
-        Ok(text) => run_script_with(&name, &text, opts, out, err),
+        Ok(text) => run_script_until(&name, &text, opts, stop, out, err),
         Err(e) => {
             let _ = writeln!(err, "{}", e.show(&name));
             INVALID
@@ -55,6 +70,18 @@ pub fn run_script_with(
     name: &str,
     text: &str,
     opts: &Options,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    run_script_until(name, text, opts, &never(), out, err)
+}
+
+/// [`run_script_with`], ended early by `stop` (see [`run_file_until`]).
+pub fn run_script_until(
+    name: &str,
+    text: &str,
+    opts: &Options,
+    stop: &Receiver<i32>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
@@ -97,13 +124,14 @@ pub fn run_script_with(
         let _ = writeln!(out, "{HEADER}");
     }
     let code = loop {
+        if let Ok(sig) = stop.try_recv() {
+            break stopped(name, sig, err);
+        }
         let tick = exec.tick(&mut lab);
         flush(&mut lab, out, err, &print);
         match tick {
             Ok(Tick::Idle) => break OK,
-            Ok(Tick::Busy(until)) => {
-                lab.wait_event(until);
-            }
+            Ok(Tick::Busy(until)) => wait(&mut lab, until, stop),
             Err(f) => {
                 let what = match f.kind {
                     FailureKind::Expect => "expect failed",
@@ -126,6 +154,28 @@ pub fn run_script_with(
     }
     let _ = out.flush();
     code
+}
+
+/// Waits until the lab has an event or `until`, and takes the event; a
+/// stop wakes it too (the caller takes that).
+fn wait(lab: &mut Session, until: Instant, stop: &Receiver<i32>) {
+    let events = lab.events();
+    let mut sel = Select::new();
+    sel.recv(stop);
+    let lab_ready = sel.recv(&events);
+    if sel.ready_deadline(until) == Ok(lab_ready) {
+        lab.wait_event(Instant::now());
+    }
+}
+
+/// A signal ended the run. A closed pipe (SIGPIPE) ends it quietly: nobody
+/// is reading.
+fn stopped(name: &str, sig: i32, err: &mut dyn Write) -> i32 {
+    if sig != signal_hook::consts::SIGPIPE {
+        let what = signal_hook::low_level::signal_name(sig).unwrap_or("a signal");
+        let _ = writeln!(err, "{name}: stopped by {what}");
+    }
+    crate::signals::exit_code(sig)
 }
 
 /// Prints each call that has ended since the last flush.

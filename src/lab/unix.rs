@@ -17,12 +17,24 @@ pub struct TempDir {
     next: AtomicU64,
 }
 
+/// How many taken names [`TempDir::new`] steps over before it gives up.
+const TRIES: u32 = 64;
+
 impl TempDir {
+    /// A new directory, made with mkdir so it is never one that was there
+    /// before. A name that is taken (left by a killed process whose pid is
+    /// ours again, or made by someone else) is stepped over, not reused.
     pub fn new() -> std::io::Result<TempDir> {
-        let n = DIRS.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("sockscope-{}-{n}", std::process::id()));
-        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
-        Ok(TempDir { dir, next: AtomicU64::new(1) })
+        let mut tries = 0;
+        loop {
+            let n = DIRS.fetch_add(1, Ordering::Relaxed);
+            let dir = std::env::temp_dir().join(format!("sockscope-{}-{n}", std::process::id()));
+            match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+                Ok(()) => return Ok(TempDir { dir, next: AtomicU64::new(1) }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < TRIES => tries += 1,
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// `DIR/NAME`.
@@ -73,4 +85,31 @@ impl Bound {
 /// A path as text for records and messages.
 pub fn text(p: &Path) -> String {
     p.to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_taken_name_is_stepped_over() {
+        // As a killed process with our pid would have left them.
+        let next = DIRS.load(Ordering::Relaxed);
+        let taken: Vec<PathBuf> = (next..next + 4)
+            .map(|n| std::env::temp_dir().join(format!("sockscope-{}-{n}", std::process::id())))
+            .collect();
+        for d in &taken {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        let tmp = TempDir::new().expect("a fresh directory despite the taken names");
+        assert!(tmp.dir.is_dir());
+        assert!(!taken.contains(&tmp.dir), "{} was reused", tmp.dir.display());
+        let made = tmp.dir.clone();
+        drop(tmp);
+        assert!(!made.exists());
+        for d in &taken {
+            assert!(d.is_dir(), "{} is not ours to remove", d.display());
+            std::fs::remove_dir(d).unwrap();
+        }
+    }
 }

@@ -4,13 +4,22 @@
 //! fixed fast tick, so an idle session costs no CPU.
 
 use std::io;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, after, never, select, unbounded};
 use crossterm::event::Event;
 
 use super::app::App;
+use super::signals::{Asks, asks};
 use super::term::{self, Guard};
 use super::ui;
+
+/// How long a terminal error waits for the signal behind it (a closed
+/// terminal sends SIGHUP, but the next draw may fail first).
+const HANGUP_GRACE: Duration = Duration::from_millis(300);
+/// How long, once continued after a stop, to wait for the SIGCONT that did
+/// it (it comes through the signal thread, a moment behind).
+const CONT_WAIT: Duration = Duration::from_secs(1);
 
 /// Reads terminal events forever on a thread of its own: `read` blocks.
 pub fn spawn_input() -> io::Result<Receiver<io::Result<Event>>> {
@@ -34,13 +43,29 @@ pub enum Exit {
     Signal(i32),
 }
 
-/// Runs until the user quits or a signal arrives.
+/// Runs until the user quits or a signal ends the session.
 pub fn run(
     guard: &mut Guard,
     app: &mut App,
     lab_rx: Receiver<crate::record::Event>,
     input: Receiver<io::Result<Event>>,
     signals: Receiver<i32>,
+) -> io::Result<Exit> {
+    let result = run_loop(guard, app, &lab_rx, &input, &signals);
+    // A terminal error may be a closed terminal whose SIGHUP is on its way:
+    // report the hangup, as when the signal is seen first.
+    result.or_else(|e| match next_signal(&signals, HANGUP_GRACE, false) {
+        Some(sig) => Ok(Exit::Signal(sig)),
+        None => Err(e),
+    })
+}
+
+fn run_loop(
+    guard: &mut Guard,
+    app: &mut App,
+    lab_rx: &Receiver<crate::record::Event>,
+    input: &Receiver<io::Result<Event>>,
+    signals: &Receiver<i32>,
 ) -> io::Result<Exit> {
     loop {
         app.refresh();
@@ -51,7 +76,13 @@ pub fn run(
             return Ok(Exit::Quit);
         }
         if std::mem::take(&mut app.suspend) {
-            term::suspend(guard, app.mouse)?;
+            term::suspend()?;
+            // Continued: take the terminal back once, for the SIGCONT that
+            // did it, before anything is drawn on the shell's screen.
+            if let Some(sig) = next_signal(signals, CONT_WAIT, true) {
+                return Ok(Exit::Signal(sig));
+            }
+            term::resume(guard, app.mouse)?;
             continue;
         }
         let timer = app.wake_in().map_or_else(never, after);
@@ -67,7 +98,13 @@ pub fn run(
                 Ok(Err(e)) => return Err(e),
                 Err(_) => return Ok(Exit::Quit),
             },
-            recv(signals) -> sig => return Ok(Exit::Signal(sig.unwrap_or(libc::SIGTERM))),
+            recv(signals) -> sig => match asks(sig.unwrap_or(libc::SIGTERM)) {
+                Asks::End(sig) => return Ok(Exit::Signal(sig)),
+                Asks::Suspend => app.suspend = true,
+                // `kill -STOP` then `-CONT` from outside, or a shell that
+                // reset the terminal meanwhile: take it back.
+                Asks::Resume => term::resume(guard, app.mouse)?,
+            },
             recv(timer) -> _ => {}
         }
         // Take everything else already waiting before the next frame.
@@ -79,6 +116,20 @@ pub fn run(
         }
         app.tick();
     }
+}
+
+/// Waits up to `within` for a signal that ends the session (its number),
+/// or, if `or_cont`, for a SIGCONT (None); None at the deadline too.
+fn next_signal(signals: &Receiver<i32>, within: Duration, or_cont: bool) -> Option<i32> {
+    let deadline = Instant::now() + within;
+    while let Ok(sig) = signals.recv_deadline(deadline) {
+        match asks(sig) {
+            Asks::End(sig) => return Some(sig),
+            Asks::Resume if or_cont => return None,
+            Asks::Resume | Asks::Suspend => {}
+        }
+    }
+    None
 }
 
 fn on_input(app: &mut App, ev: Event) {

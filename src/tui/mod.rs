@@ -192,7 +192,8 @@ fn session(mut app: App) -> i32 {
         Ok(Exit::Quit) => OK,
         Ok(Exit::Signal(sig)) => 128 + sig,
         Err(e) => {
-            eprintln!("sockscope: terminal error: {e}");
+            // Not eprintln!: with the terminal gone it would panic.
+            let _ = writeln!(std::io::stderr(), "sockscope: terminal error: {e}");
             FAILED
         }
     }

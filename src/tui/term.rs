@@ -2,14 +2,21 @@
 //! on quit, on error (a guard's Drop), and on panic (hooks).
 
 use std::io::stdout;
+use std::mem::ManuallyDrop;
 
+use crossterm::cursor::Show;
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
+use crossterm::terminal::{EnterAlternateScreen, disable_raw_mode, enable_raw_mode};
 use ratatui::DefaultTerminal;
 
 /// Restores the terminal when dropped, whatever path we leave by.
 pub struct Guard {
-    pub terminal: DefaultTerminal,
+    /// Never dropped: its Drop shows the cursor and, if it cannot (a closed
+    /// terminal), prints to stderr, which panics there; a panic on the way
+    /// out would abort before the lab's temp dir is removed. [`leave`]
+    /// shows the cursor instead, ignoring errors.
+    pub terminal: ManuallyDrop<DefaultTerminal>,
 }
 
 impl Drop for Guard {
@@ -35,32 +42,46 @@ pub fn enter(mouse: bool) -> std::io::Result<Guard> {
         let _ = execute!(stdout(), DisableMouseCapture);
         previous(info);
     }));
-    let guard = Guard { terminal };
+    let guard = Guard { terminal: ManuallyDrop::new(terminal) };
     if mouse {
         execute!(stdout(), EnableMouseCapture)?;
     }
     Ok(guard)
 }
 
-/// Ctrl-Z (a key in raw mode, not a signal): restores the terminal, stops
-/// the process as the shell's job control expects, and when continued takes
-/// the terminal back and repaints everything.
-pub fn suspend(guard: &mut Guard, mouse: bool) -> std::io::Result<()> {
+/// Gives the terminal back and stops the process, as the shell's job
+/// control expects: Ctrl-Z (a key in raw mode, not a signal), or a SIGTSTP
+/// from outside. Returns once continued; [`resume`] takes the terminal back.
+pub fn suspend() -> std::io::Result<()> {
     leave();
-    super::signals::stop_self()?;
-    crossterm::terminal::enable_raw_mode()?;
-    execute!(stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    super::signals::stop_self()
+}
+
+/// Takes the terminal back after a stop, ours or anyone's (`kill -STOP`,
+/// then `-CONT`), and repaints everything.
+pub fn resume(guard: &mut Guard, mouse: bool) -> std::io::Result<()> {
+    // The shell may have set the terminal back to cooked mode while we were
+    // stopped, behind crossterm's back: set raw mode afresh. If we are a
+    // background job, tcsetattr stops us (SIGTTOU) before anything is
+    // written, until `fg`.
+    disable_raw_mode()?;
+    enable_raw_mode()?;
+    execute!(stdout(), EnterAlternateScreen)?;
     if mouse {
         execute!(stdout(), EnableMouseCapture)?;
     }
     // `resize` clears the screen and forgets the last frame, so the next draw
-    // repaints everything. (`clear` would ask the terminal for the cursor
-    // position, an answer the input thread would swallow.)
+    // repaints everything (and hides the cursor again). (`clear` would ask
+    // the terminal for the cursor position, an answer the input thread
+    // would swallow.)
     let size = guard.terminal.size()?;
     guard.terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
 
+/// Mouse capture off, the cursor shown (ratatui hides it while drawing),
+/// raw mode and the alternate screen left. Errors are ignored: on a closed
+/// terminal there is nothing left to restore, and nowhere to say so.
 fn leave() {
-    let _ = execute!(stdout(), DisableMouseCapture);
-    ratatui::restore();
+    let _ = execute!(stdout(), DisableMouseCapture, Show);
+    let _ = ratatui::try_restore();
 }
