@@ -12,6 +12,7 @@ use crate::escape::shorten;
 /// Every action a key can be bound to, by the name the config file uses.
 pub const ACTIONS: &[&str] = &[
     "recv",
+    "peek",
     "send",
     "accept",
     "connect",

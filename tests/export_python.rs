@@ -97,9 +97,11 @@ fn from_json(v: &Value) -> Option<(String, String)> {
         ("poll", _) if arg.starts_with("wait") => None,
         // Set-ups that connect inside (tcp, unix) are calls; the others are not.
         ("open", _) if !(arg.starts_with("tcp") || arg.starts_with("unix ")) => return None,
-        ("recv" | "send" | "accept" | "connect" | "shutdown" | "close" | "open" | "spin" | "serve", _) => {
-            None
-        }
+        (
+            "recv" | "peek" | "send" | "accept" | "connect" | "shutdown" | "close" | "open" | "spin"
+            | "serve",
+            _,
+        ) => None,
         _ => return None,
     };
     let detail = detail.or(match outcome {
@@ -234,6 +236,12 @@ fn every_shipped_scenario_exports_to_python_that_agrees() {
 const EDGES: &[(&str, &str)] = &[
     // Still blocking at the end: printed as blocking; the call queued behind it never started.
     ("blocking-at-exit", "open tcp\nrecv\nrecv 10\n"),
+    // peek leaves the bytes for the recv; a second recv on a busy socket runs beside it.
+    (
+        "peek-and-beside",
+        "open tcp\npeer send \"hello\"\nwait 50ms\npeek\nexpect data 5\nrecv\nexpect data 5\nnonblocking\npeek\n\
+         expect wouldblock\nblocking\nrecv\nnonblocking\nrecv\nexpect wouldblock\npeer send \"z\"\nwait 50ms\n",
+    ),
     // Peer actions on a listener go to its newest peer client; accepted sockets are numbered in order.
     (
         "listener",

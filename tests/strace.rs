@@ -109,3 +109,23 @@ fn a_poll_timeout_makes_no_recvfrom() {
         "the SO_RCVTIMEO expiry"
     );
 }
+
+/// `peek` is one recvfrom with MSG_PEEK that returns the bytes and leaves
+/// them queued: the recv after it reads the same bytes.
+#[test]
+fn a_peek_is_a_recvfrom_with_msg_peek() {
+    let script = "open tcp\npeer send \"hello\"\nwait 50ms\npeek\nexpect data 5\nrecv\nexpect data 5\n\
+                  nonblocking\npeek\nexpect wouldblock\n";
+    let Some((json, trace)) = traced("peek", script) else { return };
+    assert_eq!(count(&json, "peek", "data"), 1, "{json:?}");
+    assert_eq!(count(&json, "peek", "wouldblock"), 1, "{json:?}");
+    let peeks: Vec<&String> = trace.iter().filter(|l| l.contains(", 1024, MSG_PEEK, NULL, NULL")).collect();
+    assert_eq!(peeks.len(), 2, "{trace:#?}");
+    assert!(peeks[0].contains("\"hello\"") && peeks[0].ends_with("= 5"), "{}", peeks[0]);
+    assert!(peeks[1].ends_with("= -1 EAGAIN (Resource temporarily unavailable)"), "{}", peeks[1]);
+    assert_eq!(
+        ours(&trace, |l| l.contains("\"hello\"") && l.ends_with("= 5")),
+        1,
+        "then the recv takes them"
+    );
+}

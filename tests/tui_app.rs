@@ -84,6 +84,59 @@ fn keys_run_commands() {
     until(&mut app, &rx, "Tab to #2", |a| a.current() == Some(2));
 }
 
+/// Keys whose command depends on the state (toggling, the next socket)
+/// read it when the command runs, not from a screen row of the last frame:
+/// `b` `b` pressed in one instant toggles twice, and `Tab` `Tab` moves twice.
+#[test]
+fn state_keys_pressed_in_one_instant_each_see_the_state_the_last_one_left() {
+    let (mut app, rx) = started();
+    chars(&mut app, "bb");
+    idle(&mut app, &rx);
+    assert_eq!(mode_of(&app), Some(PyMode::Blocking), "b b is a round trip");
+    chars(&mut app, "bbb");
+    idle(&mut app, &rx);
+    assert_eq!(mode_of(&app), Some(PyMode::NonBlocking), "b b b ends non-blocking");
+    chars(&mut app, "nn1");
+    idle(&mut app, &rx);
+    assert_eq!(app.current(), Some(1));
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    idle(&mut app, &rx);
+    assert_eq!(app.current(), Some(3), "Tab Tab from #1 is #3");
+    key(&mut app, KeyCode::BackTab);
+    idle(&mut app, &rx);
+    assert_eq!(app.current(), Some(2));
+}
+
+/// A warning from the engine reaches the status line, as headless prints it.
+#[test]
+fn warnings_are_shown() {
+    let (mut app, rx) = started();
+    app.run_line("listen 0.0.0.0:0").unwrap();
+    until(
+        &mut app,
+        &rx,
+        "the warning",
+        |a| matches!(&a.status, Some(Status::Info(t)) if t.contains("listens on all interfaces")),
+    );
+}
+
+/// `peek` has a key: the bytes stay queued, so the recv after it gets them.
+#[test]
+fn peek_key_leaves_the_data_for_recv() {
+    let (mut app, rx) = started();
+    app.run_line("peer send \"hello\"").unwrap();
+    idle(&mut app, &rx);
+    chars(&mut app, "e");
+    until(&mut app, &rx, "the peek", |a| last_outcome(a, 1) == Some(Outcome::Data));
+    let peeked = app.shown_call().unwrap().clone();
+    assert_eq!((peeked.op, peeked.label()), (sockscope::record::Op::Peek, "data 5".to_string()));
+    chars(&mut app, "r");
+    until(&mut app, &rx, "the recv", |a| {
+        a.shown_call().is_some_and(|c| c.op == sockscope::record::Op::Recv && c.label() == "data 5")
+    });
+}
+
 #[test]
 fn peer_prefix_and_asking_keys_prefill_the_prompt() {
     let (mut app, rx) = started();

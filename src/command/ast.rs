@@ -50,6 +50,8 @@ pub enum Command {
     /// `serve blocking|eventloop [N]`: an echo server on the current
     /// listener that serves N clients (default 3) and stops.
     Serve { kind: ServeKind, clients: u32 },
+    /// `export python PATH`: the commands run so far, as a Python script.
+    Export { path: String },
 }
 
 /// A socket call, from the language to the worker that makes it. Each

@@ -81,6 +81,11 @@ impl Parser<'_> {
             "spin" => self.spin()?,
             "poll" => self.poll()?,
             "serve" => self.serve()?,
+            "export" => {
+                self.keyword("export", &["python"])?;
+                let t = self.required("`export python` needs a file name, like export python lesson.py")?;
+                Command::Export { path: values::file_name(&t)? }
+            }
             _ => return Err(unknown_command(first)),
         };
         self.end(form(&cmd))?;

@@ -4,6 +4,7 @@
 //! [`parse_script`], so there is exactly one grammar.
 
 mod ast;
+mod display;
 mod errno;
 mod grammar;
 mod lexer;

@@ -42,6 +42,7 @@ pub const COMMAND_WORDS: &[&str] = &[
     "spin",
     "poll",
     "serve",
+    "export",
 ];
 
 /// Parses one line. `Ok(None)` for a blank line or a comment.

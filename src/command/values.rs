@@ -219,6 +219,18 @@ pub(crate) fn unix_path(tok: &Token) -> Result<String, ParseError> {
     String::from_utf8(bytes).map_err(|_| err(tok.col, "a socket path must be valid UTF-8"))
 }
 
+/// A file name: a bare word or a quoted string, UTF-8, with no NUL.
+pub(crate) fn file_name(tok: &Token) -> Result<String, ParseError> {
+    let bytes = match &tok.kind {
+        Kind::Word => tok.raw.as_bytes().to_vec(),
+        Kind::Str(b) => b.clone(),
+    };
+    if bytes.is_empty() || bytes.contains(&0) {
+        return Err(err(tok.col, "a file name cannot be empty or hold a NUL byte"));
+    }
+    String::from_utf8(bytes).map_err(|_| err(tok.col, "a file name must be valid UTF-8"))
+}
+
 fn parse_port(s: &str) -> Option<u16> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;

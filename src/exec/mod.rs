@@ -8,12 +8,14 @@
 //! waiting for, and which call it issued to which socket.
 
 mod expect;
+mod log;
 mod session;
 mod start;
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
+pub use log::Log;
 pub use session::Session;
 
 use crate::command::{ExpectOutcome, Expectation, Located};
@@ -96,8 +98,20 @@ pub(crate) enum Wait {
 /// Bound on the recvs one drain makes, so a flooding peer cannot stall the session.
 const MAX_DRAIN_READS: u32 = 10_000;
 
+/// One thing the executor was asked to do. Keys whose command depends on
+/// the state when it runs (toggling blocking, the next socket) are resolved
+/// then, from the record, not when the key was pressed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Run(Located),
+    /// `blocking` or `nonblocking`, whichever the current socket is not.
+    ToggleBlocking,
+    /// `use` the next open socket after the current one (+1) or before it (-1).
+    NextSocket(i32),
+}
+
 pub struct Executor {
-    queue: VecDeque<Located>,
+    queue: VecDeque<Step>,
     wait: Option<Wait>,
     /// How long a call may take before the next command runs (config `settle_ms`).
     settle: Duration,
@@ -105,6 +119,10 @@ pub struct Executor {
     last: HashMap<u32, u64>,
     /// Which socket each call was issued to.
     sock_of: HashMap<u64, u32>,
+    /// Every command started, for `export`.
+    log: Log,
+    /// What the front end should tell the user (an export that was written).
+    notices: Vec<String>,
 }
 
 impl Default for Executor {
@@ -120,7 +138,15 @@ impl Executor {
 
     /// An executor with another settle time than the default 50 ms.
     pub fn with_settle(settle: Duration) -> Executor {
-        Executor { queue: VecDeque::new(), wait: None, settle, last: HashMap::new(), sock_of: HashMap::new() }
+        Executor {
+            queue: VecDeque::new(),
+            wait: None,
+            settle,
+            last: HashMap::new(),
+            sock_of: HashMap::new(),
+            log: Log::default(),
+            notices: Vec::new(),
+        }
     }
 
     /// Changes the settle time for the commands still to run.
@@ -129,7 +155,21 @@ impl Executor {
     }
 
     pub fn push(&mut self, cmd: Located) {
-        self.queue.push_back(cmd);
+        self.queue.push_back(Step::Run(cmd));
+    }
+
+    pub fn push_step(&mut self, step: Step) {
+        self.queue.push_back(step);
+    }
+
+    /// The commands started so far.
+    pub fn log(&self) -> &Log {
+        &self.log
+    }
+
+    /// What to tell the user since the last call, oldest first.
+    pub fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notices)
     }
 
     /// The last call issued to socket `id`.
@@ -157,18 +197,26 @@ impl Executor {
             {
                 return Ok(Tick::Busy(until));
             }
-            let Some(next) = self.queue.pop_front() else {
+            let Some(step) = self.queue.pop_front() else {
                 return Ok(Tick::Idle);
             };
+            let Some(next) = resolve(step, s) else { continue };
             let line = next.line;
             tracing::debug!(line, cmd = ?next.cmd, "command");
-            self.wait = self.start(s, next).map_err(|e| {
-                let kind = match e {
-                    LabError::Expect { .. } => FailureKind::Expect,
-                    _ => FailureKind::Command,
-                };
-                Failure { line, kind, message: e.to_string() }
-            })?;
+            self.log.started(&next);
+            match self.start(s, next) {
+                Ok(wait) => self.wait = wait,
+                Err(e) => {
+                    let kind = match e {
+                        LabError::Expect { .. } => FailureKind::Expect,
+                        _ => FailureKind::Command,
+                    };
+                    if kind == FailureKind::Command {
+                        self.log.failed_last();
+                    }
+                    return Err(Failure { line, kind, message: e.to_string() });
+                }
+            }
         }
     }
 
@@ -300,6 +348,31 @@ impl Executor {
         self.wait = Some(Wait::Drain { socks, current: Some(seq), reads });
         Ok(Some(Instant::now() + self.settle))
     }
+}
+
+/// The command a step stands for now, from the record as it is; `None`
+/// when there is nothing to do (no other socket to move to).
+fn resolve(step: Step, s: &Session) -> Option<Located> {
+    use crate::command::{Command, ModeSet};
+    use crate::record::PyMode;
+    let rec = s.record();
+    let cmd = match step {
+        Step::Run(l) => return Some(l),
+        Step::ToggleBlocking => match rec.current_socket().map(|x| x.mode.py) {
+            Some(PyMode::Blocking) | None => Command::Mode(ModeSet::Nonblocking),
+            Some(_) => Command::Mode(ModeSet::Blocking),
+        },
+        Step::NextSocket(dir) => {
+            let open: Vec<u32> = rec.sockets().filter(|x| x.is_open()).map(|x| x.id()).collect();
+            let at = rec.current().and_then(|c| open.iter().position(|&id| id == c));
+            let next = match at {
+                Some(i) => (i as i64 + i64::from(dir)).rem_euclid(open.len() as i64) as usize,
+                None => 0,
+            };
+            Command::Use(*open.get(next)?)
+        }
+    };
+    Some(Located { line: 0, cmd })
 }
 
 /// What each drain recv asks for (the language's default recv size).

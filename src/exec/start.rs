@@ -104,6 +104,11 @@ impl Executor {
                 s.engine.poll_add(id, interest).map(|_| None)?
             }
             Command::PollDrain(on) => s.engine.poll_drain(on).map(|_| None)?,
+            Command::Export { path } => {
+                let said = self.log.export(std::path::Path::new(&path)).map_err(LabError::Invalid)?;
+                self.notices.push(said);
+                None
+            }
             Command::PollWait(d) => {
                 let seq = s.engine.poll_wait(d)?;
                 // The loop's own wait is what runs next in an event-loop program,

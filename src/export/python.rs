@@ -93,6 +93,8 @@ fn step(cmd: &Command) -> String {
         Command::PollDrain(on) => format!("poll_drain({})", if *on { "True" } else { "False" }),
         Command::Serve { kind: ServeKind::Blocking, clients } => format!("serve(\"blocking\", {clients})"),
         Command::Serve { kind: ServeKind::EventLoop, clients } => format!("serve(\"eventloop\", {clients})"),
+        // The script is the export: it does not write itself out again.
+        Command::Export { .. } => "skip()".into(),
     }
 }
 

@@ -37,7 +37,7 @@ pub fn table_line(c: &Call) -> String {
     if let Some(k) = c.kernel {
         line.push_str(&format!("  kernel: {k}"));
     }
-    if let (Op::Recv, Some(p)) = (c.op, &c.preview) {
+    if let (Op::Recv | Op::Peek, Some(p)) = (c.op, &c.preview) {
         line.push_str(&format!("  \"{}\"", clip(&escape(p), 40)));
     }
     line

@@ -12,7 +12,6 @@ use super::demo::Demo;
 use super::input::LineEdit;
 use super::keymap::Keymap;
 use super::replay::Player;
-use super::session::CommandLog;
 use super::theme::Theme;
 use super::view::{TimelineView, newest};
 use crate::config::Config;
@@ -86,8 +85,6 @@ pub struct App {
     pub hex: bool,
     /// sockscope's own CPU use, sampled in the update step.
     pub cpu: CpuMeter,
-    /// Every command handed to the executor, for `:export python`.
-    pub log: CommandLog,
     /// The terminal's size, for layout-dependent input (mouse, zoom).
     pub size: Rect,
     pub quit: bool,
@@ -123,7 +120,6 @@ impl App {
             inspection: None,
             hex: false,
             cpu: CpuMeter::default(),
-            log: CommandLog::default(),
             size: Rect::new(0, 0, 100, 30),
             quit: false,
             busy_until: None,
@@ -233,8 +229,8 @@ impl App {
         tl.get(i)
     }
 
-    /// The command `b` runs: the opposite of the current socket's mode.
-    pub fn toggle_line(&self) -> &'static str {
+    /// What `b` will do now: the opposite of the current socket's mode.
+    pub fn toggle_word(&self) -> &'static str {
         match self.current_socket().map(|s| s.mode.py) {
             Some(PyMode::Blocking) | None => "nonblocking",
             Some(_) => "blocking",

@@ -1,14 +1,13 @@
 //! Input → state changes. Keys are looked up in the bindings in force
 //! (`keymap.rs`: the tables of `keys.rs` plus the config's rebinds); a key
-//! that stands for a command builds its text and runs it through the same
-//! parser as the prompt, so there is one path into the executor.
+//! that stands for a command hands that typed command to the executor, the
+//! same one the prompt's lines go to.
 
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 use ratatui::layout::Position;
 
-use std::sync::LazyLock;
 use std::time::Instant;
 
 use super::app::{App, Status, Store};
@@ -18,12 +17,9 @@ use super::keys::Action;
 use super::panes::{sockets, timeline};
 use super::ui;
 use super::update::NO_SOCKETS;
-use crate::command::COMMAND_WORDS;
+use crate::command::{COMMAND_WORDS, Command, SockCall};
+use crate::exec::Step;
 use crate::record::Lane;
-
-/// What Tab completes at the prompt: the language, plus the TUI's own `export`.
-static PROMPT_WORDS: LazyLock<Vec<&'static str>> =
-    LazyLock::new(|| COMMAND_WORDS.iter().copied().chain(["export"]).collect());
 
 impl App {
     /// Time cells in the timeline pane at the current terminal size.
@@ -77,18 +73,19 @@ impl App {
     fn act(&mut self, a: Action, code: KeyCode) {
         let cells = self.cells();
         match a {
-            Action::Run(line) => self.run_key_line(line),
-            Action::Recv => self.run_key_line(&format!("recv {}", self.recv_size)),
+            Action::Run(cmd) => self.run_command(cmd),
+            Action::Recv => self.run_command(Command::Call(SockCall::Recv { size: self.recv_size })),
+            Action::Peek => self.run_command(Command::Call(SockCall::Peek { size: self.recv_size })),
             Action::Ask(_) if self.player().is_some() => self.status = Some(Status::Error(NO_SOCKETS.into())),
             Action::Ask(prefill) => self.open_prompt(prefill),
-            Action::ToggleBlocking => self.run_key_line(self.toggle_line()),
+            Action::ToggleBlocking => self.run_step(Step::ToggleBlocking),
             Action::Peer => self.peer_prefix = true,
             Action::UseDigit => {
-                if let KeyCode::Char(d) = code {
-                    self.run_key_line(&format!("use {d}"));
+                if let Some(d) = code.as_char().and_then(|c| c.to_digit(10)) {
+                    self.run_command(Command::Use(d));
                 }
             }
-            Action::CycleSocket(dir) => self.cycle_socket(dir),
+            Action::CycleSocket(dir) => self.run_step(Step::NextSocket(dir)),
             Action::Prompt => self.open_prompt(""),
             Action::Help => self.help = true,
             Action::Quit => self.quit = true,
@@ -127,28 +124,9 @@ impl App {
         }
     }
 
-    /// Keys run fixed, valid lines; a parse error here would be our bug, and
-    /// it is shown like any other.
-    fn run_key_line(&mut self, line: &str) {
-        let _ = self.run_line(line);
-    }
-
     fn open_prompt(&mut self, prefill: &str) {
         self.prompt.start(prefill);
         self.prompt_open = true;
-    }
-
-    fn cycle_socket(&mut self, dir: i32) {
-        let open: Vec<u32> = self.record().sockets().filter(|s| s.is_open()).map(|s| s.id()).collect();
-        if open.is_empty() {
-            return;
-        }
-        let at = self.current().and_then(|c| open.iter().position(|&id| id == c));
-        let next = match at {
-            Some(i) => (i as i32 + dir).rem_euclid(open.len() as i32) as usize,
-            None => 0,
-        };
-        self.run_key_line(&format!("use {}", open[next]));
     }
 
     fn reveal_selected(&mut self) {
@@ -173,7 +151,7 @@ impl App {
             KeyCode::Up => p.older(),
             KeyCode::Down => p.newer(),
             KeyCode::Tab => {
-                if let Completion::Choices(words) = p.complete(&PROMPT_WORDS) {
+                if let Completion::Choices(words) = p.complete(COMMAND_WORDS) {
                     self.status = Some(Status::Info(format!("one of: {}", words.join(" "))));
                 }
             }
@@ -211,7 +189,7 @@ impl App {
         match m.kind {
             MouseEventKind::Down(MouseButton::Left) if a.sockets.contains(at) => {
                 if let Some(id) = sockets::hit(a.sockets, self, m.row) {
-                    self.run_key_line(&format!("use {id}"));
+                    self.run_command(Command::Use(id));
                 }
             }
             MouseEventKind::Down(MouseButton::Left) if a.timeline.contains(at) => {

@@ -81,7 +81,7 @@ impl Bound {
         Bound {
             chords: b.keys.iter().map(|&k| Chord::plain(k)).collect(),
             label: b.label.to_string(),
-            action: b.action,
+            action: b.action.clone(),
             help: b.help.to_string(),
             section: b.section,
             name: b.name,
@@ -111,8 +111,12 @@ impl Keymap {
     pub fn new(rebinds: &BTreeMap<String, String>, recv_size: u64) -> Keymap {
         let table = |t: &[Binding]| t.iter().map(Bound::of).collect::<Vec<_>>();
         let mut main = table(keys::MAIN);
-        for b in main.iter_mut().filter(|b| b.action == Action::Recv) {
-            b.help = format!("recv {recv_size} bytes");
+        for b in main.iter_mut() {
+            match b.action {
+                Action::Recv => b.help = format!("recv {recv_size} bytes"),
+                Action::Peek => b.help = format!("peek {recv_size} bytes (MSG_PEEK)"),
+                _ => {}
+            }
         }
         let moved = apply(&mut main, rebinds);
         relabel(&mut main, &moved);
@@ -121,7 +125,7 @@ impl Keymap {
 
     /// The action a key press stands for in `table`.
     pub fn lookup(table: &[Bound], k: &KeyEvent) -> Option<Action> {
-        table.iter().find(|b| b.chords.iter().any(|c| c.matches(k))).map(|b| b.action)
+        table.iter().find(|b| b.chords.iter().any(|c| c.matches(k))).map(|b| b.action.clone())
     }
 
     /// The key for a named action (`recv`, `peer` …), for hints and tips.

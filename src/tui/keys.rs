@@ -1,16 +1,17 @@
-//! Key bindings as tables: a key is a shortcut for a command line (run
-//! through the same parser as the prompt) or for a UI action. These are
+//! Key bindings as tables: a key is a shortcut for a typed [`Command`]
+//! (run by the same executor as the prompt) or for a UI action. These are
 //! the defaults; `keymap.rs` applies the config's rebinds, and the help
 //! overlay is generated from the result, so it cannot drift.
 
 use crossterm::event::KeyCode;
 
 use super::view::Nav;
+use crate::command::{Command, ModeSet, PeerCmd, Proto, SockCall};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    /// Run this command line, exactly as if typed at the prompt.
-    Run(&'static str),
+    /// Run this command, exactly as if typed at the prompt.
+    Run(Command),
     /// Open the prompt prefilled with this text, for the user to finish.
     Ask(&'static str),
     /// `blocking` or `nonblocking`, whichever the current socket is not.
@@ -32,6 +33,8 @@ pub enum Action {
     Step,
     /// `recv` with the configured size.
     Recv,
+    /// `peek` with the configured size.
+    Peek,
     /// Switch the sockets pane to the kernel inspector and back.
     Inspector,
     /// Show payloads as text or as hex.
@@ -63,7 +66,7 @@ impl Section {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Binding {
     pub keys: &'static [KeyCode],
     /// How the help overlay names the keys.
@@ -106,20 +109,70 @@ const DIGITS: &[KeyCode] =
 /// A row with an empty label continues the row above it in the help.
 pub const MAIN: &[Binding] = &[
     n("recv", &[Char('r')], "r", Action::Recv, "recv N bytes", Section::Socket),
+    n("peek", &[Char('e')], "e", Action::Peek, "peek N bytes (MSG_PEEK)", Section::Socket),
     n("send", &[Char('s')], "s", Action::Ask("send \""), "send text (asks)", Section::Socket),
-    n("accept", &[Char('a')], "a", Action::Run("accept"), "accept a connection", Section::Socket),
-    n("connect", &[Char('c')], "c", Action::Run("connect"), "connect to the peer", Section::Socket),
-    n("close", &[Char('x')], "x", Action::Run("close"), "close the socket", Section::Socket),
-    n("new-tcp", &[Char('n')], "n", Action::Run("open tcp"), "new TCP socket to the peer", Section::Socket),
-    n("udp", &[Char('u')], "u", Action::Run("open udp"), "new UDP socket to the peer", Section::Socket),
-    n("listen", &[Char('l')], "l", Action::Run("listen"), "new TCP listener (loopback)", Section::Socket),
+    n(
+        "accept",
+        &[Char('a')],
+        "a",
+        Action::Run(Command::Call(SockCall::Accept)),
+        "accept a connection",
+        Section::Socket,
+    ),
+    n(
+        "connect",
+        &[Char('c')],
+        "c",
+        Action::Run(Command::Call(SockCall::Connect(None))),
+        "connect to the peer",
+        Section::Socket,
+    ),
+    n(
+        "close",
+        &[Char('x')],
+        "x",
+        Action::Run(Command::Call(SockCall::Close)),
+        "close the socket",
+        Section::Socket,
+    ),
+    n(
+        "new-tcp",
+        &[Char('n')],
+        "n",
+        Action::Run(Command::Open { proto: Proto::Tcp, addr: None }),
+        "new TCP socket to the peer",
+        Section::Socket,
+    ),
+    n(
+        "udp",
+        &[Char('u')],
+        "u",
+        Action::Run(Command::Open { proto: Proto::Udp, addr: None }),
+        "new UDP socket to the peer",
+        Section::Socket,
+    ),
+    n(
+        "listen",
+        &[Char('l')],
+        "l",
+        Action::Run(Command::Listen { addr: None }),
+        "new TCP listener (loopback)",
+        Section::Socket,
+    ),
     n("peer", &[Char('p')], "p …", Action::Peer, "peer action (below)", Section::Socket),
     b(DIGITS, "1-9", Action::UseDigit, "use socket #N", Section::Socket),
     n("next-socket", &[Tab], "Tab/S-Tab", Action::CycleSocket(1), "next / previous socket", Section::Socket),
     b(&[KeyCode::BackTab], "", Action::CycleSocket(-1), "", Section::Socket),
     n("toggle-blocking", &[Char('b')], "b", Action::ToggleBlocking, "toggle non-blocking", Section::Mode),
     n("timeout", &[Char('t')], "t", Action::Ask("timeout "), "timeout T (asks)", Section::Mode),
-    n("zero-timeout", &[Char('0')], "0", Action::Run("timeout 0"), "timeout 0 (Python's 0)", Section::Mode),
+    n(
+        "zero-timeout",
+        &[Char('0')],
+        "0",
+        Action::Run(Command::Mode(ModeSet::Timeout(Some(std::time::Duration::ZERO)))),
+        "timeout 0 (Python's 0)",
+        Section::Mode,
+    ),
     n("zoom-out", &[Char('+'), Char('=')], "+ -", Action::Zoom(1), "zoom out / in", Section::Timeline),
     n("zoom-in", &[Char('-'), Char('_')], "", Action::Zoom(-1), "", Section::Timeline),
     n("follow", &[Char('f')], "f", Action::Follow, "follow live / pause", Section::Timeline),
@@ -145,12 +198,24 @@ pub const MAIN: &[Binding] = &[
 /// After `p`: what the embedded peer should do.
 pub const PEER: &[Binding] = &[
     b(&[Char('s')], "p s", Action::Ask("peer send \""), "peer sends text (asks)", Section::Socket),
-    b(&[Char('p')], "p p", Action::Run("peer pause"), "peer stops reading", Section::Socket),
-    b(&[Char('r')], "p r", Action::Run("peer resume"), "peer reads again", Section::Socket),
-    b(&[Char('c')], "p c", Action::Run("peer close"), "peer closes (FIN)", Section::Socket),
-    b(&[Char('x')], "p x", Action::Run("peer reset"), "peer resets (RST)", Section::Socket),
-    b(&[Char('w')], "p w", Action::Run("peer shutdown wr"), "peer shutdown wr (FIN)", Section::Socket),
-    b(&[Char('n')], "p n", Action::Run("peer connect"), "peer connects to listener", Section::Socket),
+    b(&[Char('p')], "p p", Action::Run(Command::Peer(PeerCmd::Pause)), "peer stops reading", Section::Socket),
+    b(&[Char('r')], "p r", Action::Run(Command::Peer(PeerCmd::Resume)), "peer reads again", Section::Socket),
+    b(&[Char('c')], "p c", Action::Run(Command::Peer(PeerCmd::Close)), "peer closes (FIN)", Section::Socket),
+    b(&[Char('x')], "p x", Action::Run(Command::Peer(PeerCmd::Reset)), "peer resets (RST)", Section::Socket),
+    b(
+        &[Char('w')],
+        "p w",
+        Action::Run(Command::Peer(PeerCmd::ShutdownWr)),
+        "peer shutdown wr (FIN)",
+        Section::Socket,
+    ),
+    b(
+        &[Char('n')],
+        "p n",
+        Action::Run(Command::Peer(PeerCmd::Connect(1))),
+        "peer connects to listener",
+        Section::Socket,
+    ),
 ];
 
 /// Demo mode adds these, ahead of the main table (→ steps instead of selecting).
@@ -189,10 +254,11 @@ mod tests {
     }
 
     #[test]
-    fn key_commands_parse() {
+    fn key_commands_read_as_lines_the_prompt_accepts() {
         for b in MAIN.iter().chain(PEER) {
-            if let Action::Run(line) = b.action {
-                assert!(crate::command::parse_line(line).is_ok(), "`{line}` does not parse");
+            if let Action::Run(cmd) = &b.action {
+                let line = cmd.to_string();
+                assert_eq!(crate::command::parse_line(&line), Ok(Some(cmd.clone())), "`{line}`");
             }
         }
     }

@@ -15,7 +15,6 @@ pub mod keys;
 pub mod panes;
 pub mod payload;
 pub mod replay;
-pub mod session;
 mod signals;
 mod term;
 pub mod theme;
@@ -64,7 +63,7 @@ pub fn run_live(opts: &Options) -> i32 {
     term::install_error_hooks();
     let Some(mut app) = start_app(opts) else { return FAILED };
     // The first screen needs no set-up: one key and something happens.
-    let _ = app.run_line("open tcp");
+    app.run_command(crate::command::Command::Open { proto: crate::command::Proto::Tcp, addr: None });
     let (recv, help) = (app.keys.key_of("recv"), app.keys.key_of("help"));
     app.status = Some(app::Status::Info(format!(
         "#1 is connected to the embedded peer, in blocking mode. Press {recv} to recv, {help} for every key."

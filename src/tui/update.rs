@@ -5,9 +5,8 @@
 use std::time::{Duration, Instant};
 
 use super::app::{App, FRAME, Sample, Status, Store};
-use super::session;
 use crate::command::{Command, Located, ParseError, parse_line};
-use crate::exec::{Failure, FailureKind, Tick};
+use crate::exec::{Failure, FailureKind, Step, Tick};
 use crate::lab::sample;
 use crate::record::Event;
 
@@ -15,24 +14,15 @@ use crate::record::Event;
 pub const NO_SOCKETS: &str = "a replay has no sockets: commands cannot run (Space plays, n steps)";
 
 impl App {
-    /// Parses a line and queues it: the prompt and every key go through
-    /// here. `export python PATH` is the TUI's own and never reaches the parser.
+    /// Parses a line typed at the prompt and runs it.
     pub fn run_line(&mut self, text: &str) -> Result<(), ParseError> {
         if self.player().is_some() && !text.trim().is_empty() {
             self.status = Some(Status::Error(NO_SOCKETS.into()));
             return Ok(());
         }
-        if let Some(export) = session::parse_export(text) {
-            self.status = Some(match export.and_then(|path| self.log.export(&path)) {
-                Ok(done) => Status::Info(done),
-                Err(e) => Status::Error(e),
-            });
-            return Ok(());
-        }
         match parse_line(text) {
             Ok(Some(cmd)) => {
-                self.status = Some(Status::Info(format!(":{}", text.trim())));
-                self.push(vec![Located { line: 0, cmd }]);
+                self.run_command(cmd);
                 Ok(())
             }
             Ok(None) => Ok(()),
@@ -43,11 +33,25 @@ impl App {
         }
     }
 
-    /// Hands commands to the one executor (and the session log) and runs
-    /// what can run now.
+    /// Runs one command, from a key or the prompt, and says so.
+    pub fn run_command(&mut self, cmd: Command) {
+        self.status = Some(Status::Info(format!(":{}", super::fmt::safe(&cmd.to_string()))));
+        self.push(vec![Located { line: 0, cmd }]);
+    }
+
+    /// Runs a key's step, resolved by the executor when its turn comes.
+    pub fn run_step(&mut self, step: Step) {
+        self.queue(|exec| exec.push_step(step));
+    }
+
+    /// Hands commands to the one executor and runs what can run now.
     pub fn push(&mut self, cmds: Vec<Located>) {
+        self.queue(|exec| cmds.into_iter().for_each(|c| exec.push(c)));
+    }
+
+    fn queue(&mut self, give: impl FnOnce(&mut crate::exec::Executor)) {
         match &mut self.store {
-            Store::Live { exec, .. } => cmds.into_iter().for_each(|c| exec.push(self.log.log(c))),
+            Store::Live { exec, .. } => give(exec),
             Store::Replay { .. } => {
                 self.status = Some(Status::Error(NO_SOCKETS.into()));
                 return;
@@ -96,6 +100,11 @@ impl App {
             },
             Store::Replay { record, player } => player.advance(Instant::now(), record),
             Store::Fixed(_) => {}
+        }
+        if let Store::Live { exec, .. } = &mut self.store {
+            for said in exec.take_notices() {
+                self.status = Some(Status::Info(super::fmt::safe(&said)));
+            }
         }
         for f in failures {
             let msg = self.failure_text(&f);
@@ -170,18 +179,13 @@ impl App {
     }
 
     /// A failure as the status line says it, with the script line in demos.
-    fn failure_text(&mut self, f: &Failure) -> String {
+    fn failure_text(&self, f: &Failure) -> String {
         let what = match f.kind {
             FailureKind::Expect => "expect failed",
             FailureKind::Command => "error",
         };
-        // A command that could not run is left out of `:export python`.
-        let line = self.log.source_line(f.line);
-        if f.kind == FailureKind::Command {
-            self.log.failed(f.line);
-        }
-        match (self.demo.as_ref().map(|d| d.name.as_str()), line) {
-            (Some(name), Some(line)) if line > 0 => format!("{name}:{line}: {what}: {}", f.message),
+        match self.demo.as_ref().map(|d| d.name.as_str()) {
+            Some(name) if f.line > 0 => format!("{name}:{}: {what}: {}", f.line, f.message),
             _ => format!("{what}: {}", f.message),
         }
     }

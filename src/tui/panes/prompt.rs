@@ -81,7 +81,7 @@ fn hints<'a>(app: &App, t: &Theme, width: u16) -> Line<'a> {
         None => vec![
             (k("recv"), "recv".into(), 9),
             (k("send"), "send".into(), 3),
-            (k("toggle-blocking"), app.toggle_line().into(), 8),
+            (k("toggle-blocking"), app.toggle_word().into(), 8),
             (k("timeout"), "timeout".into(), 2),
             (k("peer"), "peer…".into(), 7),
             (k("prompt"), "command".into(), 4),
