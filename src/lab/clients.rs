@@ -71,6 +71,20 @@ impl Clients {
     }
 }
 
+/// The waits of a [`Clients::finished`] text, in milliseconds, read back:
+/// `client waits: c1 0.6 ms, c2 304.4 ms` → `[("c1", 0.6), ("c2", 304.4)]`.
+/// A recorded note may hold anything: the numbers are any `f64` that parses.
+pub(crate) fn parse_waits(note: &str) -> Option<Vec<(String, f64)>> {
+    let list = note.strip_prefix("client waits: ")?;
+    list.split(", ")
+        .map(|part| {
+            let (who, rest) = part.split_once(' ')?;
+            let ms = rest.strip_suffix(" ms")?.parse::<f64>().ok()?;
+            Some((who.to_string(), ms))
+        })
+        .collect()
+}
+
 impl Lab {
     /// `serve blocking|eventloop N` on the current listener.
     pub fn serve(&mut self, kind: ServeKind, n: u32) -> Result<u64, LabError> {

@@ -131,7 +131,7 @@ pub fn python(c: &Call) -> Vec<String> {
         ],
         (Arg::Note(note), _) if c.op == Op::Summary => vec![
             "waits = {k: echoed[k] - sent[k] for k in clients}".into(),
-            match super::why_serve::waits(note) {
+            match crate::lab::clients::parse_waits(note) {
                 Some(w) => {
                     let parts: Vec<String> = w
                         .iter()

@@ -151,27 +151,19 @@ fn request(c: &Call) -> String {
     format!("{head} The client's own send and recv return at once; the time is the server's.{tail}")
 }
 
-/// `client waits: c1 0.6 ms, c2 304.4 ms` → `[("c1", 0.6), ("c2", 304.4)]`
-/// (clients.rs writes it).
-pub(super) fn waits(note: &str) -> Option<Vec<(String, f64)>> {
-    let list = note.strip_prefix("client waits: ")?;
-    list.split(", ")
-        .map(|part| {
-            let (who, rest) = part.split_once(' ')?;
-            let ms = rest.strip_suffix(" ms")?.parse::<f64>().ok()?;
-            Some((who.to_string(), ms))
-        })
-        .collect()
-}
-
+/// Milliseconds as a duration, whatever the number: a recording may hold
+/// `inf`, `1e300` or `NaN` (NaN and negatives are zero, too large is the
+/// longest duration there is).
 pub(super) fn of_ms(ms: f64) -> Duration {
-    Duration::from_secs_f64(ms.max(0.0) / 1e3)
+    Duration::try_from_secs_f64(ms / 1e3).unwrap_or(if ms > 0.0 { Duration::MAX } else { Duration::ZERO })
 }
 
 fn summary(note: &str) -> String {
     let head = "Each client's wait from sending its request to getting the echo (the `request` records on \
                 the client lanes).";
-    let Some(w) = waits(note).filter(|w| !w.is_empty()) else { return format!("{head} {note}.") };
+    let Some(w) = crate::lab::clients::parse_waits(note).filter(|w| !w.is_empty()) else {
+        return format!("{head} {note}.");
+    };
     let by = |a: &&(String, f64), b: &&(String, f64)| a.1.total_cmp(&b.1);
     let (slow, quick) = (w.iter().max_by(by).expect("not empty"), w.iter().min_by(by).expect("not empty"));
     if of_ms(slow.1) >= KEPT_WAITING && slow.1 > 4.0 * quick.1 {
@@ -191,5 +183,27 @@ fn summary(note: &str) -> String {
             slow.0,
             dur(of_ms(slow.1))
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_float_is_a_duration() {
+        assert_eq!(of_ms(1.5), Duration::from_micros(1500));
+        assert_eq!(of_ms(f64::INFINITY), Duration::MAX);
+        assert_eq!(of_ms(1e300), Duration::MAX);
+        assert_eq!(of_ms(f64::NAN), Duration::ZERO);
+        assert_eq!(of_ms(-3.0), Duration::ZERO);
+        assert_eq!(of_ms(f64::NEG_INFINITY), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_summary_with_wild_numbers_is_still_explained() {
+        for note in ["client waits: c1 inf ms, c2 1e300 ms", "client waits: c1 NaN ms, c2 -1 ms"] {
+            assert!(summary(note).starts_with("Each client's wait"), "{note}");
+        }
     }
 }
