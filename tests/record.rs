@@ -67,7 +67,7 @@ fn a_torn_last_line_is_skipped_but_a_bad_line_is_named() {
     let bad = text.replacen("{\"t_ns\"", "{\"nope\"", 1);
     std::fs::write(&rec, bad).expect("write");
     let e = record::read(&rec).expect_err("a bad first line is an error");
-    assert_eq!(e.line, 1);
+    assert_eq!(e.line, Some(1));
     assert!(e.to_string().contains(":1: not a sockscope event"), "{e}");
     let _ = std::fs::remove_file(&rec);
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::{json_line, table::HEADER, table_line};
 use crate::command::parse_script;
 use crate::lab::exec::{Executor, FailureKind, Tick};
-use crate::lab::{Call, Lab, LabEvent};
+use crate::lab::{Call, Lab, LabEvent, record};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -34,6 +34,12 @@ pub fn run_file(path: &Path, format: Format, out: &mut dyn Write, err: &mut dyn 
 
 /// [`run_file`] with every option.
 pub fn run_file_with(path: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    if let Some(rec) = &opts.record
+        && let Err(e) = record::check_not_input(rec, path)
+    {
+        let _ = writeln!(err, "{e}");
+        return FAILED;
+    }
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => run_script_with(&path.display().to_string(), &text, opts, out, err),
@@ -132,7 +138,8 @@ pub fn run_script_with(
         print(c, out);
     }
     let _ = out.flush();
-    code
+    // The fault was printed when it happened; the exit code must say it too.
+    if lab.record_failure().is_some() { code.max(FAILED) } else { code }
 }
 
 /// Prints each call that has ended since the last flush.

@@ -58,6 +58,8 @@ pub struct Lab {
     peer: Option<Peer>,
     /// Where `--record` writes each event as it is applied.
     recorder: Option<record::Recorder>,
+    /// Why the recording stopped, if it did: the file misses what came after.
+    record_failure: Option<String>,
     /// A replay's clock (ns since its start); live sessions use the real one.
     replay_ns: Option<u64>,
     /// Events applied since the front end last took them.
@@ -115,6 +117,7 @@ impl Lab {
             peer,
             eventloop: None,
             recorder: None,
+            record_failure: None,
             replay_ns: None,
             fresh: Vec::new(),
             serving: Vec::new(),
@@ -127,8 +130,19 @@ impl Lab {
 
     /// Appends every event from now on to `path` (`--record`).
     pub fn record_to(&mut self, path: &std::path::Path) -> std::io::Result<()> {
-        self.recorder = Some(record::Recorder::create(path)?);
+        self.record_into(record::Recorder::create(path)?);
         Ok(())
+    }
+
+    /// Appends every event from now on with `rec`.
+    pub fn record_into(&mut self, rec: record::Recorder) {
+        self.recorder = Some(rec);
+    }
+
+    /// Why `--record` stopped mid-session, if it did: the session went on,
+    /// but the file lacks everything after, so a front end must not exit 0.
+    pub fn record_failure(&self) -> Option<&str> {
+        self.record_failure.as_deref()
     }
 
     /// Whether this is a replay (no sockets, no peer).
@@ -155,7 +169,9 @@ impl Lab {
             && let Err(e) = rec.write(self.shared.now_ns(), &ev)
         {
             self.recorder = None;
-            self.fresh.push(LabEvent::Fault(format!("recording stopped: {e}")));
+            let why = format!("recording stopped: {e}; the file lacks every event from here on");
+            self.record_failure = Some(why.clone());
+            self.fresh.push(LabEvent::Fault(why));
         }
         self.timeline.apply(&ev);
         match &ev {

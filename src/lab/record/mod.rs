@@ -1,14 +1,23 @@
 //! `--record FILE.jsonl`: every event, one JSON object per line, written and
 //! flushed as it is applied, so a crash loses nothing that was shown. The
-//! same file replays with no sockets.
+//! same file replays with no sockets; reading it back (`read.rs`) treats it
+//! as data from anywhere, checked line by line (`check.rs`).
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Write};
+mod check;
+mod read;
+
+use std::fs::OpenOptions;
+use std::io::{self, Write};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::event::LabEvent;
+use crate::escape::escape;
+
+pub use check::MAX_NS;
+pub use read::{FILE_CAP, LINE_CAP, Loaded, ReadError, load, read};
 
 /// One line of a recording: when the event was applied, and the event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,24 +29,45 @@ pub struct Stamped {
 
 /// Appends events to a file, one flushed line each.
 pub struct Recorder {
-    file: File,
+    out: Box<dyn Write + Send>,
     line: Vec<u8>,
 }
 
 impl Recorder {
-    /// Opens `path` for appending (creating it).
+    /// Opens `path` for appending (creating it). Anything there that is not
+    /// a regular file is refused: a FIFO would block the session until
+    /// someone reads it, and a device never ends.
     pub fn create(path: &Path) -> io::Result<Recorder> {
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(Recorder { file, line: Vec::with_capacity(256) })
+        if let Ok(meta) = std::fs::metadata(path) {
+            regular(&meta)?;
+        }
+        // O_NONBLOCK: should a FIFO appear there after the check, opening
+        // it fails at once (ENXIO) instead of waiting for a reader. It has
+        // no effect on a regular file.
+        let file = OpenOptions::new().create(true).append(true).custom_flags(libc::O_NONBLOCK).open(path)?;
+        regular(&file.metadata()?)?;
+        Ok(Recorder::into(Box::new(file)))
+    }
+
+    /// Records into any writer (a test's, one that fails on demand…).
+    pub fn into(out: Box<dyn Write + Send>) -> Recorder {
+        Recorder { out, line: Vec::with_capacity(256) }
     }
 
     /// Writes one event as one line with a single write, so a reader never
     /// sees half a line from a live session.
+    ///
+    /// A busy-poll's dense calls are left out: the spin's own record carries
+    /// its tallies (as `run --json` prints it), and a spin makes millions of
+    /// calls a second (a 2 s spin would write hundreds of megabytes).
     pub fn write(&mut self, t_ns: u64, ev: &LabEvent) -> io::Result<()> {
+        if matches!(ev, LabEvent::Dense { .. }) {
+            return Ok(());
+        }
         self.line.clear();
         serde_json::to_writer(&mut self.line, &StampedRef { t_ns, ev }).map_err(io::Error::other)?;
         self.line.push(b'\n');
-        self.file.write_all(&self.line)
+        self.out.write_all(&self.line)
     }
 }
 
@@ -47,32 +77,39 @@ struct StampedRef<'a> {
     ev: &'a LabEvent,
 }
 
-/// Why a recording could not be read: `file:line: what`.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}:{line}: {message}")]
-pub struct ReadError {
-    pub path: String,
-    pub line: usize,
-    pub message: String,
+fn regular(meta: &std::fs::Metadata) -> io::Result<()> {
+    let t = meta.file_type();
+    let what = if t.is_file() {
+        return Ok(());
+    } else if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    };
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("it is {what}: a recording goes to a regular file"),
+    ))
 }
 
-/// Reads a whole recording. A torn last line (a crash mid-write) is
-/// skipped; any other bad line is an error naming it.
-pub fn read(path: &Path) -> Result<Vec<Stamped>, ReadError> {
-    let err = |line, message: String| ReadError { path: path.display().to_string(), line, message };
-    let file = File::open(path).map_err(|e| err(0, e.to_string()))?;
-    let lines: Vec<String> =
-        BufReader::new(file).lines().collect::<Result<_, _>>().map_err(|e| err(0, e.to_string()))?;
-    let mut out = Vec::with_capacity(lines.len());
-    for (i, text) in lines.iter().enumerate() {
-        if text.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<Stamped>(text) {
-            Ok(s) => out.push(s),
-            Err(_) if i + 1 == lines.len() && !text.ends_with('}') => break,
-            Err(e) => return Err(err(i + 1, format!("not a sockscope event: {e}"))),
-        }
+/// Refuses to record into `input`, the file the session runs: appending
+/// JSON to a script ruins it. Compared by device and inode, so another
+/// name for the same file (a link, `./`) is caught too.
+pub fn check_not_input(record: &Path, input: &Path) -> Result<(), String> {
+    let (Ok(a), Ok(b)) = (std::fs::metadata(record), std::fs::metadata(input)) else { return Ok(()) };
+    if (a.dev(), a.ino()) == (b.dev(), b.ino()) {
+        return Err(format!(
+            "{}: --record names the file being run: record to another file",
+            escape(record.as_os_str().as_encoded_bytes())
+        ));
     }
-    Ok(out)
+    Ok(())
 }
