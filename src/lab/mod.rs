@@ -197,6 +197,7 @@ impl Lab {
                     h.closed = true;
                     h.closing = true;
                 }
+                self.tell_peer_closed(*id);
                 if let Some(ev) = &mut self.eventloop {
                     ev.forget(*id);
                 }

@@ -7,6 +7,7 @@ use super::Lab;
 use super::error::LabError;
 use super::event::SockKind;
 use super::peer::{Act, Request, Target};
+use super::socket::SockHandle;
 use super::sys;
 use crate::command::PeerCmd;
 
@@ -32,7 +33,8 @@ impl Lab {
                     .into(),
             ));
         }
-        self.live_peer()?.act(target, act, after).map_err(LabError::Peer)?;
+        let ours = self.current_open()?;
+        self.live_peer()?.act(target, act, after, ours).map_err(LabError::Peer)?;
         if let Some(d) = after {
             self.scheduled.push(std::time::Instant::now() + d);
         }
@@ -65,30 +67,20 @@ impl Lab {
     fn peer_target(&self) -> Result<Target, LabError> {
         let id = self.current_open()?;
         let h = &self.socks[&id];
-        let not_paired = || LabError::Invalid(format!("#{id} is not connected to the peer"));
-        let path = |p: &Option<String>| p.clone().ok_or_else(not_paired);
-        match h.info.kind {
-            SockKind::TcpListener => Ok(Target::Listener(h.info.local.ok_or_else(not_paired)?)),
-            SockKind::UnixListener => Ok(Target::UnixListener(path(&h.info.local_path)?)),
-            SockKind::UnixDgram => Ok(Target::UnixDgram(path(&h.info.remote_path)?)),
-            SockKind::UnixClient | SockKind::UnixAccepted => {
-                let listener = match h.info.kind {
-                    SockKind::UnixClient => path(&h.info.remote_path)?,
-                    _ => path(&h.info.local_path)?,
-                };
-                Ok(Target::Unix { listener, nth: h.info.pair.ok_or_else(not_paired)? })
-            }
-            kind => {
-                let fresh = sys::addrs(h.info.fd);
-                // A v4-mapped IPv6 address is the endpoint the peer sees as IPv4.
-                let canon = |a: SocketAddr| SocketAddr::new(a.ip().to_canonical(), a.port());
-                let ours_local = fresh.0.or(h.info.local).map(canon).ok_or_else(not_paired)?;
-                let ours_remote = fresh.1.or(h.info.remote).map(canon).ok_or_else(not_paired)?;
-                Ok(match kind {
-                    SockKind::Udp => Target::Udp { ours_local, ours_remote },
-                    _ => Target::Tcp { ours_local, ours_remote },
-                })
-            }
+        target_of(h, sys::addrs(h.info.fd))
+    }
+
+    /// Our socket #id is closed: the peer closes its end once it has read
+    /// the EOF, as a server would. A listener has no peer end of its own.
+    pub(super) fn tell_peer_closed(&self, id: u32) {
+        let (Some(peer), Some(h)) = (&self.peer, self.socks.get(&id)) else { return };
+        if h.info.kind.is_listener() {
+            return;
+        }
+        // The fd is gone (its number may be another socket's by now): only
+        // the addresses recorded while it was open are used.
+        if let Ok(target) = target_of(h, (None, None)) {
+            peer.tell(Request::OursClosed(target));
         }
     }
 
@@ -100,5 +92,35 @@ impl Lab {
             SockKind::UnixListener => h.info.local_path.clone(),
             _ => None,
         })
+    }
+}
+
+/// Which peer socket is the other end of `h`; `fresh` are its addresses read
+/// now, when it is open.
+fn target_of(h: &SockHandle, fresh: (Option<SocketAddr>, Option<SocketAddr>)) -> Result<Target, LabError> {
+    let id = h.info.id;
+    let not_paired = || LabError::Invalid(format!("#{id} is not connected to the peer"));
+    let path = |p: &Option<String>| p.clone().ok_or_else(not_paired);
+    match h.info.kind {
+        SockKind::TcpListener => Ok(Target::Listener(h.info.local.ok_or_else(not_paired)?)),
+        SockKind::UnixListener => Ok(Target::UnixListener(path(&h.info.local_path)?)),
+        SockKind::UnixDgram => Ok(Target::UnixDgram(path(&h.info.remote_path)?)),
+        SockKind::UnixClient | SockKind::UnixAccepted => {
+            let listener = match h.info.kind {
+                SockKind::UnixClient => path(&h.info.remote_path)?,
+                _ => path(&h.info.local_path)?,
+            };
+            Ok(Target::Unix { listener, nth: h.info.pair.ok_or_else(not_paired)? })
+        }
+        kind => {
+            // A v4-mapped IPv6 address is the endpoint the peer sees as IPv4.
+            let canon = |a: SocketAddr| SocketAddr::new(a.ip().to_canonical(), a.port());
+            let ours_local = fresh.0.or(h.info.local).map(canon).ok_or_else(not_paired)?;
+            let ours_remote = fresh.1.or(h.info.remote).map(canon).ok_or_else(not_paired)?;
+            Ok(match kind {
+                SockKind::Udp => Target::Udp { ours_local, ours_remote },
+                _ => Target::Tcp { ours_local, ours_remote },
+            })
+        }
     }
 }

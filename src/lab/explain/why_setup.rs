@@ -11,6 +11,7 @@ use crate::command::How;
 use crate::lab::SockKind;
 use crate::lab::call::{Arg, Call, Op, Outcome};
 use crate::lab::mode::PyMode;
+use crate::lab::peer::AFTER_OURS;
 
 const STILL_BLOCKED: &str = "A call already blocked keeps waiting: the new mode applies from the next call.";
 
@@ -151,6 +152,13 @@ pub fn peer(c: &Call, ctx: &Context) -> String {
         }
         (Op::Recv, Outcome::Eof) => "The peer read EOF: our side closed or shut down its writing side.".into(),
         (Op::Recv, _) => format!("The peer read {n} that we sent, which makes room for more."),
+        (Op::Close, _) if matches!(&c.arg, Arg::Note(n) if **n == *AFTER_OURS) => {
+            "Our end was closed, so the peer closed its end too, as a server does once it has read the EOF: \
+             nothing more can happen on the connection. Left open, its end would wait in CLOSE-WAIT and \
+             keep an fd for good. A datagram socket has no EOF: the peer closes the one paired with ours at \
+             once."
+                .into()
+        }
         (Op::Close, _) if udp => "The peer closed its UDP socket; nothing is sent. A datagram we send there now \
                                   draws an ICMP port-unreachable, reported on a later call as ECONNREFUSED."
             .into(),
