@@ -17,7 +17,7 @@ use super::event::LabEvent;
 use crate::escape::escape;
 
 pub use check::MAX_NS;
-pub use read::{FILE_CAP, LINE_CAP, Loaded, ReadError, load, read};
+pub use read::{FILE_CAP, LINE_CAP, Loaded, ReadError, load, load_from, read};
 
 /// One line of a recording: when the event was applied, and the event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -74,12 +74,20 @@ pub fn load(path: &Path) -> Result<Loaded, ReadError> {
     if meta.is_file() && meta.len() > FILE_CAP {
         return Err(whole(too_big()));
     }
+    // A FIFO or a device is read too, under the same caps.
+    load_from(file, &name)
+}
+
+/// Reads a recording from any reader; `name` (already safe to print)
+/// starts every message.
+pub fn load_from(input: impl Read, name: &str) -> Result<Loaded, ReadError> {
+    let whole = |message: String| ReadError { path: name.into(), line: None, message };
     // One byte past the cap, so a stream that goes on is caught.
-    let mut r = BufReader::with_capacity(64 * 1024, file.take(FILE_CAP + 1));
+    let mut r = BufReader::with_capacity(64 * 1024, input.take(FILE_CAP + 1));
     let (mut out, mut check, mut buf) = (Loaded::default(), Checker::default(), Vec::new());
     let mut consumed = 0u64;
     for n in 1.. {
-        let at = |message: String| ReadError { path: name.clone(), line: Some(n), message };
+        let at = |message: String| ReadError { path: name.into(), line: Some(n), message };
         buf.clear();
         let ended = match next_line(&mut r, &mut buf) {
             Ok(Some(ended)) => ended,
