@@ -108,3 +108,23 @@ fn ascii_and_no_color_reach_the_terminal() {
     s.send("q");
     assert!(s.wait_exit().0.success());
 }
+
+/// A recording that stops mid-session (here the file may grow no more) is
+/// said in the status line and again after the terminal is restored, and
+/// the exit code is 1, not 0.
+#[test]
+fn a_recording_that_stops_is_said_and_exits_1() {
+    let rec = scratch("stops.jsonl");
+    let bin = env!("CARGO_BIN_EXE_sockscope");
+    // A file limit of one block, with SIGXFSZ ignored: a write past it
+    // fails with EFBIG instead of killing the process.
+    let script = "ulimit -f 1; trap '' XFSZ; exec \"$0\" --record \"$1\"";
+    let mut s = Session::start_program("sh", &["-c", script, bin, rec.to_str().unwrap()]);
+    s.wait_text("recording stopped");
+    s.send("q");
+    let (status, alternate) = s.wait_exit();
+    assert_eq!(status.exit_code(), 1, "exit status {status:?}");
+    assert!(!alternate, "the alternate screen was not left");
+    let screen = s.wait_text("sockscope: recording stopped");
+    assert!(screen.contains("lacks every event"), "{screen}");
+}
