@@ -388,9 +388,12 @@ fn the_peer_holds_at_most_256_mib_not_yet_sent() {
             f.message
         );
     }
+    // The bound is for all connections together.
+    let f = s.run("open tcp\npeer send 64m").expect_err("past the bound");
+    assert!(f.message.contains("recv on the other sockets it sends to"), "{}", f.message);
     // Our close (unread data: an RST) ends the peer's writes; a new
     // connection may have the whole bound again.
-    s.ok("close");
+    s.ok("use 1\nclose");
     assert!(s.until(LATE, |s| !s.peer(Op::Close).is_empty()), "the peer let #1 go:\n{}", s.dump());
     s.ok("open tcp\npeer send 64m\npeer send 64m\npeer send 64m\npeer send 64m");
 }

@@ -79,21 +79,19 @@ impl PeerLoop {
     /// or scheduled.
     pub(super) fn pending(&self) -> u64 {
         let queued: u64 = self.conns.iter().flatten().map(Conn::pending).sum();
-        let scheduled: u64 = self
-            .timers
-            .iter()
-            .map(|t| match &t.act {
-                Act::Send(p) => p.len(),
-                _ => 0,
-            })
-            .sum();
-        queued + scheduled
+        queued + self.scheduled(|_| true)
     }
 
-    /// Whether a send to `found` fits under [`PENDING_CAP`]. A datagram is
-    /// sent at once or not at all, so only its own size counts. `ours`
-    /// names our end, for the message.
-    pub(super) fn admit(&self, found: Found, p: &Payload, ours: u32) -> Reply {
+    /// Bytes of the scheduled sends whose target passes `to`.
+    fn scheduled(&self, to: impl Fn(&Target) -> bool) -> u64 {
+        let sends = self.timers.iter().filter(|t| to(&t.target));
+        sends.map(|t| if let Act::Send(p) = &t.act { p.len() } else { 0 }).sum()
+    }
+
+    /// Whether a send to `target` (found at `found`) fits under
+    /// [`PENDING_CAP`]. A datagram is sent at once or not at all, so only
+    /// its own size counts. `ours` names our end, for the message.
+    pub(super) fn admit(&self, target: &Target, found: Found, p: &Payload, ours: u32) -> Reply {
         let n = p.len();
         if n > PENDING_CAP {
             return Err(format!(
@@ -107,11 +105,11 @@ impl PeerLoop {
         if held + n <= PENDING_CAP {
             return Ok(());
         }
-        let here = self.conns[i].as_ref().map_or(0, Conn::pending);
-        let whose = if here == held {
-            format!("recv on #{ours}")
-        } else {
-            format!("recv on the sockets it sends to ({} of it is for #{ours})", mib(here))
+        let here = self.conns[i].as_ref().map_or(0, Conn::pending) + self.scheduled(|t| t == target);
+        let whose = match here {
+            0 => "recv on the other sockets it sends to".to_string(),
+            h if h == held => format!("recv on #{ours}"),
+            _ => format!("recv on #{ours} and the other sockets it sends to"),
         };
         Err(format!(
             "the peer already holds {} not yet sent, and {} more would pass its bound of {} in all: {whose} \
@@ -125,7 +123,7 @@ impl PeerLoop {
     pub(super) fn act(&mut self, target: &Target, act: Act, ours: u32) -> Reply {
         let found = self.find(target)?;
         if let Act::Send(p) = &act {
-            self.admit(found, p, ours)?;
+            self.admit(target, found, p, ours)?;
         }
         let i = match found {
             Found::Conn(i) => i,

@@ -232,7 +232,7 @@ impl PeerLoop {
                 let found = self.find(&target)?;
                 if let Act::Send(p) = &act {
                     // Counted from now: it is held until it goes.
-                    self.admit(found, p, ours)?;
+                    self.admit(&target, found, p, ours)?;
                 }
                 self.timers.push(Scheduled { at, target, act, ours });
                 Ok(())
