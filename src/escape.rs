@@ -40,6 +40,41 @@ pub fn escape(bytes: &[u8]) -> String {
     out
 }
 
+/// The bytes [`escape`] was given, from what it wrote (for reading back
+/// `run --json`'s `data`). Text that [`escape`] could not have written is
+/// taken as it stands.
+pub fn unescape(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('\\') {
+        out.extend_from_slice(&rest.as_bytes()[..i]);
+        let after = &rest[i + 1..];
+        let (bytes, used): (Vec<u8>, usize) = match after.as_bytes().first() {
+            Some(b'n') => (vec![b'\n'], 1),
+            Some(b'r') => (vec![b'\r'], 1),
+            Some(b't') => (vec![b'\t'], 1),
+            Some(b'\\') => (vec![b'\\'], 1),
+            Some(b'"') => (vec![b'"'], 1),
+            Some(b'x') => match after.get(1..3).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                Some(b) => (vec![b], 3),
+                None => (vec![b'\\'], 0),
+            },
+            Some(b'u') => {
+                let code = after.strip_prefix("u{").and_then(|t| t.split_once('}'));
+                match code.and_then(|(h, _)| u32::from_str_radix(h, 16).ok().and_then(char::from_u32)) {
+                    Some(c) => (c.to_string().into_bytes(), 3 + code.map_or(0, |(h, _)| h.len())),
+                    None => (vec![b'\\'], 0),
+                }
+            }
+            _ => (vec![b'\\'], 0),
+        };
+        out.extend_from_slice(&bytes);
+        rest = &after[used..];
+    }
+    out.extend_from_slice(rest.as_bytes());
+    out
+}
+
 /// Text for a message (an error that quotes input, a narration line):
 /// only what [`escape`] must change for safety is changed. Quotes and
 /// backslashes stay as written, so escaping twice changes nothing.
@@ -227,6 +262,13 @@ impl serde_json::ser::Formatter for SafeJson {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unescape_reads_back_what_escape_wrote() {
+        for bytes in [&b"hi\x1b]0;t\x07\n\\\"q\""[..], b"\xff\x00ok", "é\u{2028}x".as_bytes(), b"a\\x41"] {
+            assert_eq!(unescape(&escape(bytes)), bytes, "{:?}", escape(bytes));
+        }
+    }
 
     #[test]
     fn escape_neutralises_terminal_controls() {

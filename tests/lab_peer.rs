@@ -7,7 +7,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use sockscope::record::{Lane, Op, Outcome, TimeoutBy};
+use sockscope::ops::{Context, explain};
+use sockscope::record::{Arg, Lane, Op, Outcome, TimeoutBy};
 
 #[test]
 fn peer_send_text_arrives_as_data() {
@@ -325,9 +326,10 @@ fn our_shutdown_wr_gives_the_peer_eof_and_us_epipe() {
     assert!(s.until(IMMEDIATE, eof), "the peer read EOF:\n{}", s.dump());
     let c = s.done("send \"x\"");
     assert_result(&c, Outcome::Error, Some("EPIPE"), None);
-    // Reading still works.
+    // Reading still works: a half-close is not a close, the peer keeps its end.
     let c = s.done("peer send \"back\"\nrecv");
     assert_result(&c, Outcome::Data, None, Some(4));
+    assert!(s.peer(Op::PeerClose).is_empty(), "the peer closed a half-closed connection:\n{}", s.dump());
 }
 
 #[test]
@@ -339,4 +341,59 @@ fn our_close_gives_the_peer_eof() {
     let eof = |s: &Session| s.peer(Op::PeerRecv).iter().any(|c| c.outcome == Outcome::Eof);
     assert!(s.until(IMMEDIATE, eof), "the peer read EOF:\n{}", s.dump());
     assert!(s.lab.socket(1).is_some_and(|h| h.closed), "#1 is marked closed");
+    // And then closes its end, as a server does: recorded after the EOF.
+    assert!(s.until(IMMEDIATE, |s| !s.peer(Op::PeerClose).is_empty()), "the peer closed:\n{}", s.dump());
+    let (recv, close) = (&s.peer(Op::PeerRecv)[0], &s.peer(Op::PeerClose)[0]);
+    assert!(close.seq > recv.seq, "{}", s.dump());
+    assert_eq!(close.arg, Arg::Note("ours closed".into()));
+    let why = explain(close, &Context::default()).why;
+    assert!(why.starts_with("Our end was closed") && why.contains("CLOSE-WAIT"), "{why}");
+}
+
+#[test]
+fn a_paused_peer_closes_its_end_unread_once_ours_is_closed() {
+    let mut s = Session::new();
+    s.ok("open tcp\npeer pause\nsend \"unread\"\nclose");
+    assert!(s.until(IMMEDIATE, |s| !s.peer(Op::PeerClose).is_empty()), "the peer closed:\n{}", s.dump());
+    assert!(s.peer(Op::PeerRecv).is_empty(), "a paused peer reads nothing:\n{}", s.dump());
+}
+
+#[test]
+fn closing_our_udp_socket_closes_the_peers_paired_one() {
+    let mut s = Session::new();
+    s.ok("open udp\nsend \"last\"\nclose");
+    assert!(s.until(IMMEDIATE, |s| !s.peer(Op::PeerClose).is_empty()), "the peer closed:\n{}", s.dump());
+    // What we sent before closing was read first.
+    let recv = s.peer(Op::PeerRecv);
+    assert_eq!(recv.len(), 1, "{}", s.dump());
+    assert!(recv[0].seq < s.peer(Op::PeerClose)[0].seq);
+}
+
+/// Sends the peer cannot deliver (we do not recv) are held up to 256 MiB in
+/// all; past that `peer send` is refused, and says what to do. Once the
+/// connection is gone, what it held is let go.
+#[test]
+fn the_peer_holds_at_most_256_mib_not_yet_sent() {
+    let mut s = Session::new();
+    // 4 × 64 MiB: the bound, less what the kernel took (our queues hold
+    // tens of MiB at most).
+    s.ok("open tcp\npeer send 64m\npeer send 64m\npeer send 64m\npeer send 64m");
+    for line in ["peer send 64m", "peer send 64m after 10s"] {
+        let f = s.run(line).expect_err("past the bound");
+        assert!(
+            f.message.contains("the peer already holds")
+                && f.message.contains("256 MiB in all")
+                && f.message.contains("recv on #1"),
+            "{line}: {}",
+            f.message
+        );
+    }
+    // The bound is for all connections together.
+    let f = s.run("open tcp\npeer send 64m").expect_err("past the bound");
+    assert!(f.message.contains("recv on the other sockets it sends to"), "{}", f.message);
+    // Our close (unread data: an RST) ends the peer's writes; a new
+    // connection may have the whole bound again.
+    s.ok("use 1\nclose");
+    assert!(s.until(LATE, |s| !s.peer(Op::PeerClose).is_empty()), "the peer let #1 go:\n{}", s.dump());
+    s.ok("open tcp\npeer send 64m\npeer send 64m\npeer send 64m\npeer send 64m");
 }

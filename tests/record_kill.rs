@@ -45,7 +45,8 @@ fn killed_run(signal: i32) {
     let text = std::fs::read_to_string(&rec).expect("the recording");
     assert!(text.ends_with('\n'), "the last event is a whole line");
     let events = record::read(&rec).expect("every line reads back");
-    assert_eq!(events.len(), text.lines().count(), "no line was skipped");
+    assert!(text.starts_with("{\"format\":\"sockscope-recording\",\"version\":1"), "a header first");
+    assert_eq!(events.len() + 1, text.lines().count(), "no line was skipped");
     assert!(events.iter().any(|s| matches!(s.ev, Event::End(_))), "calls were recorded");
     let _ = std::fs::remove_file(&rec);
     let _ = std::fs::remove_file(&script);

@@ -55,8 +55,10 @@ fn replay_opens_plays_and_quits() {
 #[test]
 fn bad_inputs_exit_2_before_the_terminal() {
     let bad = scratch("bad.jsonl");
-    std::fs::write(&bad, "{\"t_ns\":1,\"ev\":{\"Closed\":1}}\n{\"t_ns\":2}\n").unwrap();
-    exits_2_naming(&["replay", bad.to_str().unwrap()], &format!("{}:2: ", bad.display()));
+    let header = "{\"format\":\"sockscope-recording\",\"version\":1}\n";
+    std::fs::write(&bad, format!("{header}{{\"t_ns\":1,\"type\":\"closed\",\"data\":1}}\n{{\"t_ns\":2}}\n"))
+        .unwrap();
+    exits_2_naming(&["replay", bad.to_str().unwrap()], &format!("{}:3: ", bad.display()));
     exits_2_naming(&["replay", "/no/such/file.jsonl"], "/no/such/file.jsonl");
     let cfg = scratch("bad.toml");
     std::fs::write(&cfg, "[keys]\nfly = \"f\"\n").unwrap();
@@ -139,4 +141,24 @@ fn a_rebound_quit_quits() {
     let (status, alternate) = s.wait_exit();
     assert!(status.success(), "exit status {status:?}");
     assert!(!alternate, "the alternate screen was not left");
+}
+
+/// A recording that stops mid-session (here the file may grow no more) is
+/// said in the status line and again after the terminal is restored, and
+/// the exit code is 1, not 0.
+#[test]
+fn a_recording_that_stops_is_said_and_exits_1() {
+    let rec = scratch("stops.jsonl");
+    let bin = env!("CARGO_BIN_EXE_sockscope");
+    // A file limit of one block, with SIGXFSZ ignored: a write past it
+    // fails with EFBIG instead of killing the process.
+    let script = "ulimit -f 1; trap '' XFSZ; exec \"$0\" --record \"$1\"";
+    let mut s = Session::start_program("sh", &["-c", script, bin, rec.to_str().unwrap()]);
+    s.wait_text("recording stopped");
+    s.send("q");
+    let (status, alternate) = s.wait_exit();
+    assert_eq!(status.exit_code(), 1, "exit status {status:?}");
+    assert!(!alternate, "the alternate screen was not left");
+    let screen = s.wait_text("sockscope: recording stopped");
+    assert!(screen.contains("lacks every event"), "{screen}");
 }

@@ -6,8 +6,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use sockscope::headless::{Format, Options, json_line, run_file_with};
 use sockscope::record::file as record;
+use sockscope::record::{Arg, Op};
 use sockscope::tui::app::{App, Status};
 use sockscope::tui::{self, replay_app};
 
@@ -70,8 +73,21 @@ fn stepping_a_recording_to_the_end_gives_the_recorded_timeline() {
         }
         assert_eq!(replayed_lines(&app), by_seq(printed), "{scenario}: the replay differs from the run");
         if scenario.starts_with("11") {
-            // The busy-poll's every call is in the dense store, as it was live.
-            assert_eq!(app.timeline().dense_total(), 10_000);
+            // The recording keeps the busy-poll folded: its one record, with
+            // the tallies, and none of the 10,000 calls one by one.
+            assert_eq!(app.timeline().dense_total(), 0);
+            let spin = app.timeline().calls().iter().find(|c| c.op == Op::Spin).expect("the spin's record");
+            let Arg::Spin(arg) = &spin.arg else { panic!("a spin's argument: {spin:?}") };
+            assert_eq!(arg.stats.calls, 10_000);
+            assert_eq!(arg.stats.wouldblock + arg.stats.data + arg.stats.eof + arg.stats.error, 10_000);
+            let mut term = Terminal::new(TestBackend::new(160, 30)).unwrap();
+            app.view.selected = app.timeline().calls().iter().position(|c| c.op == Op::Spin);
+            term.draw(|f| tui::ui::render(f, &app)).unwrap();
+            let screen = format!("{}", term.backend());
+            assert!(
+                screen.contains("spin recv 1024 10000") && screen.contains("calls   10000"),
+                "the spin and its tallies are shown:\n{screen}"
+            );
         }
     }
 }
@@ -120,14 +136,14 @@ fn a_bad_recording_names_its_line_and_exits_2() {
     let bad = scratch("bad.jsonl");
     std::fs::write(
         &bad,
-        "{\"t_ns\":1,\"ev\":{\"Closed\":1}}\nnot json\n{\"t_ns\":2,\"ev\":{\"Closed\":2}}\n",
+        "{\"format\":\"sockscope-recording\",\"version\":1}\n{\"t_ns\":1,\"type\":\"closed\",\"data\":1}\nnot json\n",
     )
     .unwrap();
     let mut err = Vec::new();
     let code = tui::run_replay(&bad, &tui::Options::default(), &mut err);
     assert_eq!(code, tui::INVALID);
     let err = String::from_utf8(err).unwrap();
-    assert!(err.starts_with(&format!("{}:2: ", bad.display())), "{err}");
+    assert!(err.starts_with(&format!("{}:3: ", bad.display())), "{err}");
 }
 
 /// A session driven through the TUI's own keys and prompt, recorded with

@@ -98,6 +98,7 @@ impl SockCall {
 
 /// How `serve` handles its clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ServeKind {
     /// One client at a time: accept, then a blocking recv and a send.
     Blocking,
@@ -106,6 +107,7 @@ pub enum ServeKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Proto {
     Tcp,
     Udp,
@@ -113,6 +115,7 @@ pub enum Proto {
 
 /// Which AF_UNIX socket type `open unix|unixgram` makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum UnixKind {
     /// `unix`: SOCK_STREAM.
     Stream,
@@ -184,6 +187,7 @@ impl Payload {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum How {
     Read,
     Write,
@@ -243,6 +247,7 @@ pub enum SpinLimit {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Interest {
     Read,
     Write,

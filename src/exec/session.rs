@@ -8,14 +8,16 @@ use std::time::Instant;
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
 use crate::lab::{Engine, LabError};
-use crate::record::file::Writer;
+use crate::record::file::Recorder;
 use crate::record::{Event, Lane, Op, Record};
 
 pub struct Session {
     pub engine: Engine,
     rx: Receiver<Event>,
     record: Record,
-    recorder: Option<Writer>,
+    recorder: Option<Recorder>,
+    /// Why the recording stopped, if it did: the file misses what came after.
+    record_failure: Option<String>,
     /// Events applied since the front end last took them.
     fresh: Vec<Event>,
 }
@@ -24,13 +26,31 @@ impl Session {
     /// A new session with the embedded peer listening on loopback.
     pub fn start() -> Result<Session, LabError> {
         let (engine, rx) = Engine::start()?;
-        Ok(Session { engine, rx, record: Record::new(), recorder: None, fresh: Vec::new() })
+        Ok(Session {
+            engine,
+            rx,
+            record: Record::new(),
+            recorder: None,
+            record_failure: None,
+            fresh: Vec::new(),
+        })
     }
 
     /// Appends every event from now on to `path` (`--record`).
     pub fn record_to(&mut self, path: &Path) -> std::io::Result<()> {
-        self.recorder = Some(Writer::create(path)?);
+        self.record_into(Recorder::create(path)?);
         Ok(())
+    }
+
+    /// Appends every event from now on with `rec`.
+    pub fn record_into(&mut self, rec: Recorder) {
+        self.recorder = Some(rec);
+    }
+
+    /// Why `--record` stopped mid-session, if it did: the session went on,
+    /// but the file lacks everything after, so a front end must not exit 0.
+    pub fn record_failure(&self) -> Option<&str> {
+        self.record_failure.as_deref()
     }
 
     pub fn record(&self) -> &Record {
@@ -54,7 +74,9 @@ impl Session {
             && let Err(e) = rec.write(self.engine.now_ns(), &ev)
         {
             self.recorder = None;
-            self.fresh.push(Event::Fault(format!("recording stopped: {e}")));
+            let why = format!("recording stopped: {e}; the file lacks every event from here on");
+            self.record_failure = Some(why.clone());
+            self.fresh.push(Event::Fault(why));
         }
         self.record.apply(&ev);
         match &ev {

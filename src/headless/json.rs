@@ -72,6 +72,10 @@ pub fn json_line(c: &Call) -> String {
     if let Some(k) = c.kernel {
         m.insert("kernel".into(), json!(k));
     }
+    // What the socket was when the call began: what its explanation rests on.
+    if let Some(e) = &c.evidence {
+        m.insert("evidence".into(), json!(e));
+    }
     if say {
         m.insert("text".into(), json!(c.arg_text()));
     } else if let Some(p) = &c.preview {

@@ -50,6 +50,12 @@ pub fn run_file_until(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
+    if let Some(rec) = &opts.record
+        && let Err(e) = crate::record::file::check_not_input(rec, path)
+    {
+        let _ = writeln!(err, "{e}");
+        return FAILED;
+    }
     let name = escape::path(path);
     match crate::textfile::read(path) {
         Ok(text) => run_script_until(&name, &text, opts, stop, out, err),
@@ -153,7 +159,8 @@ pub fn run_script_until(
         print(c, out);
     }
     let _ = out.flush();
-    code
+    // The fault was printed when it happened; the exit code must say it too.
+    if lab.record_failure().is_some() { code.max(FAILED) } else { code }
 }
 
 /// Waits until the lab has an event or `until`, and takes the event; a

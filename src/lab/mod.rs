@@ -31,6 +31,7 @@ use crossbeam_channel::{Receiver, unbounded};
 
 pub use error::LabError;
 pub use ops::MAX_OPEN;
+pub use peer::AFTER_OURS;
 
 use crate::record::Event;
 use peer::Peer;

@@ -216,6 +216,8 @@ impl Engine {
         let ctx = self.shared.with_sock(id, |h| h.is_open().then(|| h.ctx.clone())).flatten();
         let ctx = ctx.ok_or(LabError::Closed(id))?;
         let closing = call == SockCall::Close;
+        // Its addresses, read while the fd is still ours, for the peer.
+        let info = ctx.info();
         let seq = self.shared.next_seq();
         let lane = Lane::Sock(id);
         let evidence = super::sample::evidence(ctx.fd.raw()).map(Box::new);
@@ -247,6 +249,7 @@ impl Engine {
         self.shared.send(Event::Instant(c));
         if closing && done.outcome == Outcome::Ok {
             self.closed(id);
+            self.tell_peer_closed(&info);
         }
         Ok(seq)
     }

@@ -32,7 +32,7 @@ impl Engine {
                     .into(),
             ));
         }
-        self.peer.act(target, act, after).map_err(LabError::Peer)?;
+        self.peer.act(target, act, after, sock.id).map_err(LabError::Peer)?;
         if let Some(d) = after {
             self.scheduled.push(std::time::Instant::now() + d);
         }
@@ -62,8 +62,29 @@ fn listener_addr(sock: &SockInfo) -> Result<SocketAddr, LabError> {
     }
 }
 
+impl Engine {
+    /// Our socket `sock` was closed: the peer closes its end once it has
+    /// read the EOF, as a server would. A listener has no peer end of its own.
+    pub(super) fn tell_peer_closed(&self, sock: &SockInfo) {
+        if sock.kind.is_listener() {
+            return;
+        }
+        // The fd is gone (its number may be another socket's by now): only
+        // the addresses read while it was open are used.
+        if let Ok(target) = target_of(sock, (None, None)) {
+            self.peer.tell(Request::OursClosed(target));
+        }
+    }
+}
+
 /// The peer-side socket that `sock` is connected to.
 fn peer_target(sock: &SockInfo) -> Result<Target, LabError> {
+    target_of(sock, sys::addrs(sock.fd))
+}
+
+/// Which peer socket is the other end of `sock`; `fresh` are its addresses
+/// read now, when it is open.
+fn target_of(sock: &SockInfo, fresh: (Option<SocketAddr>, Option<SocketAddr>)) -> Result<Target, LabError> {
     let id = sock.id;
     let not_paired = || LabError::Invalid(format!("#{id} is not connected to the peer"));
     let path = |p: &Option<String>| p.clone().ok_or_else(not_paired);
@@ -79,7 +100,6 @@ fn peer_target(sock: &SockInfo) -> Result<Target, LabError> {
             Ok(Target::Unix { listener, nth: sock.pair.ok_or_else(not_paired)? })
         }
         kind => {
-            let fresh = sys::addrs(sock.fd);
             // A v4-mapped IPv6 address is the endpoint the peer sees as IPv4.
             let canon = |a: SocketAddr| SocketAddr::new(a.ip().to_canonical(), a.port());
             let ours_local = fresh.0.or(sock.local).map(canon).ok_or_else(not_paired)?;

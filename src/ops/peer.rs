@@ -6,7 +6,7 @@ use super::io::{fd, result};
 use super::send::sendto;
 use super::text::{bytes, named, py_addr, py_bytes, py_path, strace_buf, unix_sockaddr};
 use super::{Context, Describe, connect, unix};
-use crate::record::{Call, Op, Outcome, SockKind};
+use crate::record::{Arg, Call, Op, Outcome, SockKind};
 
 pub struct PeerAct;
 
@@ -132,6 +132,12 @@ impl Describe for PeerAct {
                 "The peer read EOF: our side closed or shut down its writing side.".into()
             }
             (Op::PeerRecv, _) => format!("The peer read {n} that we sent, which makes room for more."),
+            (Op::PeerClose, _) if matches!(&c.arg, Arg::Note(n) if &**n == crate::lab::AFTER_OURS) => {
+                "Our end was closed, so the peer closed its end too, as a server does once it has read the EOF: \
+                 nothing more can happen on the connection. Left open, its end would wait in CLOSE-WAIT and keep \
+                 an fd for good. A datagram socket has no EOF: the peer closes the one paired with ours at once."
+                    .into()
+            }
             (Op::PeerClose, _) if udp => "The peer closed its UDP socket; nothing is sent. A datagram we send \
                                           there now draws an ICMP port-unreachable, reported on a later call as \
                                           ECONNREFUSED."

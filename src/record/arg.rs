@@ -11,6 +11,7 @@ use crate::escape::escape;
 
 /// The call's argument, kept small: text payloads live in the preview.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Arg {
     None,
     /// A recv size, or the length of a filler send.

@@ -14,6 +14,7 @@ use crate::sys::errno_name;
 
 /// Where a record is drawn: a socket's lane, the peer's lane, or narration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Lane {
     Sock(u32),
     Peer,
@@ -152,10 +153,13 @@ impl Op {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TimeoutBy {
     /// CPython's way: poll() ran out, so no recv/send was made.
+    #[serde(rename = "poll")]
     Poll,
     /// The kernel's SO_RCVTIMEO expired: recv returned EAGAIN after the wait.
+    #[serde(rename = "SO_RCVTIMEO")]
     RcvTimeo,
     /// The kernel's SO_SNDTIMEO expired.
+    #[serde(rename = "SO_SNDTIMEO")]
     SndTimeo,
 }
 
@@ -171,6 +175,7 @@ impl TimeoutBy {
 
 /// How a call ended. `Blocking` is the state of a call still in the kernel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Blocking,
     Data,

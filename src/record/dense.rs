@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// How one dense call ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 #[repr(u8)]
 pub enum DenseOutcome {
     Data,

@@ -9,6 +9,7 @@ use super::call::{Call, Lane, Outcome};
 
 /// Everything the lab reports, in one channel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum Event {
     /// A call entered the kernel; its outcome is `Blocking` until its `End`.
     Begin(Call),
@@ -48,6 +49,7 @@ pub struct CallEnd {
 
 /// What kind of socket a number names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SockKind {
     TcpClient,
     TcpListener,

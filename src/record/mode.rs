@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// The Python-level mode: blocking, non-blocking, or CPython's poll-based timeout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum PyMode {
     #[default]
     Blocking,

@@ -74,6 +74,12 @@ pub fn run_live(opts: &Options) -> i32 {
 /// `sockscope demo FILE`: the scenario is checked before the terminal is
 /// touched, so its errors print plainly (`file:line:col: msg`, exit 2).
 pub fn run_demo(path: &Path, opts: &Options, err: &mut dyn Write) -> i32 {
+    if let Some(rec) = &opts.record
+        && let Err(e) = record::check_not_input(rec, path)
+    {
+        let _ = writeln!(err, "{e}");
+        return FAILED;
+    }
     let name = crate::escape::path(path);
     let text = match crate::textfile::read(path) {
         Ok(t) => t,
@@ -100,10 +106,12 @@ pub fn run_demo(path: &Path, opts: &Options, err: &mut dyn Write) -> i32 {
 }
 
 /// `sockscope replay FILE.jsonl`: the recording is read whole before the
-/// terminal is touched, so a bad line prints as `file:line: …` (exit 2).
+/// terminal is touched, so a bad line prints as `file:line: …` (exit 2). A
+/// cut last line is said before the TUI starts (it stays on the terminal
+/// after) and in the status line.
 pub fn run_replay(path: &Path, opts: &Options, err: &mut dyn Write) -> i32 {
-    let events = match record::read(path) {
-        Ok(events) => events,
+    let loaded = match record::load(path) {
+        Ok(loaded) => loaded,
         Err(e) => {
             // The message may quote the file's name and its content (serde
             // quotes what it did not expect): escaped and shortened.
@@ -111,10 +119,17 @@ pub fn run_replay(path: &Path, opts: &Options, err: &mut dyn Write) -> i32 {
             return INVALID;
         }
     };
+    let warning = loaded.warning();
+    if let Some(w) = &warning {
+        let _ = writeln!(err, "{}: warning: {w}", crate::escape::escape(path.as_os_str().as_encoded_bytes()));
+    }
     term::install_error_hooks();
-    let mut app = replay_app(&short_name(path), events, opts);
-    app.status =
-        Some(app::Status::Info("replay: Space plays, n steps, < > speed; commands cannot run here".into()));
+    let mut app = replay_app(&short_name(path), loaded.events, opts);
+    let hint = "Space plays, n steps, < > speed; commands cannot run here";
+    app.status = Some(match warning {
+        Some(w) => app::Status::Error(format!("replay: {w}. {hint}")),
+        None => app::Status::Info(format!("replay: {hint}")),
+    });
     session(app)
 }
 
@@ -187,6 +202,15 @@ fn session(mut app: App) -> i32 {
     let result =
         event::spawn_input().and_then(|input| event::run(&mut guard, &mut app, lab_rx, input, signals));
     drop(guard);
+    // Said again now that the terminal is back: the status line is gone.
+    if let app::Store::Live { session, .. } = &app.store
+        && let Some(why) = session.record_failure()
+    {
+        eprintln!("sockscope: {why}");
+        if matches!(result, Ok(Exit::Quit)) {
+            return FAILED;
+        }
+    }
     match result {
         Ok(Exit::Quit) => OK,
         Ok(Exit::Signal(sig)) => 128 + sig,

@@ -38,6 +38,13 @@ impl Session {
         Session::launch(cmd, env)
     }
 
+    /// Another program (a shell that sets limits, then execs sockscope).
+    pub fn start_program(program: &str, args: &[&str]) -> Session {
+        let mut cmd = CommandBuilder::new(program);
+        cmd.args(args);
+        Session::launch(cmd, &[])
+    }
+
     /// An interactive bash with job control (prompt `$ `), to run sockscope
     /// as a job the way a person does.
     #[allow(dead_code)]

@@ -1,11 +1,17 @@
 //! What the peer does when asked: find the peer-side socket a target names,
 //! then send, pause, resume, shut down, close or reset it.
 
-use super::conn::{Rec, record};
+use super::conn::{Conn, Rec, payload_arg, payload_bytes, record};
 use super::run::PeerLoop;
 use super::{Act, Reply, Target};
 use crate::command::Payload;
 use crate::record::call::{Arg, Op};
+
+/// The most the peer holds that it has not sent yet, on all its
+/// connections together (scheduled sends included). A peer whose sends
+/// are not read would otherwise keep every buffer: 40 sends of 64 MiB
+/// took 2.7 GB.
+pub const PENDING_CAP: u64 = 256 << 20;
 
 /// Where a target lives among the peer's sockets.
 #[derive(Debug, Clone, Copy)]
@@ -35,19 +41,20 @@ impl PeerLoop {
 
     fn lookup(&self, target: &Target) -> Option<Found> {
         let live = || self.conns.iter().enumerate().filter_map(|(i, c)| Some((i, c.as_ref()?)));
-        let conn = |hit: Option<(usize, _)>| hit.map(|(i, _)| Found::Conn(i));
+        // The newest match: a listener's latest client.
+        let conn = |hits: &mut dyn Iterator<Item = (usize, &Conn)>| {
+            hits.max_by_key(|(_, c)| c.born).map(|(i, _)| Found::Conn(i))
+        };
         match target {
             Target::Tcp { ours_local, ours_remote } => conn(
-                live().filter(|(_, c)| c.local == Some(*ours_remote) && c.remote == Some(*ours_local)).last(),
+                &mut live().filter(|(_, c)| c.local == Some(*ours_remote) && c.remote == Some(*ours_local)),
             ),
-            Target::Listener(addr) => conn(live().filter(|(_, c)| c.remote == Some(*addr)).last()),
+            Target::Listener(addr) => conn(&mut live().filter(|(_, c)| c.remote == Some(*addr))),
             Target::Unix { listener, nth } => conn(
-                live()
-                    .filter(|(_, c)| c.unix.as_ref().is_some_and(|(l, k)| l == listener && k == nth))
-                    .last(),
+                &mut live().filter(|(_, c)| c.unix.as_ref().is_some_and(|(l, k)| l == listener && k == nth)),
             ),
             Target::UnixListener(path) => {
-                conn(live().filter(|(_, c)| c.unix.as_ref().is_some_and(|(l, _)| l == path)).last())
+                conn(&mut live().filter(|(_, c)| c.unix.as_ref().is_some_and(|(l, _)| l == path)))
             }
             Target::Udp { ours_remote, .. } => {
                 let hit = self
@@ -68,8 +75,57 @@ impl PeerLoop {
         }
     }
 
-    pub(super) fn act(&mut self, target: &Target, act: Act) -> Reply {
-        let i = match self.find(target)? {
+    /// Bytes the peer holds and has not sent: queued on its connections,
+    /// or scheduled.
+    pub(super) fn pending(&self) -> u64 {
+        let queued: u64 = self.conns.iter().flatten().map(Conn::pending).sum();
+        queued + self.scheduled(|_| true)
+    }
+
+    /// Bytes of the scheduled sends whose target passes `to`.
+    fn scheduled(&self, to: impl Fn(&Target) -> bool) -> u64 {
+        let sends = self.timers.iter().filter(|t| to(&t.target));
+        sends.map(|t| if let Act::Send(p) = &t.act { p.len() } else { 0 }).sum()
+    }
+
+    /// Whether a send to `target` (found at `found`) fits under
+    /// [`PENDING_CAP`]. A datagram is sent at once or not at all, so only
+    /// its own size counts. `ours` names our end, for the message.
+    pub(super) fn admit(&self, target: &Target, found: Found, p: &Payload, ours: u32) -> Reply {
+        let n = p.len();
+        if n > PENDING_CAP {
+            return Err(format!(
+                "a peer send of {} is more than the {} the peer may hold: send it in parts",
+                mib(n),
+                mib(PENDING_CAP)
+            ));
+        }
+        let Found::Conn(i) = found else { return Ok(()) };
+        let held = self.pending();
+        if held + n <= PENDING_CAP {
+            return Ok(());
+        }
+        let here = self.conns[i].as_ref().map_or(0, Conn::pending) + self.scheduled(|t| t == target);
+        let whose = match here {
+            0 => "recv on the other sockets it sends to".to_string(),
+            h if h == held => format!("recv on #{ours}"),
+            _ => format!("recv on #{ours} and the other sockets it sends to"),
+        };
+        Err(format!(
+            "the peer already holds {} not yet sent, and {} more would pass its bound of {} in all: {whose} \
+             to let it drain, then send again",
+            mib(held),
+            mib(n),
+            mib(PENDING_CAP)
+        ))
+    }
+
+    pub(super) fn act(&mut self, target: &Target, act: Act, ours: u32) -> Reply {
+        let found = self.find(target)?;
+        if let Act::Send(p) = &act {
+            self.admit(target, found, p, ours)?;
+        }
+        let i = match found {
             Found::Conn(i) => i,
             Found::Udp(i) => return self.act_udp(target, i, act),
             Found::Dgram(i) => return self.act_dgram(i, act),
@@ -79,9 +135,7 @@ impl PeerLoop {
         let Some(c) = self.conns[i].as_mut() else { return Err("gone".into()) };
         match act {
             Act::Send(p) => {
-                c.out_arg = payload_arg(&p);
-                c.out.extend_from_slice(&payload_bytes(&p));
-                c.flush(&shared);
+                c.send(&shared, &p);
                 return Ok(());
             }
             Act::Pause => c.reading = false,
@@ -172,17 +226,12 @@ impl PeerLoop {
     }
 }
 
-/// A text send records its text (as the preview); a filler send its size.
-fn payload_arg(p: &Payload) -> Arg {
-    match p {
-        Payload::Text(t) => Arg::Text(t.len() as u64),
-        Payload::Size(n) => Arg::Size(*n),
-    }
-}
-
-fn payload_bytes(p: &Payload) -> Vec<u8> {
-    match p {
-        Payload::Text(t) => t.clone(),
-        Payload::Size(n) => (0..*n as usize).map(|i| b'A' + (i % 26) as u8).collect(),
+/// `256 MiB`, `1.5 MiB`, `300 bytes`.
+fn mib(n: u64) -> String {
+    const MIB: u64 = 1 << 20;
+    match n {
+        n if n < MIB => format!("{n} bytes"),
+        n if n % MIB == 0 => format!("{} MiB", n / MIB),
+        n => format!("{:.1} MiB", n as f64 / MIB as f64),
     }
 }

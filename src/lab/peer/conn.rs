@@ -8,6 +8,7 @@ use mio::net::{UdpSocket, UnixDatagram};
 
 use super::stream::Stream;
 
+use crate::command::Payload;
 use crate::lab::shared::Shared;
 use crate::record::call::{Arg, Call, Lane, Op, Outcome, PREVIEW_CAP};
 use crate::record::event::Event;
@@ -61,11 +62,19 @@ pub struct Conn {
     pub unix: Option<(String, u64)>,
     /// `peer pause` clears this, so our sends fill the buffers.
     pub reading: bool,
-    /// Bytes `peer send` still has to write (the kernel took only part).
-    pub out: Vec<u8>,
+    /// Bytes `peer send` still has to write, from `out_at` on (the kernel
+    /// took the ones before). Bounded in all by the peer (see `PENDING_CAP`).
+    out: Vec<u8>,
+    out_at: usize,
     /// The send in progress as recorded: its text, or its filler size.
     pub out_arg: Arg,
     pub saw_eof: bool,
+    /// Our end is closed: once this end has read the EOF, nothing more can
+    /// happen on the connection, and the peer closes its end too.
+    pub ours_closed: bool,
+    /// When it joined the peer, counting connections: slots are reused, so
+    /// "the newest" is found by this, not by place.
+    pub born: u64,
     /// Where this connection's calls are drawn: the peer's lane, or a client's.
     pub lane: Lane,
     /// For a client of a `serve`: when its request went out, until the echo.
@@ -85,8 +94,11 @@ impl Conn {
             stream,
             reading: true,
             out: Vec::new(),
+            out_at: 0,
             out_arg: Arg::None,
             saw_eof: false,
+            ours_closed: false,
+            born: 0,
             lane: Lane::Peer,
             request_sent: None,
         })
@@ -130,33 +142,91 @@ impl Conn {
     /// A client's request to a `serve`: sent now, timed until its echo.
     pub fn request(&mut self, shared: &Shared, k: u32) {
         let text = format!("request from c{k}").into_bytes();
-        self.out_arg = Arg::Text(text.len() as u64);
-        self.out.extend_from_slice(&text);
         self.request_sent = Some(shared.now_ns());
+        self.send(shared, &Payload::Text(text));
+    }
+
+    /// Queues a payload after what is pending and writes what it can.
+    /// Filler is made in place: the payload is never held twice.
+    pub fn send(&mut self, shared: &Shared, p: &Payload) {
+        // What the kernel took is dropped now, once per send, rather than
+        // moving the rest down after every partial write.
+        self.out.drain(..self.out_at);
+        self.out_at = 0;
+        self.out_arg = payload_arg(p);
+        match p {
+            Payload::Text(t) => self.out.extend_from_slice(t),
+            Payload::Size(n) => fill(&mut self.out, *n),
+        }
         self.flush(shared);
+    }
+
+    /// Bytes queued and not yet taken by the kernel.
+    pub fn pending(&self) -> u64 {
+        (self.out.len() - self.out_at) as u64
     }
 
     /// Writes what is pending; the rest waits for the next writable event.
     pub fn flush(&mut self, shared: &Shared) {
-        while !self.out.is_empty() {
+        while self.out_at < self.out.len() {
             let start = shared.now_ns();
-            let len = self.out.len();
+            let rest = &self.out[self.out_at..];
             let arg = self.out_arg.clone();
-            match self.stream.write(&self.out) {
+            match self.stream.write(rest) {
                 Ok(n) => {
-                    let outcome = if n == len { Outcome::Sent } else { Outcome::Partial };
-                    let rec = Rec::data(outcome, n, &self.out[..n]);
-                    self.out.drain(..n);
+                    let outcome = if n == rest.len() { Outcome::Sent } else { Outcome::Partial };
+                    let rec = Rec::data(outcome, n, &rest[..n]);
+                    self.out_at += n;
                     record_on(shared, self.lane, Op::PeerSend, arg, start, rec);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     record_on(shared, self.lane, Op::PeerSend, arg, start, Rec::err(&e));
-                    self.out.clear();
+                    self.out_at = self.out.len();
                 }
             }
         }
+        self.out.clear();
+        self.out_at = 0;
+        // A large send's buffer goes back once written, not kept for good.
+        if self.out.capacity() > 1 << 20 {
+            self.out = Vec::new();
+        }
+    }
+}
+
+/// A text send records its text (as the preview); a filler send its size.
+pub fn payload_arg(p: &Payload) -> Arg {
+    match p {
+        Payload::Text(t) => Arg::Text(t.len() as u64),
+        Payload::Size(n) => Arg::Size(*n),
+    }
+}
+
+pub fn payload_bytes(p: &Payload) -> Vec<u8> {
+    match p {
+        Payload::Text(t) => t.clone(),
+        Payload::Size(n) => {
+            let mut out = Vec::new();
+            fill(&mut out, *n);
+            out
+        }
+    }
+}
+
+/// Appends `n` bytes of the peer's filler, `ABC…Z` over and over, by
+/// doubling what is there: a few large copies rather than a loop per byte.
+fn fill(out: &mut Vec<u8>, n: u64) {
+    const ALPHABET: &[u8; 26] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let (n, start) = (n as usize, out.len());
+    out.reserve_exact(n);
+    out.extend_from_slice(&ALPHABET[..n.min(26)]);
+    // The part made so far is a whole number of alphabets, so a copy of it
+    // carries on where it ends.
+    while out.len() - start < n {
+        let made = out.len() - start;
+        out.extend_from_within(start..start + made.min(n - made));
     }
 }
 
@@ -233,4 +303,17 @@ fn send_datagram(shared: &Shared, data: &[u8], arg: Arg, send: impl FnOnce() -> 
         Err(e) => Rec::err(&e),
     };
     record(shared, Op::PeerSend, arg, start, rec);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn filler_runs_through_the_alphabet() {
+        for n in [0, 1, 25, 26, 27, 52, 1000, 4097] {
+            let mut out = b"xy".to_vec();
+            super::fill(&mut out, n);
+            let want: Vec<u8> = (0..n).map(|i| b'A' + (i % 26) as u8).collect();
+            assert_eq!(&out[2..], &want[..], "{n}");
+        }
+    }
 }

@@ -4,6 +4,7 @@
 
 mod act;
 mod conn;
+mod hangup;
 mod run;
 mod stream;
 
@@ -19,6 +20,7 @@ use mio::{Poll, Waker};
 
 use super::shared::Shared;
 use crate::command::Payload;
+pub use hangup::AFTER_OURS;
 
 /// Which of the peer's sockets an action is for, named from our side.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +54,11 @@ pub(crate) enum Request {
         target: Target,
         act: Act,
         at: Option<Instant>,
+        /// Our end's number, for messages.
+        ours: u32,
     },
+    /// Our end of this connection (or datagram pair) is closed.
+    OursClosed(Target),
     Adopt(UdpSocket),
     /// The peer's end of an `open unixgram`, bound and connected already.
     AdoptUnix(UnixDatagram),
@@ -84,6 +90,7 @@ impl Request {
             Request::Act { act: Act::Close, .. } => "close",
             Request::Act { act: Act::Reset, .. } => "reset",
             Request::Act { act: Act::ShutdownWr, .. } => "shutdown wr",
+            Request::OursClosed(_) => "ours closed",
             Request::Adopt(_) => "adopt udp",
             Request::AdoptUnix(_) => "adopt unixgram",
             Request::ConnectUnix { .. } => "connect unix",
@@ -136,9 +143,16 @@ impl Peer {
         rrx.recv_timeout(ACK_WAIT).unwrap_or_else(|_| Err("the peer did not answer".into()))
     }
 
-    pub fn act(&self, target: Target, act: Act, after: Option<Duration>) -> Reply {
+    /// Sends a request that needs no answer, without waiting.
+    pub(crate) fn tell(&self, req: Request) {
+        let _ = self.tx.send((req, None));
+        let _ = self.waker.wake();
+    }
+
+    /// Acts on the peer end of `target`, our socket `ours`.
+    pub fn act(&self, target: Target, act: Act, after: Option<Duration>, ours: u32) -> Reply {
         let at = after.map(|d| Instant::now() + d);
-        self.request(Request::Act { target, act, at })
+        self.request(Request::Act { target, act, at, ours })
     }
 }
 

@@ -35,10 +35,30 @@ pub struct PeerLoop {
     pub(super) conns: Vec<Option<Conn>>,
     pub(super) udps: Vec<Option<Udp>>,
     pub(super) dgrams: Vec<Option<Dgram>>,
-    pub(super) timers: Vec<(Instant, Target, Act)>,
+    pub(super) timers: Vec<Scheduled>,
     /// When a client (conn index, client number) sends its request.
-    client_timers: Vec<(Instant, usize, u32)>,
+    pub(super) client_timers: Vec<(Instant, usize, u32)>,
     pub(super) buf: Vec<u8>,
+    /// Connections made so far (see `Conn::born`).
+    born: u64,
+}
+
+/// A `peer send … after DUR` (or another act) waiting for its time.
+pub struct Scheduled {
+    pub at: Instant,
+    pub target: Target,
+    pub act: Act,
+    /// Our end's number, for messages.
+    pub ours: u32,
+}
+
+/// The first empty slot (a socket closed), or a new one at the end: the
+/// tables grow with the sockets open at once, not with all there ever were.
+fn free_slot<T>(slots: &mut Vec<Option<T>>) -> usize {
+    slots.iter().position(Option::is_none).unwrap_or_else(|| {
+        slots.push(None);
+        slots.len() - 1
+    })
 }
 
 fn conn_token(i: usize) -> Token {
@@ -77,6 +97,7 @@ impl PeerLoop {
             timers: Vec::new(),
             client_timers: Vec::new(),
             buf: vec![0; 64 * 1024],
+            born: 0,
         })
     }
 
@@ -106,15 +127,15 @@ impl PeerLoop {
     }
 
     fn next_timer(&self) -> Option<Instant> {
-        self.timers.iter().map(|t| t.0).chain(self.client_timers.iter().map(|t| t.0)).min()
+        self.timers.iter().map(|t| t.at).chain(self.client_timers.iter().map(|t| t.0)).min()
     }
 
     fn fire_timers(&mut self) {
         let now = Instant::now();
-        let (due, later): (Vec<_>, Vec<_>) = self.timers.drain(..).partition(|t| t.0 <= now);
+        let (due, later): (Vec<_>, Vec<_>) = self.timers.drain(..).partition(|t| t.at <= now);
         self.timers = later;
-        for (_, target, act) in due {
-            if let Err(msg) = self.act(&target, act) {
+        for t in due {
+            if let Err(msg) = self.act(&t.target, t.act, t.ours) {
                 self.shared.send(crate::record::event::Event::Fault(format!("peer: {msg}")));
             }
         }
@@ -139,6 +160,7 @@ impl PeerLoop {
                             c.drain(&self.shared, &mut self.buf);
                             c.flush(&self.shared);
                         }
+                        self.hang_up(i);
                     }
                     1 => {
                         if let Some(Some(u)) = self.udps.get_mut(i) {
@@ -192,24 +214,34 @@ impl PeerLoop {
     }
 
     fn add_conn(&mut self, mut stream: Stream, unix: Option<(String, u64)>) -> io::Result<usize> {
-        let i = self.conns.len();
+        let i = free_slot(&mut self.conns);
         self.poll.registry().register(&mut stream, conn_token(i), Interest::READABLE | Interest::WRITABLE)?;
         let mut c = Conn::new(stream, unix)?;
+        self.born += 1;
+        c.born = self.born;
         // Data may have arrived before registration; read it now.
         c.drain(&self.shared, &mut self.buf);
-        self.conns.push(Some(c));
+        self.conns[i] = Some(c);
         Ok(i)
     }
 
     fn handle(&mut self, req: Request) -> Reply {
         tracing::debug!(request = req.name(), "peer request");
         match req {
-            Request::Act { target, act, at: Some(at) } => {
-                self.find(&target)?;
-                self.timers.push((at, target, act));
+            Request::Act { target, act, at: Some(at), ours } => {
+                let found = self.find(&target)?;
+                if let Act::Send(p) = &act {
+                    // Counted from now: it is held until it goes.
+                    self.admit(&target, found, p, ours)?;
+                }
+                self.timers.push(Scheduled { at, target, act, ours });
                 Ok(())
             }
-            Request::Act { target, act, at: None } => self.act(&target, act),
+            Request::Act { target, act, at: None, ours } => self.act(&target, act, ours),
+            Request::OursClosed(target) => {
+                self.ours_closed(&target);
+                Ok(())
+            }
             Request::Adopt(sock) => self.adopt_udp(sock).map_err(|e| format!("peer udp: {e}")),
             Request::AdoptUnix(sock) => self.adopt_dgram(sock).map_err(|e| format!("peer unixgram: {e}")),
             Request::Connect { to, n, clients } => {
@@ -240,9 +272,9 @@ impl PeerLoop {
         sock.set_nonblocking(true)?;
         let local = sock.local_addr()?;
         let mut sock = UdpSocket::from_std(sock);
-        let i = self.udps.len();
+        let i = free_slot(&mut self.udps);
         self.poll.registry().register(&mut sock, udp_token(i), Interest::READABLE)?;
-        self.udps.push(Some(Udp { sock, local, reading: true }));
+        self.udps[i] = Some(Udp { sock, local, reading: true });
         Ok(())
     }
 
@@ -250,9 +282,9 @@ impl PeerLoop {
         sock.set_nonblocking(true)?;
         let local = sock.local_addr()?.as_pathname().map(crate::lab::unix::text).unwrap_or_default();
         let mut sock = UnixDatagram::from_std(sock);
-        let i = self.dgrams.len();
+        let i = free_slot(&mut self.dgrams);
         self.poll.registry().register(&mut sock, dgram_token(i), Interest::READABLE)?;
-        self.dgrams.push(Some(Dgram { sock, local, reading: true }));
+        self.dgrams[i] = Some(Dgram { sock, local, reading: true });
         Ok(())
     }
 
