@@ -4,4 +4,5 @@ pub mod escape;
 pub mod export;
 pub mod headless;
 pub mod lab;
+pub mod trace;
 pub mod tui;
