@@ -37,7 +37,10 @@ s.close(); c.close(); l.close()
     let recv = find(&lines, "recvfrom", "data");
     assert_eq!(recv.len(), 1, "{recv:?}");
     let r = recv[0];
-    assert_eq!((r["bytes"].as_u64(), r["data"].as_str(), r["mode"].as_str()), (Some(5), Some("hello"), Some("blocking")));
+    assert_eq!(
+        (r["bytes"].as_u64(), r["data"].as_str(), r["mode"].as_str()),
+        (Some(5), Some("hello"), Some("blocking"))
+    );
     assert!(r["dur_us"].as_u64().unwrap() >= 150_000, "it waited for the data: {r}");
     assert_eq!(find(&lines, "accept4", "accepted").len(), 1);
     assert_eq!(find(&lines, "connect", "connected").len(), 1);
@@ -72,7 +75,10 @@ except BlockingIOError: pass
     assert_eq!(wb.len(), 2, "{wb:?}");
     assert!(wb.iter().all(|l| l["mode"] == "nonblocking" && l["errno"] == "EAGAIN"));
     let ops: Vec<&str> = calls(&lines).iter().filter_map(|l| l["op"].as_str()).collect();
-    assert!(ops.contains(&"nonblocking") && ops.contains(&"blocking") && ops.contains(&"rcvtimeo"), "{ops:?}");
+    assert!(
+        ops.contains(&"nonblocking") && ops.contains(&"blocking") && ops.contains(&"rcvtimeo"),
+        "{ops:?}"
+    );
     let t = find(&lines, "recvfrom", "timeout");
     assert_eq!(t.len(), 1, "SO_RCVTIMEO ran out: {t:?}");
     assert_eq!((t[0]["timeout_by"].as_str(), t[0]["errno"].as_str()), (Some("SO_RCVTIMEO"), Some("EAGAIN")));
@@ -100,11 +106,16 @@ assert b.recv(10) == b"in time"
     let polls = find(&lines, "poll", "timeout");
     assert_eq!(polls.len(), 1, "{polls:?}");
     let p = polls[0];
-    assert_eq!((p["timeout_by"].as_str(), p["errno"].as_str(), p["arg"].as_str()), (Some("poll"), None, Some("4 in 200ms")));
+    assert_eq!(
+        (p["timeout_by"].as_str(), p["errno"].as_str(), p["arg"].as_str()),
+        (Some("poll"), None, Some("4 in 200ms"))
+    );
     assert!(p["sock"].as_str().unwrap().ends_with(":loop"));
     // On the main thread, the call after the poll that ran out is the next poll, not a recvfrom.
-    let mut after: Vec<&Value> =
-        calls(&lines).into_iter().filter(|l| l["tid"] == p["tid"] && l["seq"].as_u64() > p["seq"].as_u64()).collect();
+    let mut after: Vec<&Value> = calls(&lines)
+        .into_iter()
+        .filter(|l| l["tid"] == p["tid"] && l["seq"].as_u64() > p["seq"].as_u64())
+        .collect();
     after.sort_by_key(|l| l["seq"].as_u64());
     assert_eq!(after.first().map(|l| l["syscall"].clone()), Some(Value::from("poll")), "{after:?}");
     let ready = find(&lines, "poll", "ready");
@@ -181,10 +192,16 @@ asyncio.run(main())
 "#,
     );
     let data: Vec<&Value> = find(&lines, "recvfrom", "data");
-    assert!(data.iter().filter(|l| l["data"] == "echo me").count() >= 2, "server and client read it: {data:?}");
+    assert!(
+        data.iter().filter(|l| l["data"] == "echo me").count() >= 2,
+        "server and client read it: {data:?}"
+    );
     let connect = find(&lines, "connect", "inprogress");
     assert_eq!(connect.len(), 1, "asyncio's client connects without waiting");
-    assert_eq!((connect[0]["mode"].as_str(), connect[0]["errno"].as_str()), (Some("nonblocking"), Some("EINPROGRESS")));
+    assert_eq!(
+        (connect[0]["mode"].as_str(), connect[0]["errno"].as_str()),
+        (Some("nonblocking"), Some("EINPROGRESS"))
+    );
 }
 
 #[test]
@@ -205,7 +222,9 @@ os.waitpid(pid, 0)
     );
     let fork = lines.iter().find(|l| l["op"] == "fork").expect("a fork line");
     let (child, parent) = (fork["pid"].as_u64().unwrap(), fork["parent"].as_u64().unwrap());
-    let by = |pid: u64, syscall: &str| calls(&lines).into_iter().any(|l| l["pid"] == pid && l["syscall"] == syscall);
+    let by = |pid: u64, syscall: &str| {
+        calls(&lines).into_iter().any(|l| l["pid"] == pid && l["syscall"] == syscall)
+    };
     assert!(by(child, "connect") && by(child, "sendto") && by(child, "close"));
     assert!(by(parent, "accept4") && by(parent, "recvfrom"));
     let send = find(&lines, "sendto", "sent");
@@ -262,12 +281,19 @@ fn a_c_non_blocking_recv_loop_is_every_eagain_and_no_python() {
             .arg("3"),
     );
     assert!(out.status.success());
-    let rw: Vec<Value> = std::fs::read_to_string(&log).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let io: Vec<(String, String)> =
-        calls(&rw).into_iter().filter(|l| l["syscall"] == "read" || l["syscall"] == "write").map(|l| key(l)).collect();
+    let rw: Vec<Value> =
+        std::fs::read_to_string(&log).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let io: Vec<(String, String)> = calls(&rw)
+        .into_iter()
+        .filter(|l| l["syscall"] == "read" || l["syscall"] == "write")
+        .map(|l| key(l))
+        .collect();
     assert_eq!(io, [("write".into(), "1".into()), ("read".into(), "1".into())]);
     let read = calls(&rw).into_iter().find(|l| l["syscall"] == "read").unwrap();
-    assert_eq!((read["op"].as_str(), read["outcome"].as_str(), read["data"].as_str()), (Some("recv"), Some("data"), Some("x")));
+    assert_eq!(
+        (read["op"].as_str(), read["outcome"].as_str(), read["data"].as_str()),
+        (Some("recv"), Some("data"), Some("x"))
+    );
     remove(&log);
     remove(&bin);
 }

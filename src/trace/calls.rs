@@ -78,12 +78,19 @@ impl Engine {
     }
 
     fn on_exit(&mut self, pid: Pid, rval: i64, now: u64) {
-        let Some(thread) = self.threads.get_mut(&pid) else { return self.resume(pid, 0) };
+        self.complete(pid, rval, now);
+        self.resume(pid, 0);
+    }
+
+    /// Ends the call in flight on `pid` with `rval` (or holds it, if the
+    /// kernel may restart it). The thread stays stopped.
+    pub(super) fn complete(&mut self, pid: Pid, rval: i64, now: u64) {
+        let Some(thread) = self.threads.get_mut(&pid) else { return };
         let tgid = thread.tgid;
-        let Some(p) = thread.pending.take() else { return self.resume(pid, 0) };
+        let Some(p) = thread.pending.take() else { return };
         if rval < 0 && Errno(-rval as i32).is_restart() {
             thread.held = Some(Held { pending: p, at_ns: now });
-            return self.resume(pid, 0);
+            return;
         }
         let mut call = p.call;
         call.end_ns = Some(now);
@@ -93,7 +100,6 @@ impl Engine {
             self.send(TraceEvent::End(call));
         }
         self.flush_side();
-        self.resume(pid, 0);
     }
 
     /// A call interrupted by a signal that the kernel did not restart: the

@@ -154,6 +154,13 @@ impl Engine {
                 continue;
             }
             let sig = libc::WSTOPSIG(status);
+            if sig == libc::SIGTRAP | 0x80
+                && let Ok((_, sys::SyscallInfo::Exit { rval })) = sys::syscall_info(pid)
+            {
+                // Stopped at a call's exit: it returned, so say how.
+                let now = self.now();
+                self.complete(pid, rval, now);
+            }
             let pass = if status >> 16 == 0 && sig != libc::SIGTRAP | 0x80 { sig } else { 0 };
             let _ = sys::detach(pid, pass);
             if let Some(t) = self.threads.remove(&pid) {

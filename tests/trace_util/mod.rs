@@ -17,14 +17,38 @@ pub const DEADLINE: Duration = Duration::from_secs(30);
 
 /// The syscalls `sockscope trace` reports (without --read-write).
 pub const TRACED: [&str; 26] = [
-    "socket", "socketpair", "bind", "listen", "accept", "accept4", "connect", "recvfrom", "recvmsg", "recvmmsg",
-    "sendto", "sendmsg", "sendmmsg", "shutdown", "close", "fcntl", "ioctl", "setsockopt", "poll", "ppoll",
-    "select", "pselect6", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl",
+    "socket",
+    "socketpair",
+    "bind",
+    "listen",
+    "accept",
+    "accept4",
+    "connect",
+    "recvfrom",
+    "recvmsg",
+    "recvmmsg",
+    "sendto",
+    "sendmsg",
+    "sendmmsg",
+    "shutdown",
+    "close",
+    "fcntl",
+    "ioctl",
+    "setsockopt",
+    "poll",
+    "ppoll",
+    "select",
+    "pselect6",
+    "epoll_wait",
+    "epoll_pwait",
+    "epoll_pwait2",
+    "epoll_ctl",
 ];
 
 /// The real interpreter behind `python3` (not a launcher script).
 pub fn python() -> String {
-    let out = Command::new("python3").args(["-c", "import sys; print(sys.executable)"]).output().expect("python3");
+    let out =
+        Command::new("python3").args(["-c", "import sys; print(sys.executable)"]).output().expect("python3");
     String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
 }
 
@@ -46,7 +70,8 @@ pub fn py_file(name: &str, code: &str) -> PathBuf {
 
 /// Runs `cmd` to its end, killing it at the deadline.
 pub fn run_bounded(cmd: &mut Command) -> Output {
-    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let mut child =
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
     let start = Instant::now();
     loop {
         if child.try_wait().expect("wait").is_some() {
@@ -64,10 +89,17 @@ pub fn run_bounded(cmd: &mut Command) -> Output {
 /// `sockscope trace --json -o FILE -- argv`: the JSON lines and the run's output.
 pub fn trace(name: &str, argv: &[&str]) -> (Vec<Value>, Output) {
     let log = scratch(&format!("{name}.jsonl"));
-    let out = run_bounded(Command::new(env!("CARGO_BIN_EXE_sockscope")).args(["trace", "--json", "-o"]).arg(&log).arg("--").args(argv));
+    let out = run_bounded(
+        Command::new(env!("CARGO_BIN_EXE_sockscope"))
+            .args(["trace", "--json", "-o"])
+            .arg(&log)
+            .arg("--")
+            .args(argv),
+    );
     let text = std::fs::read_to_string(&log).unwrap_or_default();
     let _ = std::fs::remove_file(&log);
-    let lines = text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    let lines =
+        text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
     (lines, out)
 }
 
@@ -109,7 +141,8 @@ pub struct StraceCall {
 pub fn strace(name: &str, argv: &[&str]) -> Vec<StraceCall> {
     let log = scratch(&format!("{name}.strace"));
     let set = "trace=network,poll,ppoll,select,pselect6,epoll_wait,epoll_pwait,epoll_pwait2,epoll_ctl,fcntl,ioctl,setsockopt,close";
-    let out = run_bounded(Command::new("strace").args(["-f", "-y", "-qq", "-e", set, "-o"]).arg(&log).args(argv));
+    let out =
+        run_bounded(Command::new("strace").args(["-f", "-y", "-qq", "-e", set, "-o"]).arg(&log).args(argv));
     assert!(out.status.success(), "strace: {}", String::from_utf8_lossy(&out.stderr));
     let text = std::fs::read_to_string(&log).expect("strace log");
     let _ = std::fs::remove_file(&log);
@@ -186,7 +219,12 @@ pub fn theirs(calls: &[StraceCall]) -> BTreeMap<(String, String), usize> {
 /// Returns sockscope's JSON lines for further checks.
 pub fn agree(name: &str, argv: &[&str]) -> Vec<Value> {
     let (lines, out) = trace(name, argv);
-    assert!(out.status.success(), "sockscope trace: {:?} {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "sockscope trace: {:?} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     if !strace_works() {
         eprintln!("strace is missing or not permitted here: comparing with it is skipped");
         return lines;
