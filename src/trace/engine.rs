@@ -13,6 +13,7 @@ use crossbeam_channel::Sender;
 use super::control::{Control, Request};
 use super::decode::Knowledge;
 use super::error::TraceError;
+use super::outbox::Outbox;
 use super::event::{ExitStatus, TraceEvent};
 use super::sys::{self, Pid};
 use super::threads::{Thread, tgid_of};
@@ -37,7 +38,6 @@ pub struct Engine {
     pub k: Knowledge,
     pub seq: u64,
     pub t0: Instant,
-    pub tx: Sender<TraceEvent>,
     pub control: Arc<Control>,
     /// The process sockscope started or attached to: its status is ours.
     pub root: Pid,
@@ -47,6 +47,7 @@ pub struct Engine {
     pub exec_report: Option<OwnedFd>,
     pub started: Option<Sender<()>>,
     pub(super) side: Vec<TraceEvent>,
+    outbox: Outbox,
     /// The strongest request already carried out (signals sent once).
     done: Request,
 }
@@ -67,13 +68,13 @@ impl Engine {
             k: Knowledge { epolls: super::epolls::Epolls::new(seccomp), ..Knowledge::default() },
             seq: 0,
             t0,
-            tx,
             control,
             root,
             root_status: None,
             exec_report: None,
             started: None,
             side: Vec::new(),
+            outbox: Outbox::new(tx),
             done: Request::None,
         }
     }
@@ -87,15 +88,13 @@ impl Engine {
         self.seq
     }
 
-    pub fn send(&self, ev: TraceEvent) {
-        // A consumer that went away must not stop the trace: the tracees
-        // still have to be resumed and reaped.
-        let _ = self.tx.send(ev);
+    pub fn send(&mut self, ev: TraceEvent) {
+        self.outbox.push(ev);
     }
 
     pub fn flush_side(&mut self) {
         for ev in std::mem::take(&mut self.side) {
-            self.send(ev);
+            self.outbox.push(ev);
         }
     }
 

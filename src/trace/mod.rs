@@ -27,6 +27,7 @@ mod filter;
 pub mod headless;
 mod lifecycle;
 mod modes;
+mod outbox;
 mod spawn;
 mod sys;
 pub mod syscall;
