@@ -13,8 +13,8 @@ use crossbeam_channel::Sender;
 use super::control::{Control, Request};
 use super::decode::Knowledge;
 use super::error::TraceError;
-use super::outbox::Outbox;
 use super::event::{ExitStatus, TraceEvent};
+use super::outbox::Outbox;
 use super::sys::{self, Pid};
 use super::threads::{Thread, tgid_of};
 

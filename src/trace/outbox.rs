@@ -33,10 +33,8 @@ impl Outbox {
     pub fn new(tx: Sender<TraceEvent>) -> Outbox {
         let shared = Arc::new(Shared::default());
         let s = Arc::clone(&shared);
-        let forwarder = std::thread::Builder::new()
-            .name("trace-events".into())
-            .spawn(move || forward(&s, &tx))
-            .ok();
+        let forwarder =
+            std::thread::Builder::new().name("trace-events".into()).spawn(move || forward(&s, &tx)).ok();
         Outbox { shared, forwarder }
     }
 

@@ -172,7 +172,7 @@ impl Arg {
                 let op = match *op {
                     libc::EPOLL_CTL_ADD => "add",
                     libc::EPOLL_CTL_MOD => "mod",
-                    libc::EPOLL_CTL_DEL => "del",
+                    libc::EPOLL_CTL_DEL => return Some(format!("del {fd}")),
                     _ => "?",
                 };
                 format!("{op} {fd} {}", events_text(*events))

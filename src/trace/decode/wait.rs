@@ -53,7 +53,12 @@ fn epoll_ctl(cx: &mut Cx, a: &[u64; 6]) -> Entry {
     if cx.sock(fd).is_none() {
         return Entry::Skip;
     }
-    let events = cx.mem().array::<4>(a[3]).map(u32::from_ne_bytes).unwrap_or(0);
+    // EPOLL_CTL_DEL ignores its event argument (often left uninitialised).
+    let events = if op == libc::EPOLL_CTL_DEL {
+        0
+    } else {
+        cx.mem().array::<4>(a[3]).map(u32::from_ne_bytes).unwrap_or(0)
+    };
     Entry::Show(Begin::on_loop(cx, Op::Poll, Arg::EpollCtl { op, fd, events }))
 }
 
