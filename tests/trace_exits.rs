@@ -153,7 +153,8 @@ fn attach_then_detach_and_the_program_goes_on() {
     assert!(rest.contains("done"), "the program went on to its end: {rest:?}");
     assert!(wait_bounded(&mut prog).success());
     let lines = json_file(&log);
-    assert!(lines.iter().any(|l| l["op"] == "attach" && l["pid"].to_string() == pid));
+    let pid: u64 = pid.parse().expect("a pid");
+    assert!(lines.iter().any(|l| l["op"] == "attach" && l["pid"] == pid));
     assert!(lines.iter().any(|l| l["op"] == "detach"));
     let recv = lines.iter().find(|l| l["syscall"] == "recvfrom").unwrap();
     assert_eq!(recv["mode"], "nonblocking", "read from /proc/PID/fdinfo at attach");

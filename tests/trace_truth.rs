@@ -286,7 +286,7 @@ fn a_c_non_blocking_recv_loop_is_every_eagain_and_no_python() {
     let io: Vec<(String, String)> = calls(&rw)
         .into_iter()
         .filter(|l| l["syscall"] == "read" || l["syscall"] == "write")
-        .map(|l| key(l))
+        .map(key)
         .collect();
     assert_eq!(io, [("write".into(), "1".into()), ("read".into(), "1".into())]);
     let read = calls(&rw).into_iter().find(|l| l["syscall"] == "read").unwrap();
