@@ -73,6 +73,38 @@ pub enum Cmd {
         /// The scenario (a .scenario file).
         file: PathBuf,
     },
+    /// Trace a real program's socket calls (ptrace), printed as a table or JSON lines.
+    ///
+    /// Starts CMD under ptrace with a seccomp filter that stops it only on
+    /// socket calls, or attaches to a running process with -p. The program's
+    /// own output passes through untouched. Exit status: the program's
+    /// (128 + N for signal N); 127 when CMD is not found, 126 when it cannot
+    /// run, 1 when tracing is refused.
+    #[command(after_help = "Examples:\n  sockscope trace -- python3 server.py\n  \
+                            sockscope trace --json -o calls.jsonl -- curl -s http://127.0.0.1:8000/\n  \
+                            sockscope trace -p 4242")]
+    Trace {
+        /// Print JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Write the trace to FILE instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Also trace read, write, readv and writev on sockets.
+        #[arg(long)]
+        read_write: bool,
+        /// Attach to this running process (and all its threads) instead of starting one.
+        #[arg(short = 'p', long = "pid", value_name = "PID", conflicts_with = "cmd")]
+        pid: Option<u32>,
+        /// The command to start, and its arguments (after --).
+        #[arg(
+            value_name = "CMD",
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            required_unless_present = "pid"
+        )]
+        cmd: Vec<std::ffi::OsString>,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell.

@@ -10,4 +10,5 @@ pub mod record;
 pub mod signals;
 pub mod sys;
 pub mod textfile;
+pub mod trace;
 pub mod tui;

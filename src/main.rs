@@ -34,6 +34,9 @@ fn main() -> ExitCode {
             Err(code) => code,
         },
         Some(cli::Cmd::Export { lang: cli::Lang::Python, file }) => export_python(&file),
+        Some(cli::Cmd::Trace { json, output, read_write, pid, cmd }) => {
+            trace(&cli, json, output, read_write, pid, cmd)
+        }
         Some(cli::Cmd::Completions { shell }) => {
             // Into a buffer first: `generate` panics on a failed write.
             let mut text = Vec::new();
@@ -86,6 +89,27 @@ fn emit(text: &[u8]) -> i32 {
             1
         }
     }
+}
+
+/// `trace [--json] [-o FILE] [--read-write] (-p PID | -- CMD …)`: headless.
+fn trace(
+    cli: &cli::Cli,
+    json: bool,
+    output: Option<PathBuf>,
+    read_write: bool,
+    pid: Option<u32>,
+    cmd: Vec<std::ffi::OsString>,
+) -> i32 {
+    if cli.record.is_some() {
+        eprintln!("sockscope: trace does not record yet (--record); use --json -o FILE");
+        return INVALID;
+    }
+    let target = match pid {
+        Some(pid) => sockscope::trace::Target::Attach(pid),
+        None => sockscope::trace::Target::Spawn(cmd),
+    };
+    let opts = sockscope::trace::headless::Options { json, output, read_write };
+    sockscope::trace::headless::run(target, &opts, &mut std::io::stderr())
 }
 
 /// `export python FILE`: the script, on stdout. A bad script exits 2 with
