@@ -106,11 +106,27 @@ fn expectation() -> impl Strategy<Value = Expectation> {
         dur().prop_map(ExpectOutcome::SlowestOver),
         dur().prop_map(ExpectOutcome::SlowestUnder),
     ];
-    prop_oneof![
-        (counted, prop::option::of(any::<u64>())).prop_map(|(outcome, n)| Expectation { outcome, n }),
-        bare.prop_map(|outcome| Expectation { outcome, n: None }),
-        (1u32..1000).prop_map(|k| Expectation { outcome: ExpectOutcome::Accepted, n: Some(k.into()) }),
-    ]
+    let call = prop::option::of(prop::sample::select(vec![
+        CallKind::Recv,
+        CallKind::Peek,
+        CallKind::Send,
+        CallKind::Accept,
+        CallKind::Connect,
+    ]));
+    let e = prop_oneof![
+        (counted, prop::option::of(any::<u64>())).prop_map(|(outcome, n)| Expectation {
+            call: None,
+            outcome,
+            n
+        }),
+        bare.prop_map(|outcome| Expectation { call: None, outcome, n: None }),
+        (1u32..1000).prop_map(|k| Expectation {
+            call: None,
+            outcome: ExpectOutcome::Accepted,
+            n: Some(k.into())
+        }),
+    ];
+    (call, e).prop_map(|(call, e)| Expectation { call, ..e })
 }
 
 fn proto() -> impl Strategy<Value = Proto> {

@@ -13,6 +13,7 @@ use sockscope::record::call::{SpinArg, SpinStats, ready};
 use sockscope::record::{
     Arg, Call, Event, KernelView, Lane, Mode, Op, Outcome, PyMode, SockKind, Timeline, TimeoutBy,
 };
+use sockscope::record::{Evidence, Family, History, TcpState};
 
 // ---- building records ----------------------------------------------------
 
@@ -143,12 +144,14 @@ struct Case {
     py_not: &'static [&'static str],
     /// Each must appear in the why sentence(s).
     why: &'static [&'static str],
+    /// None may appear in the why: what the evidence would make false.
+    why_not: &'static [&'static str],
 }
 
 const NONE: &[&str] = &[];
 
 fn case(name: &'static str, call: Call, ctx: Context) -> Case {
-    Case { name, call, ctx, sys: NONE, sys_not: NONE, py: NONE, py_not: NONE, why: NONE }
+    Case { name, call, ctx, sys: NONE, sys_not: NONE, py: NONE, py_not: NONE, why: NONE, why_not: NONE }
 }
 
 impl Case {
@@ -170,6 +173,10 @@ impl Case {
     }
     fn why(mut self, s: &'static [&'static str]) -> Case {
         self.why = s;
+        self
+    }
+    fn why_not(mut self, s: &'static [&'static str]) -> Case {
+        self.why_not = s;
         self
     }
 
@@ -202,6 +209,11 @@ impl Case {
                 bad.push(format!("why lacks {s:?}"));
             }
         }
+        for s in self.why_not {
+            if e.why.contains(s) {
+                bad.push(format!("why must not say {s:?}"));
+            }
+        }
         if self.call.lane != Lane::Script && (e.python.is_empty() || e.why.is_empty()) {
             bad.push("python or why is empty".into());
         }
@@ -217,6 +229,116 @@ impl Case {
 fn run(cases: Vec<Case>) {
     let failures: Vec<String> = cases.iter().flat_map(Case::check).collect();
     assert!(failures.is_empty(), "{} case(s) failed:\n\n{}", failures.len(), failures.join("\n"));
+}
+
+// ---- evidence: each why against what would make it false -----------------
+
+/// What a connected, idle TCP socket shows before a call.
+fn evidence() -> Evidence {
+    Evidence {
+        family: Family::Inet,
+        stream: true,
+        listening: false,
+        tcp_state: Some(TcpState::Established),
+        connected: true,
+        rx_queued: 0,
+        tx_queued: 0,
+        kernel: KernelView { nonblock: false, rcvtimeo_us: 0, sndtimeo_us: 0 },
+        history: History::default(),
+    }
+}
+
+fn with_evidence(mut c: Call, f: impl FnOnce(&mut Evidence)) -> Call {
+    let mut e = evidence();
+    f(&mut e);
+    c.evidence = Some(Box::new(e));
+    c
+}
+
+#[test]
+fn whys_follow_the_evidence() {
+    let eof = recv(blocking(), Outcome::Eof, ms(0));
+    let epipe = send_text(blocking(), b"x", Outcome::Error, ms(0)).errno(libc::EPIPE);
+    run(vec![
+        case("EOF after our shutdown rd", with_evidence(eof.clone(), |e| e.history.shut_rd = true), fd5())
+            .why(&["shut down for reading", "still returns that data", "No FIN"])
+            .why_not(&["EOF repeats", "the peer closed"]),
+        case(
+            "EOF after the peer's FIN",
+            with_evidence(eof, |e| e.tcp_state = Some(TcpState::CloseWait)),
+            fd5(),
+        )
+        .why(&["FIN", "EOF repeats"])
+        .why_not(&["shut down for reading"]),
+        case(
+            "send EAGAIN while the handshake is still going",
+            with_evidence(send_text(nonblocking(), b"x", Outcome::WouldBlock, ms(0)).errno(EAGAIN), |e| {
+                (e.tcp_state, e.connected) = (Some(TcpState::SynSent), false)
+            }),
+            fd5(),
+        )
+        .why(&["still being set up", "handshake"])
+        .why_not(&["send buffer was full"]),
+        case(
+            "recv EAGAIN while the handshake is still going",
+            with_evidence(recv(nonblocking(), Outcome::WouldBlock, ms(0)).errno(EAGAIN), |e| {
+                e.tcp_state = Some(TcpState::SynSent)
+            }),
+            fd5(),
+        )
+        .why(&["SYN_SENT"])
+        .why_not(&["receive queue was empty"]),
+        case(
+            "EPIPE on a socket never connected",
+            with_evidence(epipe.clone(), |e| (e.tcp_state, e.connected) = (Some(TcpState::Close), false)),
+            fd5(),
+        )
+        .why(&["not connected (it never was)", "EPIPE"])
+        .why_not(&["RST", "the peer closed"]),
+        case("EPIPE on a listener", with_evidence(epipe.clone(), |e| e.listening = true), listener())
+            .why(&["listening socket"])
+            .why_not(&["RST"]),
+        case("EPIPE after our shutdown wr", with_evidence(epipe, |e| e.history.shut_wr = true), fd5())
+            .why(&["shut down for writing"])
+            .why_not(&["RST"]),
+        case(
+            "ENOTCONN on a listener",
+            with_evidence(recv(blocking(), Outcome::Error, ms(0)).errno(libc::ENOTCONN), |e| {
+                e.listening = true
+            }),
+            listener(),
+        )
+        .why(&["listening socket has no connection", "accept()"]),
+        case(
+            "an SO_RCVTIMEO the kernel rounded",
+            with_evidence(
+                recv(rcvtimeo(ms(1)), Outcome::Timeout(TimeoutBy::RcvTimeo), ms(8)).errno(EAGAIN),
+                |e| e.kernel.rcvtimeo_us = 4000,
+            ),
+            fd5(),
+        )
+        .py(&["SO_RCVTIMEO held 0.004 s"])
+        .py_not(&["0.001 s wait"])
+        .why(&["0.004 s (set to 0.001 s", "rounded it up", "8.0 ms"]),
+        case(
+            "a blocked UDP recv",
+            with_evidence(recv(blocking(), Outcome::Blocking, ms(0)).open(), |e| {
+                (e.stream, e.tcp_state) = (false, None)
+            }),
+            udp(),
+        )
+        .why(&["a datagram arrives"])
+        .why_not(&["FIN", "RST"]),
+        case(
+            "an accept whose listener holds SO_RCVTIMEO",
+            with_evidence(accept(blocking(), Outcome::Accepted(2), ms(0)), |e| {
+                (e.listening, e.kernel.rcvtimeo_us) = (true, 200_000)
+            }),
+            listener(),
+        )
+        .py(&["the listener's SO_RCVTIMEO 0.2 s"])
+        .why(&["inherit the listener's SO_RCVTIMEO 0.2 s", "does not pass O_NONBLOCK"]),
+    ]);
 }
 
 #[test]

@@ -160,6 +160,21 @@ fn by_lane(mut lines: Vec<(String, String)>) -> Vec<String> {
     lines.into_iter().map(|(_, l)| l).collect()
 }
 
+/// A shutdown (or close) and the blocked call it wakes end in the same
+/// instant, so either may print first: put the control call first.
+fn woken_after_control(mut lines: Vec<String>) -> Vec<String> {
+    for i in 1..lines.len() {
+        let control = |l: &str| l.contains(" shutdown ") || l.contains(" close ");
+        // What a shutdown wakes a blocked call with: EOF, or EINVAL for accept.
+        let woken = |l: &str| l.ends_with(" recv eof") || l.ends_with(" accept error EINVAL");
+        let same_socket = lines[i].split(' ').next() == lines[i - 1].split(' ').next();
+        if control(&lines[i]) && woken(&lines[i - 1]) && same_socket {
+            lines.swap(i - 1, i);
+        }
+    }
+    lines
+}
+
 /// Runs one script both ways. `Err` says how they differ.
 fn compare(name: &str, text: &str) -> Result<usize, String> {
     let script = parse_script(text).map_err(|e| format!("{name}: does not parse: {e:?}"))?;
@@ -184,6 +199,7 @@ fn compare(name: &str, text: &str) -> Result<usize, String> {
         true => (by_lane(without_races(ours)), by_lane(without_races(theirs))),
         false => (by_lane(ours), by_lane(theirs)),
     };
+    let (ours, theirs) = (woken_after_control(ours), woken_after_control(theirs));
     if ours == theirs {
         return Ok(ours.len());
     }

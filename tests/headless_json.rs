@@ -258,3 +258,36 @@ fn a_passing_script_exits_0_with_a_table() {
     assert!(lines.iter().any(|l| l.contains("data 2")), "{}", r.out);
     assert!(lines.last().is_some_and(|l| l.contains("(blocking)")), "{}", r.out);
 }
+
+/// Every call issued is in the output: a second recv on a busy socket runs
+/// beside the first (both blocking at the end), and a bounded busy-poll as
+/// the last line runs to its bound before the run ends.
+#[test]
+fn no_issued_call_is_missing_at_the_end() {
+    let r = run("ends", "open tcp\nrecv\nrecv\n", Format::Json);
+    assert_eq!(r.code, 0, "{}", r.err);
+    let recvs: Vec<Value> = events(&r.out).into_iter().filter(|v| v["op"] == "recv").collect();
+    assert_eq!(recvs.len(), 2, "{}", r.out);
+    assert!(recvs.iter().all(|v| v["outcome"] == "blocking" && v["dur_us"].is_null()), "{}", r.out);
+
+    let r = run("spin", "open tcp\nnonblocking\nspin recv 200000\n", Format::Json);
+    assert_eq!(r.code, 0, "{}", r.err);
+    let spin = events(&r.out).into_iter().find(|v| v["op"] == "spin").expect("the spin");
+    assert_eq!(spin["count"], 200_000, "{spin}");
+    assert_eq!(spin["outcome"], "wouldblock");
+    assert!(spin["dur_us"].is_u64());
+}
+
+/// A peer send that fails keeps what it tried to send, and an empty one is
+/// a real (zero-length) send.
+#[test]
+fn a_failed_peer_send_keeps_its_payload() {
+    let r = run("epipe", "open tcp\npeer shutdown wr\npeer send \"more\"\npeer send \"\"\n", Format::Json);
+    assert_eq!(r.code, 0, "{}", r.err);
+    let sends: Vec<Value> =
+        events(&r.out).into_iter().filter(|v| v["op"] == "send" && v["sock"] == "peer").collect();
+    assert_eq!(sends.len(), 2, "{}", r.out);
+    assert_eq!((sends[0]["arg"].as_str(), sends[0]["errno"].as_str()), (Some("\"more\""), Some("EPIPE")));
+    assert_eq!(sends[0]["data"], "more");
+    assert_eq!((sends[1]["arg"].as_str(), sends[1]["errno"].as_str()), (Some("\"\""), Some("EPIPE")));
+}

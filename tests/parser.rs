@@ -142,17 +142,26 @@ fn expect_every_outcome() {
         ("blocking", ExpectOutcome::Blocking),
     ];
     for (word, outcome) in cases {
-        let want = Command::Expect(Expectation { outcome, n: None });
+        let want = Command::Expect(Expectation { call: None, outcome, n: None });
         assert_eq!(ok(&format!("expect {word}")), want);
     }
     let data = ok("expect data 5");
-    assert_eq!(data, Command::Expect(Expectation { outcome: ExpectOutcome::Data, n: Some(5) }));
+    assert_eq!(data, Command::Expect(Expectation { call: None, outcome: ExpectOutcome::Data, n: Some(5) }));
     let sent = ok("expect sent 64k");
-    assert_eq!(sent, Command::Expect(Expectation { outcome: ExpectOutcome::Sent, n: Some(65536) }));
+    assert_eq!(
+        sent,
+        Command::Expect(Expectation { call: None, outcome: ExpectOutcome::Sent, n: Some(65536) })
+    );
     let acc = ok("expect accepted 2");
-    assert_eq!(acc, Command::Expect(Expectation { outcome: ExpectOutcome::Accepted, n: Some(2) }));
+    assert_eq!(
+        acc,
+        Command::Expect(Expectation { call: None, outcome: ExpectOutcome::Accepted, n: Some(2) })
+    );
     let error = ExpectOutcome::Error("ECONNRESET".into());
-    assert_eq!(ok("expect error econnReset"), Command::Expect(Expectation { outcome: error, n: None }));
+    assert_eq!(
+        ok("expect error econnReset"),
+        Command::Expect(Expectation { call: None, outcome: error, n: None })
+    );
 }
 
 #[test]
@@ -451,7 +460,7 @@ fn unknown_errno_names_are_refused() {
     fails("expect error EWOULDBLOCK", 14, "write EAGAIN");
     assert!(matches!(
         ok("expect error econnreset"),
-        Command::Expect(Expectation { outcome: ExpectOutcome::Error(ref n), .. }) if n == "ECONNRESET"
+        Command::Expect(Expectation { call: None, outcome: ExpectOutcome::Error(ref n), .. }) if n == "ECONNRESET"
     ));
     for name in ERRNO_NAMES {
         ok(&format!("expect error {name}"));

@@ -208,9 +208,45 @@ pub enum PeerCmd {
 /// `expect OUTCOME [N]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expectation {
+    /// `expect recv eof`: the latest call of this kind, not just the latest
+    /// call (a blocked recv checked after a shutdown or close was made).
+    pub call: Option<CallKind>,
     pub outcome: ExpectOutcome,
     /// For data/sent/partial: the byte count; for accepted: the new socket number.
     pub n: Option<u64>,
+}
+
+/// The calls `expect` can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallKind {
+    Recv,
+    Peek,
+    Send,
+    Accept,
+    Connect,
+}
+
+impl CallKind {
+    pub fn word(self) -> &'static str {
+        match self {
+            CallKind::Recv => "recv",
+            CallKind::Peek => "peek",
+            CallKind::Send => "send",
+            CallKind::Accept => "accept",
+            CallKind::Connect => "connect",
+        }
+    }
+
+    pub fn op(self) -> crate::record::Op {
+        use crate::record::Op;
+        match self {
+            CallKind::Recv => Op::Recv,
+            CallKind::Peek => Op::Peek,
+            CallKind::Send => Op::Send,
+            CallKind::Accept => Op::Accept,
+            CallKind::Connect => Op::Connect,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -109,6 +109,9 @@ impl Display for Payload {
 
 impl Display for Expectation {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        if let Some(k) = self.call {
+            write!(f, "{} ", k.word())?;
+        }
         let word = match &self.outcome {
             ExpectOutcome::Data => "data",
             ExpectOutcome::Eof => "eof",

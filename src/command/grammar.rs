@@ -160,6 +160,15 @@ impl Parser<'_> {
     }
 
     fn expect(&mut self) -> R<Expectation> {
+        let kinds = [CallKind::Recv, CallKind::Peek, CallKind::Send, CallKind::Accept, CallKind::Connect];
+        let mut call = None;
+        for k in kinds {
+            if self.peek_is(k.word())? {
+                self.next()?;
+                call = Some(k);
+                break;
+            }
+        }
         let outcome = match self.keyword("expect", OUTCOMES)? {
             "data" => ExpectOutcome::Data,
             "eof" => ExpectOutcome::Eof,
@@ -191,7 +200,7 @@ impl Parser<'_> {
             ExpectOutcome::Accepted => self.optional(values::sock_num)?.map(u64::from),
             _ => None,
         };
-        Ok(Expectation { outcome, n })
+        Ok(Expectation { call, outcome, n })
     }
 
     fn say(&mut self) -> R<String> {

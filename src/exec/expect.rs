@@ -27,29 +27,9 @@ pub fn holds(exp: &Expectation, c: &Call) -> bool {
     }
 }
 
-/// The expectation as written: `data 5`, `error EPIPE`.
+/// The expectation as written: `data 5`, `error EPIPE`, `recv eof`.
 pub fn want(exp: &Expectation) -> String {
-    let word = match &exp.outcome {
-        ExpectOutcome::Data => "data",
-        ExpectOutcome::Eof => "eof",
-        ExpectOutcome::Sent => "sent",
-        ExpectOutcome::Partial => "partial",
-        ExpectOutcome::WouldBlock => "wouldblock",
-        ExpectOutcome::Timeout => "timeout",
-        ExpectOutcome::InProgress => "inprogress",
-        ExpectOutcome::Accepted => "accepted",
-        ExpectOutcome::Connected => "connected",
-        ExpectOutcome::Blocking => "blocking",
-        ExpectOutcome::Error(e) => return format!("error {e}"),
-        ExpectOutcome::Events => "events",
-        ExpectOutcome::Queued => "queued",
-        ExpectOutcome::SlowestOver(d) => return format!("slowest over {}", crate::record::mode::secs(*d)),
-        ExpectOutcome::SlowestUnder(d) => return format!("slowest under {}", crate::record::mode::secs(*d)),
-    };
-    match exp.n {
-        Some(n) => format!("{word} {n}"),
-        None => word.into(),
-    }
+    exp.to_string()
 }
 
 pub fn mismatch(exp: &Expectation, got: Option<&Call>) -> String {
@@ -85,6 +65,14 @@ pub fn expect_queued(
     if exp.n.map_or(rx > 0, |n| n == rx as u64) {
         return Ok(());
     }
-    let message = format!("expected {}, but #{id} has {rx} bytes queued to receive", want(exp));
+    let message = if sock.kind.is_dgram() {
+        format!(
+            "expected {}, but #{id}'s next datagram is {rx} bytes (on a datagram socket FIONREAD gives the \
+             size of the next datagram only)",
+            want(exp)
+        )
+    } else {
+        format!("expected {}, but #{id} has {rx} bytes queued to receive", want(exp))
+    };
     Err(LabError::Expect { line, message })
 }

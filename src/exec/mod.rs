@@ -117,6 +117,8 @@ pub struct Executor {
     settle: Duration,
     /// The last call issued to each socket: what `expect` checks.
     last: HashMap<u32, u64>,
+    /// The last call of each kind issued to each socket (`expect recv …`).
+    last_of: HashMap<(u32, crate::record::Op), u64>,
     /// Which socket each call was issued to.
     sock_of: HashMap<u64, u32>,
     /// Every command started, for `export`.
@@ -143,6 +145,7 @@ impl Executor {
             wait: None,
             settle,
             last: HashMap::new(),
+            last_of: HashMap::new(),
             sock_of: HashMap::new(),
             log: Log::default(),
             notices: Vec::new(),

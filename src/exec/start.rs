@@ -9,7 +9,7 @@ use super::{Executor, Session, Wait};
 use crate::command::SockCall;
 use crate::command::{Addr, Command, ExpectOutcome, Located, Proto, UnixKind};
 use crate::lab::LabError;
-use crate::record::SockInfo;
+use crate::record::{Op, SockInfo};
 
 impl Executor {
     /// Carries out one command. Returns what to wait for, if anything.
@@ -19,14 +19,14 @@ impl Executor {
         Ok(match l.cmd {
             Command::Open { proto: Proto::Tcp, addr } => {
                 let (id, seq) = s.engine.open_tcp(resolve(addr)?)?;
-                settle(self.issued(id, seq))
+                settle(self.issued(id, seq, Op::Open))
             }
             Command::Open { proto: Proto::Udp, addr } => s.engine.open_udp(resolve(addr)?).map(|_| None)?,
             Command::Listen { addr } => s.engine.listen(resolve(addr)?).map(|_| None)?,
             Command::Socket { proto, v6 } => s.engine.new_socket(proto, v6).map(|_| None)?,
             Command::OpenUnix { kind: UnixKind::Stream, path } => {
                 let (id, seq) = s.engine.open_unix(path.as_deref())?;
-                settle(self.issued(id, seq))
+                settle(self.issued(id, seq, Op::Open))
             }
             Command::OpenUnix { kind: UnixKind::Datagram, path } => {
                 s.engine.open_unixgram(path.as_deref()).map(|_| None)?
@@ -47,7 +47,7 @@ impl Executor {
             Command::Call(SockCall::Connect(addr)) => {
                 let sock = current_open(s)?;
                 let seq = s.engine.connect(&sock, resolve(addr)?)?;
-                settle(self.issued(sock.id, seq))
+                settle(self.issued(sock.id, seq, Op::Connect))
             }
             Command::Call(call) => settle(self.call(s, call)?),
             Command::Peer(p) => {
@@ -64,7 +64,7 @@ impl Executor {
             Command::Serve { kind, clients } => {
                 let sock = current_open(s)?;
                 let seq = s.engine.serve(&sock, kind, clients)?;
-                settle(self.issued(sock.id, seq))
+                settle(self.issued(sock.id, seq, Op::Serve))
             }
             Command::Expect(exp) if exp.outcome == ExpectOutcome::Queued => {
                 let sock = current_open(s)?;
@@ -78,13 +78,18 @@ impl Executor {
                 Some(Wait::Expect { line: l.line, exp, seq, until: Instant::now() + super::EXPECT_WAIT })
             }
             Command::Expect(exp) => {
-                let seq =
-                    s.record().current().and_then(|id| self.last.get(&id).copied()).ok_or_else(|| {
-                        LabError::Invalid(format!(
-                            "`expect {}`: no call has been made on this socket yet",
-                            want(&exp)
-                        ))
-                    })?;
+                let current = s.record().current();
+                let seq = match exp.call {
+                    Some(k) => current.and_then(|id| self.last_of.get(&(id, k.op())).copied()),
+                    None => current.and_then(|id| self.last.get(&id).copied()),
+                };
+                let seq = seq.ok_or_else(|| {
+                    let what = exp.call.map_or("call".to_string(), |k| format!("`{}`", k.word()));
+                    LabError::Invalid(format!(
+                        "`expect {}`: no {what} has been made on this socket yet",
+                        want(&exp)
+                    ))
+                })?;
                 Some(Wait::Expect { line: l.line, exp, seq, until: Instant::now() + super::EXPECT_WAIT })
             }
             Command::Say(t) => {
@@ -94,7 +99,7 @@ impl Executor {
             Command::Spin { size, limit } => {
                 let id = current_open(s)?.id;
                 let seq = s.engine.spin(id, size, limit)?;
-                settle(self.issued(id, seq))
+                settle(self.issued(id, seq, Op::Spin))
             }
             Command::PollAdd { sock, interest } => {
                 let id = match sock {
@@ -122,19 +127,21 @@ impl Executor {
     /// Hands a call to the current socket's worker.
     fn call(&mut self, s: &mut Session, call: SockCall) -> Result<u64, LabError> {
         let id = current_open(s)?.id;
+        let op = call.op();
         let seq = s.engine.call(id, call, None)?;
-        Ok(self.issued(id, seq))
+        Ok(self.issued(id, seq, op))
     }
 
     /// A recv on socket `id` (for a drain), current or not.
     pub(super) fn recv_on(&mut self, s: &mut Session, id: u32, size: usize) -> Result<u64, LabError> {
         let seq = s.engine.call(id, SockCall::Recv { size: size as u64 }, None)?;
-        Ok(self.issued(id, seq))
+        Ok(self.issued(id, seq, Op::Recv))
     }
 
-    /// Notes that call `seq` went to socket `id`; returns `seq`.
-    fn issued(&mut self, id: u32, seq: u64) -> u64 {
+    /// Notes that call `seq` (an `op`) went to socket `id`; returns `seq`.
+    fn issued(&mut self, id: u32, seq: u64, op: Op) -> u64 {
         self.last.insert(id, seq);
+        self.last_of.insert((id, op), seq);
         self.sock_of.insert(seq, id);
         seq
     }

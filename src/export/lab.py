@@ -97,6 +97,7 @@ class Lab(LoopCommands, ServeCommands, UnixCommands):
         shutdown and close are made at once, here."""
         call = self.new_call("#%d" % sock.id, op)
         sock.last = call
+        sock.last_of[op] = call
         if op in ("shutdown", "close"):
             self.begin(call)
             done = getattr(sock, "do_" + op)(sock.mode(), *args)
@@ -284,10 +285,11 @@ class Lab(LoopCommands, ServeCommands, UnixCommands):
     def skip(self):
         """A command with nothing to repeat here (an export)."""
 
-    def expect(self, word, n=None):
-        """Checks the latest call on the current socket, waiting up to 5 s for it."""
+    def expect(self, word, n=None, op=None):
+        """Checks the latest call on the current socket (with `op`, the latest
+        call of that kind), waiting up to 5 s for it."""
         sock = self.socks.get(self.current)
-        call = sock and sock.last
+        call = sock and (sock.last_of.get(op) if op else sock.last)
         want = word if n is None else "%s %s" % (word, n)
         if call is None:
             raise Stop("`expect %s`: no call has been made on this socket yet" % want)
@@ -299,9 +301,6 @@ class Lab(LoopCommands, ServeCommands, UnixCommands):
             self.fail(want, "nothing: the call has not started yet (it is queued behind a blocked call)")
         if got != word or (n is not None and str(n) != str(detail)):
             self.fail(want, call.result())
-
-    def unsupported(self, what):
-        raise Stop("the Python export cannot repeat this command yet: %s" % what)
 
     def fail(self, want, got):
         print("# FAIL %s:%d: expected %s, got %s" % (self.name, self.line, want, got), flush=True)

@@ -142,8 +142,10 @@ fn peer(p: &PeerCmd) -> String {
 /// `expect`: the count matters only for data, sent, partial and accepted,
 /// as in sockscope.
 fn expect(e: &Expectation) -> String {
+    // `expect recv eof`: the latest call of that kind.
+    let of = e.call.map_or_else(String::new, |k| format!(", op=\"{}\"", k.word()));
     let word = match &e.outcome {
-        ExpectOutcome::Error(name) => return format!("expect(\"error\", {})", py_str(name)),
+        ExpectOutcome::Error(name) => return format!("expect(\"error\", {}{of})", py_str(name)),
         ExpectOutcome::Data => "data",
         ExpectOutcome::Sent => "sent",
         ExpectOutcome::Partial => "partial",
@@ -158,22 +160,15 @@ fn expect(e: &Expectation) -> String {
         ExpectOutcome::Queued => return format!("expect_queued({})", opt(e.n)),
         ExpectOutcome::SlowestOver(d) => return format!("expect_slowest(\"over\", {})", py_secs(*d)),
         ExpectOutcome::SlowestUnder(d) => return format!("expect_slowest(\"under\", {})", py_secs(*d)),
-        #[allow(unreachable_patterns)]
-        other => return unsupported(&format!("expect {other:?}")),
     };
     let counted = matches!(
         e.outcome,
         ExpectOutcome::Data | ExpectOutcome::Sent | ExpectOutcome::Partial | ExpectOutcome::Accepted
     );
     match e.n {
-        Some(n) if counted => format!("expect(\"{word}\", {n})"),
-        _ => format!("expect(\"{word}\")"),
+        Some(n) if counted => format!("expect(\"{word}\", {n}{of})"),
+        _ => format!("expect(\"{word}\"{of})"),
     }
-}
-
-/// A command the export cannot repeat: the script stops there, with exit 1.
-fn unsupported(what: &str) -> String {
-    format!("unsupported({})", py_str(&printable(what)))
 }
 
 /// An optional count: the number, or `None`.

@@ -162,6 +162,7 @@ class Sock:
         self.jobs = queue.Queue()
         self.busy = 0  # calls handed out and not finished (under lab.lock)
         self.last = None
+        self.last_of = {}  # the latest call of each kind ("recv", "send" ...)
         self.closing = False
         self.local = self.remote = None
         self.pair = None  # AF_UNIX streams: which connect to its listener this is (see Lab.dial)

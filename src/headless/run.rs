@@ -129,7 +129,7 @@ pub fn run_script_until(
     if format == Format::Table {
         let _ = writeln!(out, "{HEADER}");
     }
-    let code = loop {
+    let mut code = loop {
         if let Ok(sig) = stop.try_recv() {
             break stopped(name, sig, err);
         }
@@ -148,6 +148,13 @@ pub fn run_script_until(
             }
         }
     };
+    // A busy-poll with a bound is part of the experiment: it runs to its
+    // end (a spin is never left "blocking": its calls return at once).
+    if code == OK
+        && let Some(sig) = finish_spins(&mut lab, stop)
+    {
+        code = stopped(name, sig, err);
+    }
     // Anything that finished in the last instant (a worker may be between
     // its syscall's return and its event), then what is still blocking.
     settle_quiet(&mut lab);
@@ -205,6 +212,35 @@ fn flush(lab: &mut Session, out: &mut dyn Write, err: &mut dyn Write, print: &dy
         }
     }
 }
+
+/// Waits for every spin still running to reach its bound (its count, or
+/// its duration), at most [`SPIN_CAP`] past its duration.
+fn finish_spins(lab: &mut Session, stop: &Receiver<i32>) -> Option<i32> {
+    let start = Instant::now();
+    loop {
+        let tl = lab.record().timeline();
+        let running = tl.blocking().filter_map(|i| tl.get(i)).filter(|c| c.op == crate::record::Op::Spin);
+        let limit = running
+            .map(|c| match &c.arg {
+                crate::record::Arg::Spin(s) => {
+                    s.for_ns.map_or(SPIN_CAP, |ns| Duration::from_nanos(ns) + SPIN_CAP)
+                }
+                _ => SPIN_CAP,
+            })
+            .max();
+        let limit = limit?;
+        if let Ok(sig) = stop.try_recv() {
+            return Some(sig);
+        }
+        if start.elapsed() > limit {
+            return None;
+        }
+        lab.wait_event(Instant::now() + Duration::from_millis(50));
+    }
+}
+
+/// How long past its own bound the end of a run waits for a spin.
+const SPIN_CAP: Duration = Duration::from_secs(30);
 
 /// Waits until no event has arrived for [`QUIET`], at most [`QUIET_CAP`].
 fn settle_quiet(lab: &mut Session) {

@@ -14,7 +14,10 @@ pub enum LabError {
     SysPath { call: &'static str, path: String, source: io::Error },
     #[error("no socket #{id}{}", list(.open))]
     NoSocket { id: u32, open: Vec<u32> },
-    #[error("socket #{0} is closed")]
+    #[error(
+        "socket #{0} is closed: in Python, a call on a closed socket raises OSError: [Errno 9] Bad file \
+         descriptor"
+    )]
     Closed(u32),
     #[error("no socket yet: open one first (e.g. `open tcp`)")]
     NoCurrent,

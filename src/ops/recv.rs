@@ -207,7 +207,7 @@ fn eof(c: &Call, cx: &Context) -> String {
     let e = evidence(c);
     if e.is_some_and(|e| e.history.shut_rd) {
         return "recv returned 0 at once because this end was shut down for reading (shutdown SHUT_RD) and \
-                nothing was queued. No FIN came from the peer: if it sends more, a later recv returns that \
+                nothing was queued. No FIN came from the peer: if it sends more, a later recv still returns that \
                 data, and b'' again once the queue is empty."
             .into();
     }

@@ -28,7 +28,7 @@ pub enum Lane {
 /// What was called. Socket set-up, mode changes, peer actions and
 /// narration are recorded too, so the timeline tells the whole story. Each
 /// variant is explained by one module of `ops` (see `ops::describe`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
     Open,

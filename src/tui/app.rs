@@ -36,7 +36,7 @@ pub struct Sample {
 /// Where the records come from: a live session, a recording played back
 /// (no sockets, no executor), or a fixed record (tests).
 pub enum Store {
-    Live { session: Box<Session>, exec: Executor },
+    Live { session: Box<Session>, exec: Box<Executor> },
     Replay { record: Box<Record>, player: Player },
     Fixed(Box<Record>),
 }
@@ -132,7 +132,7 @@ impl App {
         let peer = session.engine.peer_addr();
         let peer_unix =
             session.engine.peer_unix_path().parent().map(|p| crate::lab::unix::text(&p.join("peer")));
-        let store = Store::Live { session: Box::new(session), exec: Executor::new() };
+        let store = Store::Live { session: Box::new(session), exec: Box::new(Executor::new()) };
         let mut app = App::with_store(store, theme);
         app.peer_addr = Some(peer);
         app.peer_unix = peer_unix;

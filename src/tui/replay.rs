@@ -5,8 +5,8 @@
 
 use std::time::Instant;
 
-use crate::record::Record;
 use crate::record::file::Stamped;
+use crate::record::{Event, Record};
 
 /// Speeds as (numerator, denominator), slowest first.
 const SPEEDS: [(u64, u64, &str); 5] =
@@ -64,14 +64,21 @@ impl Player {
     }
 
     /// `n` / →: moves the clock to the next event's stamp and applies it
-    /// (with any stamped the same instant), and pauses.
+    /// (with any stamped the same instant), and pauses. A call whose end is
+    /// the very next event is one step: it was never seen blocked, so it is
+    /// not shown blocked.
     pub fn step(&mut self, record: &mut Record) {
         self.playing = false;
         self.last = None;
-        if let Some(ev) = self.events.get(self.next) {
-            self.clock_ns = self.clock_ns.max(ev.t_ns);
-            self.apply_due(record);
+        let Some(ev) = self.events.get(self.next) else { return };
+        let mut to = ev.t_ns;
+        if let (Event::Begin(c), Some(next)) = (&ev.ev, self.events.get(self.next + 1))
+            && matches!(&next.ev, Event::End(e) if e.seq == c.seq)
+        {
+            to = next.t_ns;
         }
+        self.clock_ns = self.clock_ns.max(to);
+        self.apply_due(record);
     }
 
     /// While playing: moves the clock by the wall time since the last

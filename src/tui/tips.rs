@@ -1,8 +1,8 @@
 //! What to try next, for a newcomer looking at a call. The explanation of
-//! the call itself comes from the engine (`lab::explain`), so there is one
-//! source for what the screen, the headless runner and the docs say.
+//! the call itself comes from `ops`, so there is one source for what the
+//! screen, the headless runner and the docs say.
 
-use crate::record::{Call, Outcome};
+use crate::record::{Call, Op, Outcome};
 
 use super::keymap::Keymap;
 
@@ -22,24 +22,43 @@ fn tips_by_action(c: Option<&Call>) -> &'static [(&'static str, &'static str)] {
     let Some(c) = c else {
         return &[("recv", "recv"), ("new-tcp", "open a socket")];
     };
-    match c.outcome {
-        Outcome::Blocking => &[
+    match (c.op, c.outcome) {
+        (Op::Accept, Outcome::Blocking) => &[
+            ("peer n", "a peer client connects: accept returns"),
+            ("toggle-blocking", "switch mode: still blocked"),
+        ],
+        (Op::Accept, Outcome::WouldBlock | Outcome::Timeout(_)) => {
+            &[("peer n", "a peer client connects"), ("accept", "accept again")]
+        }
+        (Op::Accept, Outcome::Accepted(_)) => {
+            &[("next-socket", "go to the new socket"), ("accept", "accept again")]
+        }
+        (Op::Send, Outcome::Blocking) => &[
+            ("peer r", "peer reads again: send finishes"),
+            ("toggle-blocking", "switch mode: still blocked"),
+        ],
+        (Op::Send, Outcome::WouldBlock | Outcome::Partial) => {
+            &[("peer r", "peer reads again: room for more"), ("send", "send again")]
+        }
+        (Op::Spin, _) => &[("recv", "recv once"), ("toggle-blocking", "toggle non-blocking")],
+        (Op::Listen, _) => &[("peer n", "a peer client connects"), ("accept", "accept it")],
+        (_, Outcome::Blocking) => &[
             ("peer s", "peer sends: recv returns it"),
             ("toggle-blocking", "switch mode: still blocked"),
             ("peer c", "peer closes: recv gets EOF"),
         ],
-        Outcome::WouldBlock => &[
+        (_, Outcome::WouldBlock) => &[
             ("peer s", "peer sends; recv gets it now"),
             ("toggle-blocking", "blocking again: recv waits"),
             ("timeout", "timeout: waits, not forever"),
         ],
-        Outcome::Data => {
+        (_, Outcome::Data) => {
             &[("recv", "recv again: queue is empty"), ("toggle-blocking", "toggle non-blocking")]
         }
-        Outcome::Timeout(_) => {
+        (_, Outcome::Timeout(_)) => {
             &[("peer s", "peer sends; recv gets it"), ("zero-timeout", "timeout 0 = non-blocking")]
         }
-        Outcome::Eof => &[("recv", "recv again: EOF repeats"), ("send", "send: 1st after FIN succeeds")],
+        (_, Outcome::Eof) => &[("recv", "recv again: EOF repeats"), ("send", "send: 1st after FIN succeeds")],
         _ => &[("recv", "recv"), ("toggle-blocking", "toggle non-blocking"), ("timeout", "set a timeout")],
     }
 }

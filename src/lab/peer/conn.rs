@@ -45,6 +45,11 @@ impl Rec {
             if e.kind() == io::ErrorKind::WouldBlock { Outcome::WouldBlock } else { Outcome::Error };
         Rec { outcome, errno: errno_of(e), bytes: None, preview: None }
     }
+    /// A send that failed, with the bytes it tried to send as its preview.
+    pub fn send_err(e: &io::Error, tried: &[u8]) -> Rec {
+        let preview = (!tried.is_empty()).then(|| tried[..tried.len().min(PREVIEW_CAP)].into());
+        Rec { preview, ..Rec::err(e) }
+    }
     pub fn data(outcome: Outcome, n: usize, bytes: &[u8]) -> Rec {
         let preview = (!bytes.is_empty()).then(|| bytes[..bytes.len().min(PREVIEW_CAP)].into());
         Rec { outcome, errno: 0, bytes: Some(n as u64), preview }
@@ -158,7 +163,22 @@ impl Conn {
             Payload::Text(t) => self.out.extend_from_slice(t),
             Payload::Size(n) => fill(&mut self.out, *n),
         }
+        if p.is_empty() {
+            // A zero-length send is still a syscall (sendto(fd, "", 0) = 0).
+            self.write_once(shared, &[]);
+            return;
+        }
         self.flush(shared);
+    }
+
+    /// One write of `data`, recorded.
+    fn write_once(&mut self, shared: &Shared, data: &[u8]) {
+        let start = shared.now_ns();
+        let rec = match self.stream.write(data) {
+            Ok(n) => Rec { bytes: Some(n as u64), ..Rec::data(Outcome::Sent, n, data) },
+            Err(e) => Rec::send_err(&e, data),
+        };
+        record_on(shared, self.lane, Op::PeerSend, self.out_arg.clone(), start, rec);
     }
 
     /// Bytes queued and not yet taken by the kernel.
@@ -182,7 +202,7 @@ impl Conn {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    record_on(shared, self.lane, Op::PeerSend, arg, start, Rec::err(&e));
+                    record_on(shared, self.lane, Op::PeerSend, arg, start, Rec::send_err(&e, rest));
                     self.out_at = self.out.len();
                 }
             }
@@ -300,7 +320,7 @@ fn send_datagram(shared: &Shared, data: &[u8], arg: Arg, send: impl FnOnce() -> 
     let start = shared.now_ns();
     let rec = match send() {
         Ok(n) => Rec::data(if n == data.len() { Outcome::Sent } else { Outcome::Partial }, n, &data[..n]),
-        Err(e) => Rec::err(&e),
+        Err(e) => Rec::send_err(&e, data),
     };
     record(shared, Op::PeerSend, arg, start, rec);
 }

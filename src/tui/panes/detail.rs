@@ -71,6 +71,10 @@ fn describe<'a>(c: &Call, app: &App, width: u16) -> Vec<Line<'a>> {
     };
     let arg = c.arg_text().map(|a| format!(" {}", fmt::safe(&a))).unwrap_or_default();
     let state = match c.outcome {
+        // A spin is many short calls from user space, not one in the kernel.
+        Outcome::Blocking if c.op == Op::Spin => {
+            format!("spinning {}", fmt::dur(now_ns.saturating_sub(c.start_ns)))
+        }
         Outcome::Blocking => format!("blocking {}", fmt::dur(now_ns.saturating_sub(c.start_ns))),
         Outcome::Ok => "ok".into(),
         _ => c.label(),
@@ -97,6 +101,7 @@ fn describe<'a>(c: &Call, app: &App, width: u16) -> Vec<Line<'a>> {
     }
     let took = match c.duration() {
         Some(d) => format!("took {}", fmt::dur(d.as_nanos() as u64)),
+        None if c.op == Op::Spin => "still spinning: each call returns at once".into(),
         None => "still in the kernel".into(),
     };
     lines.push(field("time", format!("{}  {took}", fmt::at(c.start_ns)), t));

@@ -78,6 +78,13 @@ fn hints<'a>(app: &App, t: &Theme, width: u16) -> Line<'a> {
                 ("i".into(), "inspector".into(), 2),
             ]
         }
+        // A listener has no data to read: its call is accept.
+        None if app.current_socket().is_some_and(|s| s.info.kind.is_listener()) => vec![
+            (k("accept"), "accept".into(), 9),
+            (k("peer"), "peer…".into(), 7),
+            (k("toggle-blocking"), app.toggle_word().into(), 8),
+            (k("prompt"), "command".into(), 4),
+        ],
         None => vec![
             (k("recv"), "recv".into(), 9),
             (k("send"), "send".into(), 3),

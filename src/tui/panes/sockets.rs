@@ -105,7 +105,11 @@ fn block_of<'a>(s: &SockState, app: &App, t: &Theme) -> Vec<Line<'a>> {
         field("kernel", kernel, t),
         Line::from(vec![
             Span::raw(timer("SO_RCVTIMEO", kernel_view.map(|k| k.rcvtimeo_us))),
-            Span::styled(format!("rx-queue {rx}"), t.dim()),
+            // FIONREAD on a datagram socket is the next datagram's size only.
+            Span::styled(
+                if s.info.kind.is_dgram() { format!("next dgram {rx}") } else { format!("rx-queue {rx}") },
+                t.dim(),
+            ),
         ]),
         Line::from(vec![
             Span::raw(timer("SO_SNDTIMEO", kernel_view.map(|k| k.sndtimeo_us))),
