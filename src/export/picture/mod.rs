@@ -16,6 +16,7 @@
 //!  ● data  ▲ sent  ◆ set-up …                        the key
 //! ```
 
+pub mod explain;
 pub mod lanes;
 pub mod legend;
 pub mod marks;
