@@ -3,10 +3,10 @@
 //! busy-poll is aggregated per column, as the TUI does per cell: each
 //! column shows the outcome most of its calls had, darker the more calls.
 //!
-//! The picture stays bounded however long the history: on each lane at
-//! most two calls are drawn per [`THIN_PX`] column of start times (the
-//! first, and the last, which may reach further right), plus every call
-//! still blocking; a spin has one cell per [`SPIN_PX`].
+//! The picture stays bounded however long the history: on a lane of more
+//! than [`KEEP_ALL`] calls at most two are drawn per [`THIN_PX`] column of
+//! start times (the first, and the last, which may reach further right),
+//! plus every call still blocking; a spin has one cell per [`SPIN_PX`].
 
 use super::palette::{Tone, tone};
 use super::scale::Scale;
@@ -18,6 +18,8 @@ use crate::tui::theme::Theme;
 
 /// Calls starting within this many px of each other share a column.
 pub const THIN_PX: f64 = 3.0;
+/// A lane with no more calls than this is drawn whole.
+pub const KEEP_ALL: usize = 500;
 /// The width of one aggregated busy-poll cell.
 pub const SPIN_PX: f64 = 3.0;
 /// The longest argument quoted in a call's tooltip.
@@ -87,7 +89,7 @@ pub fn lane_marks(record: &Record, lane: Lane, index: usize, scale: &Scale, now_
     // The current column, and the latest finished call in it after its first.
     let mut col: Option<(i64, Option<(usize, &Call)>)> = None;
     for (i, c) in calls {
-        let k = (scale.x(c.start_ns) / THIN_PX).floor() as i64;
+        let k = if ids.len() <= KEEP_ALL { i as i64 } else { (scale.x(c.start_ns) / THIN_PX).floor() as i64 };
         match &mut col {
             Some((ck, _)) if *ck == k && c.end_ns.is_none() => kept.push((i, c)),
             Some((ck, last)) if *ck == k => dropped += u64::from(last.replace((i, c)).is_some()),
