@@ -2,7 +2,8 @@
 //! badge on the bar's own row when that is free; else under the badge, on
 //! the first of up to [`MAX_TIERS`] rows below where it does not touch
 //! another label. Only whole labels are drawn (a cut label misleads); one
-//! that fits nowhere is left out, and the call's tooltip still says it.
+//! that fits nowhere is left out, and the call's tooltip still says it;
+//! so is the same label again on a call whose badge overlaps the last one.
 
 use super::marks::Mark;
 use super::{BADGE, GAP};
@@ -32,9 +33,17 @@ pub fn place(marks: &[Mark], xmin: f64, xmax: f64) -> (Vec<Option<Spot>>, usize)
         taken[0].push((m.x1 - BADGE / 2.0, m.x1 + BADGE / 2.0));
     }
     let mut rows = 1;
+    let mut prev: Option<&Mark> = None;
     let spots = marks
         .iter()
         .map(|m| {
+            // A run of calls packed tighter than their badges, each saying
+            // the same (`data 65536` …), is labelled once.
+            let repeat = prev.is_some_and(|p| p.labels == m.labels && m.x1 - p.x1 < BADGE);
+            prev = Some(m);
+            if repeat {
+                return None;
+            }
             let spot = spot(m, &taken, xmin, xmax)?;
             let w = m.labels[spot.text].width();
             taken[spot.tier].push((spot.x, spot.x + w));
@@ -98,6 +107,11 @@ mod tests {
         assert_eq!(rows, 3);
         let crowd: Vec<Mark> =
             (0..10).map(|i| mark(100.0 + i as f64, 100.0 + i as f64, "wouldblock")).collect();
+        let (spots, rows) = place(&crowd, 50.0, 1000.0);
+        assert_eq!(spots.iter().flatten().count(), 1, "a packed run says it once");
+        assert_eq!(rows, 2);
+        let crowd: Vec<Mark> =
+            (0..10).map(|i| mark(100.0 + i as f64, 100.0 + i as f64, &format!("data {i}"))).collect();
         let (spots, rows) = place(&crowd, 50.0, 1000.0);
         assert_eq!(spots.iter().flatten().count(), MAX_TIERS + 1, "one per row, the rest left out");
         assert_eq!(rows, MAX_TIERS + 1);

@@ -60,10 +60,9 @@ impl Scale {
         knots.dedup();
         let gaps: Vec<u64> = knots.windows(2).map(|w| w[1] - w[0]).collect();
         let width = x1 - x0;
-        // At least half the width stays in proportion.
-        let min = MIN_GAP.min(width / (2.0 * gaps.len() as f64));
-        let slope = slope(&gaps, width, min);
-        let widths: Vec<f64> = gaps.iter().map(|&d| (d as f64 * slope).max(min)).collect();
+        let mins = minimums(&gaps, width);
+        let slope = slope(&gaps, &mins, width);
+        let widths: Vec<f64> = gaps.iter().zip(&mins).map(|(&d, &m)| (d as f64 * slope).max(m)).collect();
         let total: f64 = widths.iter().sum();
         let mut xs = Vec::with_capacity(knots.len());
         let mut at = 0.0;
@@ -73,7 +72,7 @@ impl Scale {
             xs.push(x0 + at / total * width);
         }
         let slope = slope * width / total;
-        let bursts = bursts(&knots, &xs, &widths, slope, min);
+        let bursts = bursts(&knots, &xs, &mins, slope);
         Scale { x0, x1, span_ns, knots, xs, slope, bursts }
     }
 
@@ -116,18 +115,57 @@ impl Scale {
     }
 }
 
-/// The px per ns that makes `Σ max(min, slope·d)` fill `width`: with the
-/// gaps largest first, the first j are in proportion and the rest at the
-/// minimum, for the j where that is consistent.
-fn slope(gaps: &[u64], width: f64, min: f64) -> f64 {
-    let mut sorted: Vec<f64> = gaps.iter().map(|&d| d as f64).collect();
-    sorted.sort_unstable_by(|a, b| b.total_cmp(a));
-    let n = sorted.len();
+/// The least width of each gap: [`MIN_GAP`] where the width allows it.
+/// Widened gaps may take at most half the width; when they would need
+/// more, that half is shared out among the bursts (runs of gaps too short
+/// to show) so that small bursts keep [`MIN_GAP`] and the largest share
+/// what is left, rather than every gap shrinking alike.
+fn minimums(gaps: &[u64], width: f64) -> Vec<f64> {
+    let budget = width / 2.0;
+    if gaps.len() as f64 * MIN_GAP <= budget {
+        return vec![MIN_GAP; gaps.len()];
+    }
+    // Short: narrower than MIN_GAP even if only half the width is in proportion.
+    let span: u64 = gaps.iter().sum();
+    let short = |d: u64| (d as f64) * budget / (span.max(1) as f64) < MIN_GAP;
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (i, &d) in gaps.iter().enumerate() {
+        match runs.last_mut() {
+            Some((_, end)) if short(d) && *end == i => *end = i + 1,
+            _ if short(d) => runs.push((i, i + 1)),
+            _ => {}
+        }
+    }
+    // Water-filling: the smallest wants are met whole, the rest share alike.
+    let mut order: Vec<usize> = (0..runs.len()).collect();
+    order.sort_by_key(|&r| runs[r].1 - runs[r].0);
+    let (mut left, mut count) = (budget, runs.len());
+    let mut mins = vec![MIN_GAP; gaps.len()];
+    for r in order {
+        let (a, b) = runs[r];
+        let give = (MIN_GAP * (b - a) as f64).min(left / count as f64);
+        mins[a..b].fill(give / (b - a) as f64);
+        left -= give;
+        count -= 1;
+    }
+    mins
+}
+
+/// The px per ns that makes `Σ max(min_i, slope·d_i)` fill `width`: with
+/// the gaps in order of `d_i / min_i`, largest first, the first j are in
+/// proportion and the rest at their minimum, for the j where that holds.
+fn slope(gaps: &[u64], mins: &[f64], width: f64) -> f64 {
+    let mut order: Vec<usize> = (0..gaps.len()).collect();
+    let ratio = |i: usize| gaps[i] as f64 / mins[i].max(f64::MIN_POSITIVE);
+    order.sort_unstable_by(|&a, &b| ratio(b).total_cmp(&ratio(a)));
+    let mut rest: f64 = mins.iter().sum();
     let mut sum = 0.0;
-    for j in 1..=n {
-        sum += sorted[j - 1];
-        let k = (width - min * (n - j) as f64) / sum;
-        if sorted[j - 1] * k >= min && sorted.get(j).is_none_or(|&next| next * k < min) {
+    for (j, &i) in order.iter().enumerate() {
+        sum += gaps[i] as f64;
+        rest -= mins[i];
+        let k = (width - rest) / sum;
+        let next_short = order.get(j + 1).is_none_or(|&n| (gaps[n] as f64) * k < mins[n]);
+        if gaps[i] as f64 * k >= mins[i] && next_short {
             return k;
         }
     }
@@ -135,11 +173,11 @@ fn slope(gaps: &[u64], width: f64, min: f64) -> f64 {
 }
 
 /// Runs of gaps widened past their proportion, spread by enough to show.
-fn bursts(knots: &[u64], xs: &[f64], widths: &[f64], slope: f64, min: f64) -> Vec<Burst> {
+fn bursts(knots: &[u64], xs: &[f64], mins: &[f64], slope: f64) -> Vec<Burst> {
     let mut out = Vec::new();
     let mut run: Option<usize> = None;
-    for i in 0..=widths.len() {
-        let widened = i < widths.len() && ((knots[i + 1] - knots[i]) as f64 * slope) < min * 0.999;
+    for i in 0..=mins.len() {
+        let widened = i < mins.len() && ((knots[i + 1] - knots[i]) as f64 * slope) < mins[i] * 0.999;
         match (run, widened) {
             (None, true) => run = Some(i),
             (Some(a), false) => {
@@ -199,6 +237,20 @@ mod tests {
         for x in [0.0, 123.4, 400.0, 999.0] {
             assert!((s.x(s.t(x)) - x).abs() < 0.5, "t inverts x at {x}");
         }
+    }
+
+    #[test]
+    fn a_large_burst_does_not_crowd_a_small_one() {
+        // Two calls 10 µs apart at 100 ms, and 200 calls 1 µs apart at 500 ms.
+        let small = [100_000_000, 100_010_000];
+        let large = (0..200).map(|i| 500_000_000 + i * 1_000);
+        let s = Scale::spread(0.0, 1000.0, 1_000_000_000, small.into_iter().chain(large));
+        let gap = s.x(100_010_000) - s.x(100_000_000);
+        assert!((gap - MIN_GAP).abs() < 0.01, "the small burst keeps its spacing: {gap}");
+        let burst = s.x(500_199_000) - s.x(500_000_000);
+        assert!(burst <= 500.0 && burst > 300.0, "the large one shares what is left: {burst}");
+        assert_eq!(s.bursts.len(), 1, "two calls apart are not worth a bracket");
+        assert_eq!(s.bursts[0].from_ns, 500_000_000);
     }
 
     #[test]
