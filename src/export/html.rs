@@ -75,7 +75,7 @@ fn css(p: &Picture) -> String {
          .call {{ cursor: pointer; }}\n\
          .call:focus {{ outline: none; }}\n\
          .call.on .badge, .call:focus .badge {{ stroke: {text}; stroke-width: 2; }}\n\
-         .call:focus-visible .hit {{ stroke: {text}; stroke-dasharray: 3 2; }}\n\
+         .call.on .hit, .call:focus-visible .hit {{ stroke: {text}; stroke-dasharray: 3 2; }}\n\
          aside {{ position: sticky; bottom: 0; background: {bg}; border-top: 1px solid {rule}; \
          padding: 8px 16px 12px; max-height: 45vh; overflow: auto; }}\n\
          aside h2 {{ font-size: 14px; margin: 0 0 2px; }}\n\
