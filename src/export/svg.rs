@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use super::picture::{BADGE, BAR_H, MARGIN, ROW_H};
+use super::picture::{BADGE, BAR_H, LINE_H, MARGIN, ROW_H};
 use super::picture::{Body, Mark, Picture, Text, Tone, narration};
 use super::xml::{esc, px};
 use crate::tui::fmt;
@@ -129,7 +129,7 @@ impl SvgWriter<'_> {
         let bg = self.p.palette.background();
         for m in &self.p.markers {
             let cy = top + narration::R + m.row as f64 * (2.0 * narration::R + 4.0);
-            let caption = self.p.captions.iter().find(|c| c.1.n == m.n).map(|c| c.1.text.clone());
+            let caption = self.p.captions.iter().find(|c| c.n == m.n).map(|c| c.text.clone());
             let _ = writeln!(self.out, "<g class=\"say\" id=\"say{}\">", m.n);
             if let Some(t) = caption {
                 let _ = writeln!(self.out, "<title>{}</title>", esc(t.as_str()));
@@ -287,11 +287,11 @@ impl SvgWriter<'_> {
         self.out.push_str("<g class=\"captions\">\n");
         let (colour, bg) = (self.c(Tone::Narration), self.p.palette.background());
         let indent = narration::text_indent();
-        for (y, c, lines) in &self.p.captions {
-            self.badge_circle(MARGIN + narration::R, *y - 4.0, c.n, colour, bg);
-            self.text(MARGIN + 2.0 * narration::R + 8.0, *y, &c.at, Tone::Dim, "class=\"at\"");
-            for (k, line) in lines.iter().enumerate() {
-                self.text(MARGIN + indent, y + k as f64 * 16.0, line, Tone::Text, "class=\"caption\"");
+        for c in &self.p.captions {
+            self.badge_circle(MARGIN + narration::R, c.y - 4.0, c.n, colour, bg);
+            self.text(MARGIN + 2.0 * narration::R + 8.0, c.y, &c.at, Tone::Dim, "class=\"at\"");
+            for (k, line) in c.lines.iter().enumerate() {
+                self.text(MARGIN + indent, c.y + k as f64 * LINE_H, line, Tone::Text, "class=\"caption\"");
             }
         }
         self.out.push_str("</g>\n");

@@ -59,6 +59,8 @@ const NAME_W: f64 = 12.0 * CHAR_W;
 const RIGHT_PAD: f64 = 12.0 * CHAR_W;
 /// Between two lanes.
 const LANE_GAP: f64 = 6.0;
+/// One line of captions or notes.
+pub const LINE_H: f64 = FONT + 4.0;
 
 /// How to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,8 +110,7 @@ pub struct Picture {
     pub lanes: Vec<LaneRow>,
     pub marks: Vec<Mark>,
     pub axis: Axis,
-    /// The first caption's line, and each caption.
-    pub captions: Vec<(f64, Caption, Vec<Text>)>,
+    pub captions: Vec<Caption>,
     pub legend: Vec<legend::Item>,
     /// What was left out, and why.
     pub notes: Vec<(f64, Text)>,
@@ -146,16 +147,73 @@ pub fn build(record: &Record, now_ns: u64, name: &str, opts: &Options) -> Pictur
     y += rows as f64 * (2.0 * narration::R + 4.0) + if rows > 0 { LANE_GAP } else { 0.0 };
 
     let (lane_list, more_lanes) = lanes::order(record);
-    let mut rows_out = Vec::new();
-    let mut all_marks = Vec::new();
-    let mut dropped = 0;
-    for (index, &lane) in lane_list.iter().enumerate() {
-        let (mut marks, d) = marks::lane_marks(record, lane, index, &scale, now_ns);
+    let (rows, mut marks, dropped, mut y) = lay_lanes(record, &lane_list, &scale, now_ns, (xmin, xmax), y);
+    // Story order: a page's Tab key then walks the calls as they happened.
+    marks.sort_by_key(|m| m.call);
+
+    let axis = Axis { y: y + 4.0, ticks: scale.ticks() };
+    y = axis.y + 2.0 * ROW_H + if scale.bursts.is_empty() { 0.0 } else { ROW_H + 4.0 };
+    let (captions, mut y) = lay_captions(captions, xmax, y);
+    let (legend, below) = legend::build(&marks, MARGIN, xmax, y + ROW_H / 2.0);
+    y = below;
+
+    let mut said = Vec::new();
+    if !scale.bursts.is_empty() {
+        said.push(
+            "Calls closer together than the picture can show apart are spread out in the order they \
+             happened; a bracket under the axis gives the real time of such a burst."
+                .to_string(),
+        );
+    }
+    if dropped > 0 {
+        said.push(format!(
+            "{} calls drawn too close to others to show apart are left out.",
+            fmt::count(dropped)
+        ));
+    }
+    if more_lanes > 0 {
+        said.push(format!("{more_lanes} more lanes are not drawn."));
+    }
+    if more_says > 0 {
+        said.push(format!("{more_says} more narration lines are not drawn."));
+    }
+    let (notes, y) = lay_notes(&said, xmax, y);
+    Picture {
+        width,
+        height: (y + MARGIN).ceil(),
+        palette: Palette { dark: opts.dark },
+        subtitle: Text::new(&subtitle(record, end, rows.len())),
+        scale,
+        title,
+        narration,
+        markers,
+        lanes: rows,
+        marks,
+        axis,
+        captions,
+        legend,
+        notes,
+    }
+}
+
+/// Each lane from `y` down: its marks, their labels placed, and its row.
+/// Returns the rows, the marks, how many calls were left out, and the y
+/// under the last lane.
+fn lay_lanes(
+    record: &Record,
+    lanes: &[Lane],
+    scale: &Scale,
+    now_ns: u64,
+    (xmin, xmax): (f64, f64),
+    mut y: f64,
+) -> (Vec<LaneRow>, Vec<Mark>, u64, f64) {
+    let (mut rows, mut all, mut dropped) = (Vec::new(), Vec::new(), 0);
+    for (index, &lane) in lanes.iter().enumerate() {
+        let (mut marks, d) = marks::lane_marks(record, lane, index, scale, now_ns);
         dropped += d;
         let (spots, tiers) = place::place(&marks, xmin, xmax);
         let (name, kind) = lanes::names(record, lane);
-        let top = y;
-        let bar = top + ROW_H / 2.0;
+        let bar = y + ROW_H / 2.0;
         for (m, spot) in marks.iter_mut().zip(spots) {
             m.y = bar;
             m.label = spot.map(|s| Label {
@@ -165,70 +223,34 @@ pub fn build(record: &Record, now_ns: u64, name: &str, opts: &Options) -> Pictur
             });
         }
         let height = tiers.max(if kind.is_some() { 2 } else { 1 }) as f64 * ROW_H;
-        rows_out.push(LaneRow { lane, name, kind, top, y: bar, bottom: top + height });
-        all_marks.extend(marks);
+        rows.push(LaneRow { lane, name, kind, top: y, y: bar, bottom: y + height });
+        all.extend(marks);
         y += height + LANE_GAP;
     }
+    (rows, all, dropped, y)
+}
 
-    // Story order: a page's Tab key then walks the calls as they happened.
-    all_marks.sort_by_key(|m| m.call);
-    let axis = Axis { y: y + 4.0, ticks: scale.ticks() };
-    y = axis.y + 2.0 * ROW_H + if scale.bursts.is_empty() { 0.0 } else { ROW_H + 4.0 };
-
+/// The captions from `y` down, each wrapped to the width.
+fn lay_captions(mut captions: Vec<Caption>, xmax: f64, mut y: f64) -> (Vec<Caption>, f64) {
     let cols = ((xmax - MARGIN - narration::text_indent()) / CHAR_W).floor() as usize;
-    let mut placed = Vec::new();
-    for c in captions {
-        let lines = c.text.wrap(cols);
-        let h = lines.len() as f64 * (FONT + 4.0) + 6.0;
-        placed.push((y + FONT, c, lines));
-        y += h;
+    for c in &mut captions {
+        c.lines = c.text.wrap(cols);
+        c.y = y + FONT;
+        y += c.lines.len() as f64 * LINE_H + 6.0;
     }
-    if !placed.is_empty() {
-        y += 8.0;
-    }
+    let y = if captions.is_empty() { y } else { y + 8.0 };
+    (captions, y)
+}
 
-    let (legend, below) = legend::build(&all_marks, MARGIN, xmax, y + ROW_H / 2.0);
-    y = below;
+/// The notes from `y` down, wrapped.
+fn lay_notes(said: &[String], xmax: f64, mut y: f64) -> (Vec<(f64, Text)>, f64) {
+    let cols = ((xmax - MARGIN) / CHAR_W).floor() as usize;
     let mut notes = Vec::new();
-    let note_cols = ((xmax - MARGIN) / CHAR_W).floor() as usize;
-    let mut note = |text: String| {
-        for line in Text::new(&text).wrap(note_cols) {
-            notes.push((y, line));
-            y += FONT + 4.0;
-        }
-    };
-    if !scale.bursts.is_empty() {
-        note(
-            "Calls closer together than the picture can show apart are spread out in the order they \
-              happened; a bracket under the axis gives the real time of such a burst."
-                .into(),
-        );
+    for line in said.iter().flat_map(|s| Text::new(s).wrap(cols)) {
+        notes.push((y, line));
+        y += LINE_H;
     }
-    if dropped > 0 {
-        note(format!("{} calls drawn too close to others to show apart are left out.", fmt::count(dropped)));
-    }
-    if more_lanes > 0 {
-        note(format!("{more_lanes} more lanes are not drawn."));
-    }
-    if more_says > 0 {
-        note(format!("{more_says} more narration lines are not drawn."));
-    }
-    Picture {
-        width,
-        height: (y + MARGIN).ceil(),
-        palette: Palette { dark: opts.dark },
-        scale,
-        title,
-        subtitle: Text::new(&subtitle(record, end, rows_out.len())),
-        narration,
-        markers,
-        lanes: rows_out,
-        marks: all_marks,
-        axis,
-        captions: placed,
-        legend,
-        notes,
-    }
+    (notes, y)
 }
 
 /// `9 calls on 2 lanes over 352ms`.

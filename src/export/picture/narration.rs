@@ -40,6 +40,9 @@ pub struct Caption {
     /// `t+0.301s`.
     pub at: Text,
     pub text: Text,
+    /// Its first line's baseline, and its lines, once laid out.
+    pub y: f64,
+    pub lines: Vec<Text>,
 }
 
 /// The markers, the captions, how many rows the markers use, and how many
@@ -70,6 +73,8 @@ pub fn build(record: &Record, scale: &Scale, xmax: f64) -> (Vec<Marker>, Vec<Cap
             call: i,
             at: Text::new(&fmt::at(c.start_ns)),
             text: Text::cut(&text, CAPTION_MAX),
+            y: 0.0,
+            lines: Vec::new(),
         });
     }
     let rows = markers.iter().map(|m| m.row + 1).max().unwrap_or(0);
