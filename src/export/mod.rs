@@ -5,7 +5,6 @@
 
 mod draw;
 pub mod html;
-mod literal;
 pub mod picture;
 pub mod python;
 pub mod source;
@@ -13,5 +12,4 @@ pub mod svg;
 mod xml;
 
 pub use draw::{Format, document};
-pub use literal::py_secs;
-pub use python::{addr_args, payload, python_script};
+pub use python::python_script;

@@ -19,6 +19,7 @@ mod connect;
 mod errors;
 mod io;
 mod listen;
+pub mod literal;
 mod loop_;
 pub mod mode;
 mod open;

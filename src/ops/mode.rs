@@ -55,7 +55,7 @@ pub fn export(m: ModeSet) -> String {
         ModeSet::Blocking => "setblocking(True)".into(),
         ModeSet::Nonblocking => "setblocking(False)".into(),
         ModeSet::Timeout(None) => "settimeout(None)".into(),
-        ModeSet::Timeout(Some(t)) => format!("settimeout({})", crate::export::py_secs(t)),
+        ModeSet::Timeout(Some(t)) => format!("settimeout({})", super::literal::py_secs(t)),
         ModeSet::RcvTimeo(t) => timeo("SO_RCVTIMEO", t),
         ModeSet::SndTimeo(t) => timeo("SO_SNDTIMEO", t),
     }

@@ -132,7 +132,7 @@ impl Describe for PeerAct {
                 "The peer read EOF: our side closed or shut down its writing side.".into()
             }
             (Op::PeerRecv, _) => format!("The peer read {n} that we sent, which makes room for more."),
-            (Op::PeerClose, _) if matches!(&c.arg, Arg::Note(n) if &**n == crate::lab::AFTER_OURS) => {
+            (Op::PeerClose, _) if matches!(&c.arg, Arg::Note(n) if &**n == crate::record::arg::AFTER_OURS) => {
                 "Our end was closed, so the peer closed its end too, as a server does once it has read the EOF: \
                  nothing more can happen on the connection. Left open, its end would wait in CLOSE-WAIT and keep \
                  an fd for good. A datagram socket has no EOF: the peer closes the one paired with ours at once."
