@@ -30,6 +30,7 @@ pub const ACTIONS: &[&str] = &[
     "follow",
     "help",
     "prompt",
+    "transcript",
     "quit",
 ];
 
@@ -52,6 +53,17 @@ pub enum Glyphs {
     Ascii,
 }
 
+/// Where the transcript's copy key sends the lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CopyTo {
+    /// The terminal's clipboard, through an OSC 52 escape sequence.
+    #[default]
+    Osc52,
+    /// A new file in the temp directory (for terminals without OSC 52).
+    File,
+}
+
 /// The settings, with their defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -63,6 +75,8 @@ pub struct Config {
     pub settle_ms: u64,
     /// The size the recv key asks for.
     pub recv_size: u64,
+    /// Where the transcript's copy key sends lines: `osc52` or `file`.
+    pub copy: CopyTo,
     /// Action name -> key, e.g. `recv = "R"` or `quit = "ctrl-q"`.
     pub keys: BTreeMap<String, String>,
 }
@@ -75,6 +89,7 @@ impl Default for Config {
             mouse: true,
             settle_ms: 50,
             recv_size: 1024,
+            copy: CopyTo::Osc52,
             keys: BTreeMap::new(),
         }
     }
