@@ -241,13 +241,14 @@ mod tests {
     #[test]
     fn a_full_file_parses() {
         let c = Config::parse(
-            "theme = \"high-contrast\"\nglyphs = \"ascii\"\nmouse = false\nsettle_ms = 80\nrecv_size = 4096\n[keys]\nrecv = \"R\"\nquit = \"ctrl-q\"\nhelp = \"f1\"\n",
+            "theme = \"high-contrast\"\nglyphs = \"ascii\"\nmouse = false\nsettle_ms = 80\nrecv_size = 4096\ncopy = \"file\"\n[keys]\nrecv = \"R\"\nquit = \"ctrl-q\"\nhelp = \"f1\"\n",
         )
         .expect("valid");
         assert_eq!(c.theme, Theme::HighContrast);
         assert_eq!(c.glyphs, Glyphs::Ascii);
         assert!(!c.mouse);
         assert_eq!(c.settle_ms, 80);
+        assert_eq!(c.copy, CopyTo::File);
         assert_eq!(parse_key(&c.keys["quit"]), Ok(KeySpec { ctrl: true, alt: false, key: Key::Char('q') }));
     }
 
@@ -259,6 +260,7 @@ mod tests {
             ("settle_ms = 0", "settle_ms = 0"),
             ("recv_size = 999999999", "recv_size"),
             ("mouse = \"yes\"", "line 1"),
+            ("copy = \"clipboard\"", "unknown variant `clipboard`"),
             ("[keys]\nfly = \"f\"", "keys.fly: unknown action"),
             ("[keys]\nrecv = \"ctrl-\"", "keys.recv"),
             ("[keys]\nrecv = \"rr\"", "keys.recv"),

@@ -308,3 +308,14 @@ fn the_cursor_and_the_range_show_without_colour() {
     assert!(row_has(7, ratatui::style::Modifier::BOLD) && row_has(8, ratatui::style::Modifier::BOLD));
     assert!(!row_has(6, ratatui::style::Modifier::BOLD), "a line outside the range is not");
 }
+
+#[test]
+fn the_config_can_send_copies_to_a_file() {
+    let mut a = scrolled(80, 24);
+    a.copy = sockscope::config::CopyTo::File;
+    a.on_key(key('y'));
+    let Some(sockscope::tui::app::Status::Info(s)) = &a.status else { panic!("{:?}", a.status) };
+    let path = s.strip_prefix("wrote 3 lines as Python to ").expect(s);
+    std::fs::remove_file(path).unwrap();
+    assert!(a.to_terminal.is_empty(), "no OSC 52 when the config says file");
+}

@@ -11,6 +11,9 @@ use crate::tui::keys::Action;
 use crate::tui::panes::transcript as pane;
 use crate::tui::ui;
 
+/// The most lines one copy takes: each is explained on the UI thread.
+pub const COPY_MAX: usize = 5_000;
+
 impl App {
     /// Lines in the transcript: every record of the session.
     fn transcript_len(&self) -> usize {
@@ -108,6 +111,11 @@ impl App {
             return;
         };
         let n = range.end() - range.start() + 1;
+        if n > COPY_MAX {
+            let msg = format!("{n} lines selected: at most {COPY_MAX} are copied at once (V drops the mark)");
+            self.status = Some(Status::Error(msg));
+            return;
+        }
         let calls = &self.timeline().calls()[range];
         let mut text = python::python(self.record(), calls.iter()).join("\n");
         text.push('\n');
