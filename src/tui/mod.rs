@@ -19,6 +19,7 @@ mod signals;
 mod term;
 pub mod theme;
 pub mod tips;
+pub mod transcript;
 pub mod ui;
 pub mod update;
 pub mod view;
