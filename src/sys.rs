@@ -288,6 +288,35 @@ pub fn ticks() -> u64 {
     START.get_or_init(std::time::Instant::now).elapsed().as_nanos() as u64
 }
 
+/// This thread's kernel id (gettid), to name it to [`thread_cpu`].
+pub fn thread_id() -> i32 {
+    // SAFETY: gettid has no preconditions and cannot fail.
+    unsafe { libc::gettid() }
+}
+
+/// The CPU time (user + system) thread `tid` of this process has used, read
+/// from its CPU-time clock: the clock id glibc's `pthread_getcpuclockid`
+/// builds from the tid (`MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED)`). Once
+/// the thread has ended, or for a thread of another process, it fails
+/// (EINVAL).
+pub fn thread_cpu(tid: i32) -> io::Result<Duration> {
+    const PERTHREAD_SCHED: u32 = 4 | 2;
+    cpu_clock(((!(tid as u32)) << 3 | PERTHREAD_SCHED) as libc::clockid_t)
+}
+
+/// The CPU time the calling thread has used (CLOCK_THREAD_CPUTIME_ID).
+pub fn own_thread_cpu() -> io::Result<Duration> {
+    cpu_clock(libc::CLOCK_THREAD_CPUTIME_ID)
+}
+
+fn cpu_clock(clock: libc::clockid_t) -> io::Result<Duration> {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes one timespec through the pointer, which
+    // is valid for the call; an unknown clock id is an error, not UB.
+    check(unsafe { libc::clock_gettime(clock, &mut ts) })?;
+    Ok(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
+}
+
 /// A socket's fd, shared by the threads that make calls on it. One
 /// [`SockFd::close`] releases the fd at once, as another thread's close()
 /// would, while a call already in the kernel keeps the socket itself alive
@@ -337,6 +366,32 @@ impl Drop for SockFd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Another thread's clock reads what that thread itself reads, and
+    /// fails once the thread is gone.
+    #[test]
+    fn a_threads_cpu_clock_is_readable_by_its_tid_until_it_ends() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let t = std::thread::spawn(move || {
+            let start = std::time::Instant::now();
+            // Burn a little CPU, bounded by the wall clock.
+            while own_thread_cpu().unwrap() < Duration::from_millis(20) {
+                assert!(start.elapsed() < Duration::from_secs(10), "bounded");
+            }
+            tx.send((thread_id(), own_thread_cpu().unwrap())).unwrap();
+            let _ = done_rx.recv();
+        });
+        let (tid, own) = rx.recv().unwrap();
+        let seen = thread_cpu(tid).expect("the thread is alive");
+        assert!(seen >= own, "read from outside {seen:?}, inside {own:?}");
+        assert!(seen < own + Duration::from_secs(1), "{seen:?} vs {own:?}");
+        assert!(thread_cpu(thread_id()).is_ok(), "this thread too");
+        done_tx.send(()).unwrap();
+        t.join().unwrap();
+        let gone = thread_cpu(tid).expect_err("the thread has ended");
+        assert_eq!(gone.raw_os_error(), Some(libc::EINVAL));
+    }
 
     /// The parser's list (`expect error NAME`) holds exactly the names
     /// reported here, so an expect can name every errno that can occur.

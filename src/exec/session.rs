@@ -25,7 +25,13 @@ pub struct Session {
 impl Session {
     /// A new session with the embedded peer listening on loopback.
     pub fn start() -> Result<Session, LabError> {
-        let (engine, rx) = Engine::start()?;
+        Session::start_at(Instant::now())
+    }
+
+    /// A new session whose clock starts at `epoch`: sessions started with
+    /// one epoch put their calls on one time axis (`compare`).
+    pub fn start_at(epoch: Instant) -> Result<Session, LabError> {
+        let (engine, rx) = Engine::start_at(epoch)?;
         Ok(Session {
             engine,
             rx,

@@ -38,6 +38,7 @@ impl EventLoop {
         let registry = poll.registry().try_clone()?;
         let (jobs, rx) = unbounded::<WaitJob>();
         thread::Builder::new().name("eventloop".into()).spawn(move || {
+            let _cpu = shared.clocks.enrol(super::cpu::Role::Ours);
             let mut poll = poll;
             let mut events = Events::with_capacity(256);
             for job in rx {

@@ -9,6 +9,7 @@
 //! No UI crate is used here.
 
 mod clients;
+pub mod cpu;
 mod error;
 mod eventloop;
 mod ops;
@@ -67,8 +68,14 @@ impl Engine {
     /// A new engine with the embedded peer listening on loopback, and the
     /// receiving end of its event channel.
     pub fn start() -> Result<(Engine, Receiver<Event>), LabError> {
+        Engine::start_at(Instant::now())
+    }
+
+    /// [`Engine::start`] with time zero at `epoch`, so two engines started
+    /// with one epoch time their calls on one clock (`compare`).
+    pub fn start_at(epoch: Instant) -> Result<(Engine, Receiver<Event>), LabError> {
         let (tx, rx) = unbounded();
-        let shared = Arc::new(Shared::new(tx));
+        let shared = Arc::new(Shared::new(tx, epoch));
         let tmp = unix::TempDir::new().map_err(LabError::sys("mkdir (temp dir)", None))?;
         let peer =
             Peer::start(shared.clone(), tmp.join("peer.sock")).map_err(LabError::sys("peer listen", None))?;
@@ -92,6 +99,11 @@ impl Engine {
 
     pub fn now_ns(&self) -> u64 {
         self.shared.now_ns()
+    }
+
+    /// The CPU time this lab's own threads have used so far (see [`cpu`]).
+    pub fn cpu_used(&self) -> cpu::CpuUse {
+        self.shared.clocks.used()
     }
 
     /// The address `open tcp` with no address connects to.

@@ -15,6 +15,8 @@ use crate::record::mode::{KernelView, Mode};
 pub struct Shared {
     /// Time zero of the session; every timestamp is measured from it.
     pub epoch: Instant,
+    /// The CPU time of this lab's threads (each enrols when it starts).
+    pub clocks: super::cpu::ThreadClocks,
     seq: AtomicU64,
     next_id: AtomicU32,
     tx: Sender<Event>,
@@ -27,9 +29,11 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(tx: Sender<Event>) -> Shared {
+    /// Shared state whose clock starts at `epoch`.
+    pub fn new(tx: Sender<Event>, epoch: Instant) -> Shared {
         Shared {
-            epoch: Instant::now(),
+            epoch,
+            clocks: Default::default(),
             seq: AtomicU64::new(1),
             next_id: AtomicU32::new(1),
             tx,

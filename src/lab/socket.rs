@@ -13,6 +13,7 @@ use std::thread;
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use socket2::{SockAddr, Socket};
 
+use super::cpu::Role;
 use super::shared::Shared;
 use super::unix::{self, Bound};
 use crate::command::{ServeKind, SockCall};
@@ -110,9 +111,10 @@ impl SockHandle {
             return;
         }
         let ctx = self.ctx.clone();
-        let spawned = thread::Builder::new()
-            .name(format!("sock-{}-beside", ctx.id))
-            .spawn(move || super::worker::run_job(&ctx, &mut Buffers::default(), job));
+        let spawned = thread::Builder::new().name(format!("sock-{}-beside", ctx.id)).spawn(move || {
+            let _cpu = ctx.shared.clocks.enrol(Role::Ours);
+            super::worker::run_job(&ctx, &mut Buffers::default(), job)
+        });
         if spawned.is_err() {
             self.ctx.busy.fetch_sub(1, Ordering::AcqRel);
         }
@@ -163,7 +165,10 @@ pub fn spawn_with(shared: &Arc<Shared>, id: u32, kind: SockKind, socket: Socket,
     };
     let (tx, rx) = unbounded();
     let worker = ctx.clone();
-    let spawned = thread::Builder::new().name(format!("sock-{id}")).spawn(move || work(&worker, &rx));
+    let spawned = thread::Builder::new().name(format!("sock-{id}")).spawn(move || {
+        let _cpu = worker.shared.clocks.enrol(Role::Ours);
+        work(&worker, &rx)
+    });
     let jobs = spawned.is_ok().then_some(tx);
     shared.insert(SockHandle { ctx, jobs, bound: start.bound });
     shared.send(Event::Socket(info));

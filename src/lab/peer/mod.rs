@@ -129,8 +129,12 @@ impl Peer {
         let waker = Arc::new(Waker::new(poll.registry(), run::WAKER)?);
         let (tx, rx) = unbounded();
         let unix_text = super::unix::text(&unix_path);
+        let clocks = shared.clone();
         let state = run::PeerLoop::new(shared, poll, listener, (unix, unix_text), rx)?;
-        thread::Builder::new().name("peer".into()).spawn(move || state.run())?;
+        thread::Builder::new().name("peer".into()).spawn(move || {
+            let _cpu = clocks.clocks.enrol(super::cpu::Role::Peer);
+            state.run()
+        })?;
         Ok(Peer { tx, waker, listen_addr, unix_path })
     }
 
