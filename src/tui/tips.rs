@@ -23,6 +23,8 @@ pub struct Now {
     pub fin_in: bool,
     /// A datagram socket: it has no EOF.
     pub datagram: bool,
+    /// A listening socket: only accept works on it.
+    pub listening: bool,
 }
 
 impl Now {
@@ -31,13 +33,16 @@ impl Now {
         let shut_rd = sock.is_some_and(|s| s.history.shut_rd);
         let fin_state = matches!(state, Some(TcpState::CloseWait | TcpState::LastAck | TcpState::Closing));
         let eof_not_ours = sock.is_some_and(|s| s.history.eof_seen) && !shut_rd;
-        let datagram = call.and_then(|c| c.evidence.as_ref()).is_some_and(|e| !e.stream);
+        let evidence = call.and_then(|c| c.evidence.as_ref());
+        let datagram = evidence.is_some_and(|e| !e.stream);
+        let listening = evidence.is_some_and(|e| e.listening);
         Now {
             mode: sock.map(|s| s.mode).unwrap_or_default(),
             rx_queued,
             shut_rd,
             fin_in: fin_state || eof_not_ours,
             datagram,
+            listening,
         }
     }
 }
@@ -94,6 +99,7 @@ fn tips_by_action(c: Option<&Call>, now: &Now) -> Vec<(&'static str, &'static st
         }
         (Op::Spin, _) => vec![("recv", "recv once"), ("toggle-blocking", "toggle non-blocking")],
         (Op::Listen, _) => vec![("peer n", "a peer client connects"), ("accept", "accept it")],
+        _ if now.listening => vec![("peer n", "a peer client connects"), ("accept", "accept it")],
         // A datagram socket has no FIN: the peer closing wakes nothing.
         (_, Outcome::Blocking) if now.datagram => {
             vec![("peer s", "peer sends: recv returns it"), ("toggle-blocking", "switch mode: still blocked")]
@@ -187,6 +193,17 @@ mod tests {
         let tcp = call(Op::Recv, Outcome::Blocking, true, Some(TcpState::Established));
         let now = Now::of(None, Some(&tcp), Some(0));
         assert!(says(&tcp, &now).contains(&"peer closes: recv gets EOF"));
+    }
+
+    #[test]
+    fn a_listener_is_offered_accept_not_recv() {
+        let mut c = call(Op::Send, Outcome::Error, true, Some(TcpState::Listen));
+        if let Some(e) = c.evidence.as_mut() {
+            e.listening = true;
+        }
+        let tips = tips_by_action(Some(&c), &Now::of(None, Some(&c), None));
+        let actions: Vec<&str> = tips.iter().map(|(a, _)| *a).collect();
+        assert_eq!(actions, ["peer n", "accept"]);
     }
 
     #[test]
