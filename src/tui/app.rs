@@ -13,7 +13,7 @@ use super::input::LineEdit;
 use super::keymap::Keymap;
 use super::replay::Player;
 use super::theme::Theme;
-use super::view::{TimelineView, newest};
+use super::view::TimelineView;
 use crate::config::Config;
 use crate::exec::{Executor, Session};
 use crate::lab::sample::Inspection;
@@ -218,15 +218,28 @@ impl App {
     }
 
     /// The call the detail pane explains: the selected one, or else the
-    /// newest on the current socket, or else the newest anywhere.
+    /// one it follows ([`App::followed`]).
     pub fn shown_call(&self) -> Option<&Call> {
-        let tl = self.timeline();
-        let i = self
-            .view
-            .selected
-            .or_else(|| newest(tl, self.current().map(Lane::Sock)))
-            .or_else(|| newest(tl, Some(Lane::Peer)))?;
-        tl.get(i)
+        self.timeline().get(self.shown_index()?)
+    }
+
+    /// [`App::shown_call`], as an index into the timeline.
+    pub fn shown_index(&self) -> Option<usize> {
+        self.view.selected.or_else(|| self.followed())
+    }
+
+    /// With nothing selected, the detail pane follows the call whose state
+    /// changed last (it ended, began blocking, or set a mode) among ours:
+    /// the current socket's and the event loop's. The peer's calls are
+    /// shown only while ours have none: the peer's reset is the cause, our
+    /// recv's ECONNRESET is what needs explaining.
+    pub fn followed(&self) -> Option<usize> {
+        let rec = self.record();
+        let at = |i: usize| rec.timeline().get(i).map(|c| c.end_ns.unwrap_or(c.start_ns));
+        // On a tie the current socket's call wins (`max_by_key` keeps the last).
+        let ours = [Some(Lane::Loop), self.current().map(Lane::Sock)];
+        let latest = ours.into_iter().flatten().filter_map(|l| rec.last_changed(l)).max_by_key(|&i| at(i));
+        latest.or_else(|| rec.last_changed(Lane::Peer))
     }
 
     /// What `b` will do now: the opposite of the current socket's mode.

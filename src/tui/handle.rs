@@ -19,7 +19,6 @@ use super::ui;
 use super::update::NO_SOCKETS;
 use crate::command::{COMMAND_WORDS, Command, SockCall};
 use crate::exec::Step;
-use crate::record::Lane;
 
 impl App {
     /// Time cells in the timeline pane at the current terminal size.
@@ -93,12 +92,12 @@ impl App {
             Action::Follow => self.view.set_follow(!self.view.follow, self.now_ns, cells),
             Action::Nav(nav) => {
                 let lanes = self.lanes();
-                let home = self.current().map(Lane::Sock);
+                let shown = self.shown_index();
                 let tl = match &self.store {
                     Store::Live { session, .. } => session.record().timeline(),
                     Store::Replay { record, .. } | Store::Fixed(record) => record.timeline(),
                 };
-                self.view.navigate(tl, &lanes, home, nav);
+                self.view.navigate(tl, &lanes, shown, nav);
                 self.reveal_selected();
             }
             Action::Scroll(q) => self.view.scroll(q, self.now_ns, cells),

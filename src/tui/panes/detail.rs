@@ -1,5 +1,5 @@
-//! The call pane: everything about one call (the selected one, or the
-//! newest on the current socket): what was asked, the mode at that moment,
+//! The call pane: everything about one call (the selected one, or the one
+//! whose state changed last on the current socket, see `App::followed`): what was asked, the mode at that moment,
 //! how it ended, and the engine's explanation (the syscalls made, the
 //! Python equivalent, why). Pure: it builds text from the records.
 
