@@ -47,6 +47,14 @@ pub enum Status {
     Error(String),
 }
 
+/// How far the call pane is scrolled, and for which call: the pane starts
+/// at the top for any other (a new call followed, another selected).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DetailScroll {
+    pub call: Option<usize>,
+    pub rows: u16,
+}
+
 pub struct App {
     pub store: Store,
     /// Kernel samples of the open sockets, taken in the update step (live only).
@@ -83,6 +91,8 @@ pub struct App {
     pub inspection: Option<Inspection>,
     /// Payload previews as hex rows rather than escaped text.
     pub hex: bool,
+    /// How far the call pane is scrolled.
+    pub detail_scroll: DetailScroll,
     /// sockscope's own CPU use, sampled in the update step.
     pub cpu: CpuMeter,
     /// The terminal's size, for layout-dependent input (mouse, zoom).
@@ -119,6 +129,7 @@ impl App {
             inspector: false,
             inspection: None,
             hex: false,
+            detail_scroll: DetailScroll::default(),
             cpu: CpuMeter::default(),
             size: Rect::new(0, 0, 100, 30),
             quit: false,
@@ -226,6 +237,11 @@ impl App {
     /// [`App::shown_call`], as an index into the timeline.
     pub fn shown_index(&self) -> Option<usize> {
         self.view.selected.or_else(|| self.followed())
+    }
+
+    /// Rows the call pane is scrolled down for the call it shows now.
+    pub fn detail_offset(&self) -> u16 {
+        if self.detail_scroll.call == self.shown_index() { self.detail_scroll.rows } else { 0 }
     }
 
     /// With nothing selected, the detail pane follows the call whose state

@@ -10,11 +10,11 @@ use ratatui::layout::Position;
 
 use std::time::Instant;
 
-use super::app::{App, Status, Store};
+use super::app::{App, DetailScroll, Status, Store};
 use super::input::Completion;
 use super::keymap::Keymap;
 use super::keys::Action;
-use super::panes::{sockets, timeline};
+use super::panes::{detail, sockets, timeline};
 use super::ui;
 use super::update::NO_SOCKETS;
 use crate::command::{COMMAND_WORDS, Command, SockCall};
@@ -104,8 +104,17 @@ impl App {
             Action::Step => self.step(),
             Action::Inspector => self.inspector = !self.inspector,
             Action::Payload => self.hex = !self.hex,
+            Action::ScrollDetail(rows) => self.scroll_detail(rows),
             Action::PlayPause | Action::StepEvent | Action::Speed(_) => self.replay_key(a),
         }
+    }
+
+    /// Scrolls the call pane by `rows` (negative: up), within its text;
+    /// the offset belongs to the call shown, so another call starts at the top.
+    fn scroll_detail(&mut self, rows: i32) {
+        let max = detail::overflow(ui::layout(self.size, self).detail, self);
+        let to = (self.detail_offset() as i32 + rows).clamp(0, max as i32) as u16;
+        self.detail_scroll = DetailScroll { call: self.shown_index(), rows: to };
     }
 
     fn replay_key(&mut self, a: Action) {
@@ -196,6 +205,8 @@ impl App {
                     self.view.selected = Some(i);
                 }
             }
+            MouseEventKind::ScrollUp if a.detail.contains(at) => self.scroll_detail(-2),
+            MouseEventKind::ScrollDown if a.detail.contains(at) => self.scroll_detail(2),
             MouseEventKind::ScrollUp | MouseEventKind::ScrollLeft if a.timeline.contains(at) => {
                 self.view.scroll(-1, self.now_ns, cells);
             }
