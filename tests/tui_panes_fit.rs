@@ -228,6 +228,18 @@ fn four_sockets_expand_only_the_current_one() {
     }
 }
 
+/// A click lands on the socket drawn on that row.
+#[test]
+fn clicks_hit_the_rows_drawn() {
+    let a = four_sockets();
+    let area = sockscope::tui::ui::layout(ratatui::layout::Rect::new(0, 0, 80, 24), &a).sockets;
+    let hit = |y| panes::sockets::hit(area, &a, area.y + y);
+    assert_eq!(
+        [hit(1), hit(2), hit(6), hit(7), hit(8), hit(9)],
+        [Some(1), Some(2), Some(2), Some(3), Some(4), None]
+    );
+}
+
 /// Item 4: long addresses and paths are cut with a `…`, keeping their ends;
 /// big queues keep their numbers.
 fn long_addresses() -> App {
