@@ -202,7 +202,7 @@ mod tests {
         assert_eq!(end("127.0.0.1:51000", 8), "127.0.0…");
         assert_eq!(end("short", 8), "short");
         assert_eq!(start("127.0.0.1:51000", 7), "…:51000");
-        assert_eq!(start("/tmp/sockscope-1-0/peer.sock", 12), "…/peer.sock");
+        assert_eq!(start("/tmp/sockscope-1-0/peer.sock", 11), "…/peer.sock");
         assert_eq!(start("世界世界", 4), "…界");
         let row = mark_cut(&Line::raw("abcdef"), 6, Style::new());
         assert_eq!(row.to_string(), "abcde…");
