@@ -105,7 +105,7 @@ fn a_reset_recv_is_explained_cut_with_a_mark_and_scrolled() {
     }
     let pane = detail_rows(&reset(), 80, 24);
     let bottom = pane.last().unwrap();
-    assert!(bottom.contains("↓ 5 more · J K scroll"), "{bottom}");
+    assert!(bottom.contains("↓ 5 more · { } scroll"), "{bottom}");
     assert!(
         pane[pane.len() - 2].trim_end_matches('│').trim_end().ends_with('…'),
         "the last row is marked: {pane:#?}"
@@ -123,7 +123,7 @@ fn detail_rows(a: &App, w: u16, h: u16) -> Vec<String> {
         .collect()
 }
 
-/// `J` and `K` scroll the call pane, within its text; the wheel too.
+/// `{` and `}` scroll the call pane, within its text; the wheel too.
 #[test]
 fn keys_scroll_the_call_pane_within_its_text() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
@@ -132,11 +132,11 @@ fn keys_scroll_the_call_pane_within_its_text() {
     let press = |a: &mut App, c: char, n: usize| {
         (0..n).for_each(|_| a.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::SHIFT)))
     };
-    press(&mut a, 'J', 3);
+    press(&mut a, '}', 3);
     assert_eq!(a.detail_offset(), 3);
-    press(&mut a, 'J', 50);
+    press(&mut a, '}', 50);
     assert_eq!(a.detail_offset(), 5, "no further than the text goes");
-    press(&mut a, 'K', 1);
+    press(&mut a, '{', 1);
     assert_eq!(a.detail_offset(), 4);
     let d = sockscope::tui::ui::layout(a.size, &a).detail;
     let wheel = |kind| MouseEvent { kind, column: d.x + 2, row: d.y + 2, modifiers: KeyModifiers::NONE };

@@ -72,7 +72,7 @@ fn window(total: usize, height: u16, offset: u16) -> (usize, usize) {
     (first, total.saturating_sub(first).min(height))
 }
 
-/// `↑ 3  ↓ 5 more · J K scroll`: what is cut, and the keys that show it.
+/// `↑ 3  ↓ 5 more · { } scroll`: what is cut, and the keys that show it.
 fn scroll_note(above: usize, below: usize, app: &App) -> Vec<Span<'static>> {
     let t = &app.theme;
     let mut parts = Vec::new();
@@ -82,7 +82,9 @@ fn scroll_note(above: usize, below: usize, app: &App) -> Vec<Span<'static>> {
     if below > 0 {
         parts.push(format!("↓ {below} more"));
     }
-    let keys = app.keys.main.iter().find(|b| b.action == Action::ScrollDetail(1)).map(|b| b.label.clone());
+    let keys =
+        app.keys.main.iter().find(|b| matches!(b.action, Action::ScrollDetail(_)) && !b.label.is_empty());
+    let keys = keys.map(|b| b.label.clone());
     let mut out = vec![Span::styled(format!(" {}", parts.join("  ")), t.title())];
     if let Some(k) = keys {
         out.push(Span::styled(" · ", t.dim()));
