@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+use sockscope::export::picture::{DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -14,6 +15,8 @@ Examples:
   sockscope --record s.jsonl && sockscope replay s.jsonl
                                                    keep a session and play it back
   sockscope export python assets/scenarios/07-eof-reset-epipe.scenario > lesson.py
+  sockscope export svg assets/scenarios/01-blocking-recv.scenario -o lesson.svg
+                                                   the timeline as a picture (html: a page)
   sockscope completions bash > /etc/bash_completion.d/sockscope";
 
 #[derive(Debug, Parser)]
@@ -66,12 +69,10 @@ pub enum Cmd {
         /// A recording made with --record.
         file: PathBuf,
     },
-    /// Print a script in another language that repeats a scenario's experiment.
+    /// Write a scenario as a program, or its timeline as a picture or a page.
     Export {
-        /// The language to write.
-        lang: Lang,
-        /// The scenario (a .scenario file).
-        file: PathBuf,
+        #[command(subcommand)]
+        what: Export,
     },
     /// Trace a real program's socket calls (ptrace), printed as a table or JSON lines.
     ///
@@ -114,8 +115,31 @@ pub enum Cmd {
     Man,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Lang {
-    /// A self-contained Python 3 script using the socket module.
-    Python,
+#[derive(Debug, Subcommand)]
+pub enum Export {
+    /// Print a self-contained Python 3 script (socket module) that repeats the experiment.
+    Python {
+        /// The scenario (a .scenario file).
+        file: PathBuf,
+    },
+    /// Write the timeline as a standalone SVG picture (light, for print; or --dark).
+    Svg(Picture),
+    /// Write the timeline as one self-contained HTML page: point at a call to read why.
+    Html(Picture),
+}
+
+#[derive(Debug, Args)]
+pub struct Picture {
+    /// A scenario (run first, on loopback) or a recording made with --record.
+    pub file: PathBuf,
+    /// Draw on a dark background (the default is light, which prints well).
+    #[arg(long)]
+    pub dark: bool,
+    /// The picture's width in px.
+    #[arg(long, value_name = "PX", default_value_t = DEFAULT_WIDTH,
+          value_parser = clap::value_parser!(u32).range(MIN_WIDTH as i64..=MAX_WIDTH as i64))]
+    pub width: u32,
+    /// Write to this file instead of stdout.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
 }

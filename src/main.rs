@@ -6,7 +6,7 @@ use clap::{CommandFactory, Parser};
 use sockscope::command::parse_script;
 use sockscope::config::Config;
 use sockscope::escape;
-use sockscope::export::python_script;
+use sockscope::export::{self, python_script};
 use sockscope::headless::{Format, Options, run_file_until};
 use sockscope::{signals, tui};
 
@@ -33,7 +33,9 @@ fn main() -> ExitCode {
             Ok(opts) => tui::run_replay(&file, &opts, &mut std::io::stderr()),
             Err(code) => code,
         },
-        Some(cli::Cmd::Export { lang: cli::Lang::Python, file }) => export_python(&file),
+        Some(cli::Cmd::Export { what: cli::Export::Python { file } }) => export_python(&file),
+        Some(cli::Cmd::Export { what: cli::Export::Svg(p) }) => export_picture(&p, export::Format::Svg),
+        Some(cli::Cmd::Export { what: cli::Export::Html(p) }) => export_picture(&p, export::Format::Html),
         Some(cli::Cmd::Trace { json, output, read_write, pid, cmd }) => {
             trace(&cli, json, output, read_write, pid, cmd)
         }
@@ -132,6 +134,34 @@ fn export_python(file: &Path) -> i32 {
             INVALID
         }
     }
+}
+
+/// `export svg|html FILE`: the document, on stdout or in `-o OUT`. A
+/// scenario is run first; a signal stops that run (exit 128 + N).
+fn export_picture(p: &cli::Picture, format: export::Format) -> i32 {
+    let (_, stop) = match signals::watch(&signals::ENDS) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("sockscope: cannot watch signals: {e}");
+            return 1;
+        }
+    };
+    let opts = export::picture::Options { width: p.width, dark: p.dark };
+    let (text, code) = match export::document(&p.file, &opts, format, &stop, &mut std::io::stderr()) {
+        Ok(done) => done,
+        Err(code) => return code,
+    };
+    let wrote = match &p.output {
+        None => emit(text.as_bytes()),
+        Some(out) => std::fs::write(out, text).map_or_else(
+            |e| {
+                eprintln!("sockscope: cannot write {}: {}", escape::path(out), escape::text(&e.to_string()));
+                1
+            },
+            |()| 0,
+        ),
+    };
+    if wrote != 0 { wrote } else { code }
 }
 
 /// The TUI's options; a bad config file is reported before the terminal

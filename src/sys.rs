@@ -216,12 +216,6 @@ pub fn tcp_state_raw(fd: RawFd) -> Option<u8> {
     (rc == 0).then_some(info.tcpi_state)
 }
 
-/// The TCP state from TCP_INFO by name (`None` for a socket that is not TCP).
-pub fn tcp_state(fd: RawFd) -> Option<&'static str> {
-    let n = tcp_state_raw(fd)?;
-    Some(crate::record::evidence::TcpState::from_kernel(n).map_or("UNKNOWN", |s| s.name()))
-}
-
 /// An integer socket option at SOL_SOCKET (SO_DOMAIN, SO_TYPE, SO_ACCEPTCONN).
 pub fn sol_socket_int(fd: RawFd, opt: libc::c_int) -> io::Result<i32> {
     let mut v: libc::c_int = 0;

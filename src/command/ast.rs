@@ -75,20 +75,6 @@ pub enum SockCall {
 }
 
 impl SockCall {
-    /// The record's name for this call.
-    pub fn op(&self) -> crate::record::Op {
-        use crate::record::Op;
-        match self {
-            SockCall::Recv { .. } => Op::Recv,
-            SockCall::Peek { .. } => Op::Peek,
-            SockCall::Send(_) => Op::Send,
-            SockCall::Accept => Op::Accept,
-            SockCall::Connect(_) => Op::Connect,
-            SockCall::Shutdown(_) => Op::Shutdown,
-            SockCall::Close => Op::Close,
-        }
-    }
-
     /// Mode-changing and ending calls act at once on a busy socket, as
     /// from a second thread; data calls wait their turn or run beside.
     pub fn is_control(&self) -> bool {
@@ -234,17 +220,6 @@ impl CallKind {
             CallKind::Send => "send",
             CallKind::Accept => "accept",
             CallKind::Connect => "connect",
-        }
-    }
-
-    pub fn op(self) -> crate::record::Op {
-        use crate::record::Op;
-        match self {
-            CallKind::Recv => Op::Recv,
-            CallKind::Peek => Op::Peek,
-            CallKind::Send => Op::Send,
-            CallKind::Accept => Op::Accept,
-            CallKind::Connect => Op::Connect,
         }
     }
 }

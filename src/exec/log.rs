@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::command::{Command, Located};
-use crate::export::python_script;
+use crate::export::python::python_script;
 
 /// How an exported session names itself in the script.
 const NAME: &str = "sockscope session";

@@ -57,6 +57,11 @@ impl Session {
         &self.record
     }
 
+    /// The record, once the session is over (the engine goes with it).
+    pub fn into_record(self) -> Record {
+        self.record
+    }
+
     /// Bounds the busy-poll history (`--history`).
     pub fn set_history_cap(&mut self, calls: usize) {
         self.record.set_history_cap(calls);

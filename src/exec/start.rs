@@ -80,7 +80,7 @@ impl Executor {
             Command::Expect(exp) => {
                 let current = s.record().current();
                 let seq = match exp.call {
-                    Some(k) => current.and_then(|id| self.last_of.get(&(id, k.op())).copied()),
+                    Some(k) => current.and_then(|id| self.last_of.get(&(id, Op::from(k))).copied()),
                     None => current.and_then(|id| self.last.get(&id).copied()),
                 };
                 let seq = seq.ok_or_else(|| {
@@ -127,7 +127,7 @@ impl Executor {
     /// Hands a call to the current socket's worker.
     fn call(&mut self, s: &mut Session, call: SockCall) -> Result<u64, LabError> {
         let id = current_open(s)?.id;
-        let op = call.op();
+        let op = Op::from(&call);
         let seq = s.engine.call(id, call, None)?;
         Ok(self.issued(id, seq, op))
     }

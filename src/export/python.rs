@@ -8,11 +8,10 @@
 //! so its output can be set beside `sockscope run --json`. The runtime lives
 //! in the `.py` files next to this one; this module writes the experiment.
 
-use super::literal::{printable, py_bytes, py_secs, py_str};
 use crate::command::{
-    Addr, Command, ExpectOutcome, Expectation, Interest, Located, Payload, PeerCmd, Proto, ServeKind,
-    SpinLimit, UnixKind,
+    Command, ExpectOutcome, Expectation, Interest, Located, PeerCmd, Proto, ServeKind, SpinLimit, UnixKind,
 };
+use crate::ops::literal::{addr_args, payload, printable, py_secs, py_str};
 
 /// Our sockets, their workers and how outcomes are named.
 const SOCK: &str = include_str!("sock.py");
@@ -109,19 +108,6 @@ fn word(i: Interest) -> &'static str {
 /// An AF_UNIX path as a Python str, or nothing for the runtime's own.
 fn path_arg(path: &Option<String>) -> String {
     path.as_deref().map(py_str).unwrap_or_default()
-}
-
-pub fn addr_args(addr: Option<&Addr>) -> String {
-    addr.map(|a| format!("{}, {}", py_str(&a.host), a.port)).unwrap_or_default()
-}
-
-/// A text payload as bytes; a size as filler (ours a..z, the peer's A..Z).
-pub fn payload(p: &Payload, first: &str) -> String {
-    match p {
-        Payload::Text(t) => py_bytes(t),
-        Payload::Size(n) if first == "a" => format!("filler({n})"),
-        Payload::Size(n) => format!("filler({n}, {})", py_str(first)),
-    }
 }
 
 fn peer(p: &PeerCmd) -> String {

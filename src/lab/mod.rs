@@ -31,7 +31,6 @@ use crossbeam_channel::{Receiver, unbounded};
 
 pub use error::LabError;
 pub use ops::MAX_OPEN;
-pub use peer::AFTER_OURS;
 
 use crate::record::Event;
 use peer::Peer;

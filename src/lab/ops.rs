@@ -226,7 +226,8 @@ impl Engine {
             _ => Arg::None,
         };
         let start = self.shared.now_ns();
-        let mut c = crate::record::Call::begin(seq, lane, call.op(), arg, ctx.mode(), start);
+        let mut c =
+            crate::record::Call::begin(seq, lane, crate::record::Op::from(&call), arg, ctx.mode(), start);
         c.evidence = evidence;
         let done = match call {
             SockCall::Close => match ctx.fd.close() {

@@ -90,7 +90,8 @@ pub fn inspect(fd: RawFd) -> Option<Inspection> {
         sndbuf,
         queued_in,
         queued_out,
-        tcp_state: sys::tcp_state(fd).map(str::to_string),
+        tcp_state: sys::tcp_state_raw(fd)
+            .map(|n| TcpState::from_kernel(n).map_or("UNKNOWN", |s| s.name()).to_string()),
         revents: sys::readiness_now(fd).unwrap_or(0),
     })
 }

@@ -179,7 +179,7 @@ fn describe(work: &Work) -> (Op, Arg, Option<Box<[u8]>>) {
                 SockCall::Shutdown(h) => Arg::How(*h),
                 SockCall::Accept | SockCall::Close => Arg::None,
             };
-            (call.op(), arg, None)
+            (crate::record::Op::from(call), arg, None)
         }
         Work::Open(to) if to.is_unix() => {
             let path: Box<str> = to.as_pathname().map(super::unix::text).unwrap_or_default().into();

@@ -47,7 +47,7 @@ fn finish(sock: &Socket, t: std::time::Duration) -> Done {
 }
 
 pub fn export(addr: Option<&Addr>) -> String {
-    format!("connect({})", crate::export::addr_args(addr))
+    format!("connect({})", super::literal::addr_args(addr))
 }
 
 /// Where a connect (or `open tcp`) went.

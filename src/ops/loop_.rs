@@ -17,19 +17,28 @@ use crate::command::Interest;
 use crate::record::mode::secs;
 use crate::record::{Arg, Call, Lane, Op, Outcome, SockKind, Timeline, ready};
 
-pub struct EventLoop;
+/// Which part of the event loop; `ops::describe` names which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoopOp {
+    Add,
+    Wait,
+    Drain,
+    Ready,
+}
+
+pub struct EventLoop(pub LoopOp);
 
 impl Describe for EventLoop {
     fn strace(&self, c: &Call, cx: &Context) -> Vec<String> {
-        strace(c, cx)
+        strace(self.0, c, cx)
     }
 
     fn python(&self, c: &Call, cx: &Context) -> Vec<String> {
-        python(c, cx)
+        python(self.0, c, cx)
     }
 
     fn why(&self, c: &Call, cx: &Context) -> String {
-        why(c, cx)
+        why(self.0, c, cx)
     }
 }
 
@@ -84,10 +93,10 @@ pub(super) fn ctl_add(fd: &str, events: &str, id: &str) -> String {
     format!("epoll_ctl(epfd, EPOLL_CTL_ADD, {fd}, {{events={events}, data={{u32={id}, u64={id}}}}}) = 0")
 }
 
-fn strace(c: &Call, ctx: &Context) -> Vec<String> {
-    match (c.op, &c.arg) {
-        (Op::PollAdd, &Arg::PollAdd(id, i)) => vec![ctl_add(&fd(ctx), epoll_events(i), &id.to_string())],
-        (Op::PollWait, &Arg::PollWait { timeout: t, .. }) => {
+fn strace(op: LoopOp, c: &Call, ctx: &Context) -> Vec<String> {
+    match (op, &c.arg) {
+        (LoopOp::Add, &Arg::PollAdd(id, i)) => vec![ctl_add(&fd(ctx), epoll_events(i), &id.to_string())],
+        (LoopOp::Wait, &Arg::PollWait { timeout: t, .. }) => {
             let ms = wait_ms(t);
             let call = |list: &str| format!("epoll_wait(epfd, {list}, {MAX_EVENTS}, {ms})");
             vec![match (c.outcome, events(c)) {
@@ -97,25 +106,27 @@ fn strace(c: &Call, ctx: &Context) -> Vec<String> {
                 (_, n) => format!("{} = {n}", call("[…]")),
             }]
         }
-        (Op::Ready, &Arg::Ready(id, flags)) => vec![format!(
+        (LoopOp::Ready, &Arg::Ready(id, flags)) => vec![format!(
             "{{events={}, data={{u32={id}, u64={id}}}}}  ← one entry of epoll_wait's list",
             epoll_bits(flags).join("|")
         )],
         // `poll drain` is a setting: it makes no syscall of its own.
-        _ => Vec::new(),
+        (LoopOp::Drain, _) => Vec::new(),
+        // An argument that does not fit its op: only an edited recording has one.
+        (LoopOp::Add | LoopOp::Wait | LoopOp::Ready, _) => Vec::new(),
     }
 }
 
-fn python(c: &Call, ctx: &Context) -> Vec<String> {
-    match (c.op, &c.arg) {
-        (Op::PollAdd, &Arg::PollAdd(_, i)) => vec![
+fn python(op: LoopOp, c: &Call, ctx: &Context) -> Vec<String> {
+    match (op, &c.arg) {
+        (LoopOp::Add, &Arg::PollAdd(_, i)) => vec![
             "sock.setblocking(False)  # sockscope did this first if the socket was blocking".into(),
             "ep = select.epoll()".into(),
             format!("ep.register(sock.fileno(), {})", py_mask(i)),
             "→ None".into(),
             "# selectors.DefaultSelector() won't do: it registers without EPOLLET (level-triggered)".into(),
         ],
-        (Op::PollWait, &Arg::PollWait { timeout: t, .. }) => {
+        (LoopOp::Wait, &Arg::PollWait { timeout: t, .. }) => {
             let call =
                 t.map_or_else(|| "events = ep.poll()".into(), |t| format!("events = ep.poll({})", secs(t)));
             let got = match (c.outcome, events(c)) {
@@ -134,9 +145,10 @@ fn python(c: &Call, ctx: &Context) -> Vec<String> {
             }
             out
         }
-        (Op::Ready, &Arg::Ready(_, flags)) => ready_py(flags, ctx),
-        (Op::PollDrain, &Arg::Drain(on)) => drain_py(on),
-        _ => Vec::new(),
+        (LoopOp::Ready, &Arg::Ready(_, flags)) => ready_py(flags, ctx),
+        (LoopOp::Drain, &Arg::Drain(on)) => drain_py(on),
+        // An argument that does not fit its op: only an edited recording has one.
+        (LoopOp::Add | LoopOp::Wait | LoopOp::Ready | LoopOp::Drain, _) => Vec::new(),
     }
 }
 
@@ -215,13 +227,14 @@ pub fn undrained(timeline: &Timeline, wait: &Call) -> Option<u32> {
 const EDGE: &str = "Edge-triggered: each change is reported once, not for as long as it lasts, so on \
                     readable the program must recv until EAGAIN.";
 
-fn why(c: &Call, ctx: &Context) -> String {
-    match (c.op, &c.arg) {
-        (Op::PollAdd, &Arg::PollAdd(id, i)) => add(id, i),
-        (Op::PollWait, &Arg::PollWait { timeout: t, .. }) => wait(c, wait_ms(t), ctx),
-        (Op::Ready, &Arg::Ready(id, flags)) => readiness(id, flags, ctx),
-        (Op::PollDrain, &Arg::Drain(on)) => drain(on),
-        _ => plain(c),
+fn why(op: LoopOp, c: &Call, ctx: &Context) -> String {
+    match (op, &c.arg) {
+        (LoopOp::Add, &Arg::PollAdd(id, i)) => add(id, i),
+        (LoopOp::Wait, &Arg::PollWait { timeout: t, .. }) => wait(c, wait_ms(t), ctx),
+        (LoopOp::Ready, &Arg::Ready(id, flags)) => readiness(id, flags, ctx),
+        (LoopOp::Drain, &Arg::Drain(on)) => drain(on),
+        // An argument that does not fit its op: only an edited recording has one.
+        (LoopOp::Add | LoopOp::Wait | LoopOp::Ready | LoopOp::Drain, _) => plain(c),
     }
 }
 

@@ -19,6 +19,7 @@ mod connect;
 mod errors;
 mod io;
 mod listen;
+pub mod literal;
 mod loop_;
 pub mod mode;
 mod open;
@@ -42,6 +43,9 @@ pub use text::{py_error, strace_err, strerror};
 
 use crate::command::SockCall;
 use crate::record::{Call, Lane, Op, Outcome, SockKind, Timeline};
+use loop_::LoopOp;
+use mode::ModeOp;
+use peer::PeerOp;
 
 /// What one kind of record says about itself, at three levels.
 pub trait Describe: Sync {
@@ -66,21 +70,28 @@ pub fn describe(op: Op) -> &'static dyn Describe {
         Op::Open => &open::Open,
         Op::Listen => &listen::Listen,
         Op::Socket => &socket::NewSocket,
-        Op::Blocking | Op::Nonblocking | Op::Timeout | Op::RcvTimeo | Op::SndTimeo => &mode::ModeChange,
+        Op::Blocking => &mode::ModeChange(ModeOp::Blocking),
+        Op::Nonblocking => &mode::ModeChange(ModeOp::Nonblocking),
+        Op::Timeout => &mode::ModeChange(ModeOp::Timeout),
+        Op::RcvTimeo => &mode::ModeChange(ModeOp::RcvTimeo),
+        Op::SndTimeo => &mode::ModeChange(ModeOp::SndTimeo),
         Op::Spin => &spin::Spin,
         Op::Serve => &serve::Serve,
         Op::Request => &serve::Request,
         Op::Summary => &serve::Summary,
-        Op::PollAdd | Op::PollWait | Op::PollDrain | Op::Ready => &loop_::EventLoop,
-        Op::PeerSend
-        | Op::PeerRecv
-        | Op::PeerClose
-        | Op::PeerReset
-        | Op::PeerShutdown
-        | Op::PeerConnect
-        | Op::PeerAccept
-        | Op::PeerPause
-        | Op::PeerResume => &peer::PeerAct,
+        Op::PollAdd => &loop_::EventLoop(LoopOp::Add),
+        Op::PollWait => &loop_::EventLoop(LoopOp::Wait),
+        Op::PollDrain => &loop_::EventLoop(LoopOp::Drain),
+        Op::Ready => &loop_::EventLoop(LoopOp::Ready),
+        Op::PeerSend => &peer::PeerAct(PeerOp::Send),
+        Op::PeerRecv => &peer::PeerAct(PeerOp::Recv),
+        Op::PeerClose => &peer::PeerAct(PeerOp::Close),
+        Op::PeerReset => &peer::PeerAct(PeerOp::Reset),
+        Op::PeerShutdown => &peer::PeerAct(PeerOp::Shutdown),
+        Op::PeerConnect => &peer::PeerAct(PeerOp::Connect),
+        Op::PeerAccept => &peer::PeerAct(PeerOp::Accept),
+        Op::PeerPause => &peer::PeerAct(PeerOp::Pause),
+        Op::PeerResume => &peer::PeerAct(PeerOp::Resume),
         Op::Say => &say::Say,
     }
 }

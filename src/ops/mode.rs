@@ -11,10 +11,20 @@ use super::text::{set, timeval};
 use super::{Context, Describe};
 use crate::command::ModeSet;
 use crate::record::mode::secs;
-use crate::record::{Arg, Call, Mode, Op, PyMode};
+use crate::record::{Arg, Call, Mode, PyMode};
 use crate::sys::{self, Timer};
 
-pub struct ModeChange;
+/// Which mode command; `ops::describe` names which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeOp {
+    Blocking,
+    Nonblocking,
+    Timeout,
+    RcvTimeo,
+    SndTimeo,
+}
+
+pub struct ModeChange(pub ModeOp);
 
 /// Makes the mode change on `fd` and updates `mode`. Returns the record's
 /// argument, or the failed syscall's name and error.
@@ -55,7 +65,7 @@ pub fn export(m: ModeSet) -> String {
         ModeSet::Blocking => "setblocking(True)".into(),
         ModeSet::Nonblocking => "setblocking(False)".into(),
         ModeSet::Timeout(None) => "settimeout(None)".into(),
-        ModeSet::Timeout(Some(t)) => format!("settimeout({})", crate::export::py_secs(t)),
+        ModeSet::Timeout(Some(t)) => format!("settimeout({})", super::literal::py_secs(t)),
         ModeSet::RcvTimeo(t) => timeo("SO_RCVTIMEO", t),
         ModeSet::SndTimeo(t) => timeo("SO_SNDTIMEO", t),
     }
@@ -73,13 +83,15 @@ impl Describe for ModeChange {
     fn strace(&self, c: &Call, cx: &Context) -> Vec<String> {
         let fd = fd(cx);
         let mut out = Vec::new();
-        match c.op {
-            Op::RcvTimeo | Op::SndTimeo => {
-                let name = if c.op == Op::RcvTimeo { "SO_RCVTIMEO_OLD" } else { "SO_SNDTIMEO_OLD" };
+        match self.0 {
+            ModeOp::RcvTimeo | ModeOp::SndTimeo => {
+                let name = if self.0 == ModeOp::RcvTimeo { "SO_RCVTIMEO_OLD" } else { "SO_SNDTIMEO_OLD" };
                 let us = asked(c).as_secs() * 1_000_000 + u64::from(asked(c).subsec_micros());
                 out.push(format!("setsockopt({fd}, SOL_SOCKET, {name}, {}, 16) = 0", timeval(us)));
             }
-            _ => out.push(format!("ioctl({fd}, FIONBIO, [{}]) = 0", u8::from(c.mode.py.wants_nonblock()))),
+            ModeOp::Blocking | ModeOp::Nonblocking | ModeOp::Timeout => {
+                out.push(format!("ioctl({fd}, FIONBIO, [{}]) = 0", u8::from(c.mode.py.wants_nonblock())))
+            }
         }
         if let Some(k) = c.kernel {
             out.push(if k.nonblock {
@@ -95,18 +107,18 @@ impl Describe for ModeChange {
     }
 
     fn python(&self, c: &Call, _cx: &Context) -> Vec<String> {
-        let lines: Vec<String> = match c.op {
-            Op::Blocking => vec![
+        let lines: Vec<String> = match self.0 {
+            ModeOp::Blocking => vec![
                 "sock.setblocking(True)  # or sock.settimeout(None)".into(),
                 "→ None".into(),
                 "# gettimeout() → None, getblocking() → True".into(),
             ],
-            Op::Nonblocking => vec![
+            ModeOp::Nonblocking => vec![
                 "sock.setblocking(False)".into(),
                 "→ None".into(),
                 "# gettimeout() → 0.0, getblocking() → False".into(),
             ],
-            Op::Timeout => match c.mode.py {
+            ModeOp::Timeout => match c.mode.py {
                 PyMode::Timeout(t) if !t.is_zero() => vec![
                     format!("sock.settimeout({})", secs(t)),
                     "→ None".into(),
@@ -118,22 +130,23 @@ impl Describe for ModeChange {
                     "# gettimeout() → 0.0, getblocking() → False".into(),
                 ],
             },
-            _ => timer_py(c),
+            ModeOp::RcvTimeo => timer_py(c, Timer::Recv),
+            ModeOp::SndTimeo => timer_py(c, Timer::Send),
         };
         lines
     }
 
     fn why(&self, c: &Call, _cx: &Context) -> String {
         let kernel = c.kernel.map_or_else(String::new, |k| format!(" (the kernel holds: {k})"));
-        match c.op {
-            Op::Blocking => format!(
+        match self.0 {
+            ModeOp::Blocking => format!(
                 "O_NONBLOCK is now clear{kernel}: a call that cannot complete sleeps until it can. {STILL_BLOCKED}"
             ),
-            Op::Nonblocking => format!(
+            ModeOp::Nonblocking => format!(
                 "O_NONBLOCK is now set{kernel}: a call that would have to wait returns EAGAIN at once (Python: \
                  BlockingIOError). {STILL_BLOCKED}"
             ),
-            Op::Timeout => match c.mode.py {
+            ModeOp::Timeout => match c.mode.py {
                 PyMode::Timeout(t) if !t.is_zero() => format!(
                     "Like CPython, sockscope sets O_NONBLOCK and keeps the timeout itself{kernel}: each call first \
                      waits in poll() for up to {} ms, and if that runs out the call is never made. {STILL_BLOCKED}",
@@ -145,7 +158,8 @@ impl Describe for ModeChange {
                      0 waits forever."
                 ),
             },
-            _ => timer_why(c),
+            ModeOp::RcvTimeo => timer_why(c, Timer::Recv),
+            ModeOp::SndTimeo => timer_why(c, Timer::Send),
         }
     }
 }
@@ -163,8 +177,11 @@ fn float(d: Duration) -> String {
     if s.contains('.') { s } else { format!("{s}.0") }
 }
 
-fn timer_py(c: &Call) -> Vec<String> {
-    let (name, call) = if c.op == Op::RcvTimeo { ("SO_RCVTIMEO", "recv") } else { ("SO_SNDTIMEO", "send") };
+fn timer_py(c: &Call, timer: Timer) -> Vec<String> {
+    let (name, call) = match timer {
+        Timer::Recv => ("SO_RCVTIMEO", "recv"),
+        Timer::Send => ("SO_SNDTIMEO", "send"),
+    };
     let t = asked(c);
     vec![
         format!(
@@ -188,8 +205,8 @@ fn held(us: u64) -> String {
     if us == 0 { "0 (wait forever)".into() } else { set(Duration::from_micros(us)) }
 }
 
-fn timer_why(c: &Call) -> String {
-    let recv = c.op == Op::RcvTimeo;
+fn timer_why(c: &Call, timer: Timer) -> String {
+    let recv = timer == Timer::Recv;
     let (name, calls) = if recv { ("SO_RCVTIMEO", "recv or accept") } else { ("SO_SNDTIMEO", "send") };
     let asked = asked(c);
     let got = c.kernel.map(|k| if recv { k.rcvtimeo_us } else { k.sndtimeo_us });

@@ -28,7 +28,7 @@ pub fn run(io: Io, p: &Payload) -> Done {
 }
 
 pub fn export(p: &Payload) -> String {
-    format!("send({})", crate::export::payload(p, "a"))
+    format!("send({})", super::literal::payload(p, "a"))
 }
 
 /// `sendto(5, "hi", 2, MSG_NOSIGNAL, NULL, 0) = 2`.

@@ -9,6 +9,10 @@ use super::mode::secs;
 use crate::command::{How, Interest, Proto, ServeKind, UnixKind};
 use crate::escape::escape;
 
+/// The note on the `close` the peer makes on its own, after ours, so the
+/// timeline (and its explanation) can tell it from `peer close`.
+pub const AFTER_OURS: &str = "ours closed";
+
 /// The call's argument, kept small: text payloads live in the preview.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

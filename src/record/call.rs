@@ -9,7 +9,7 @@ use std::time::Duration;
 pub use super::arg::{Arg, SpinArg, SpinStats, ready};
 use super::evidence::Evidence;
 use super::mode::{KernelView, Mode};
-use crate::command::ModeSet;
+use crate::command::{CallKind, ModeSet, SockCall};
 use crate::sys::errno_name;
 
 /// Where a record is drawn: a socket's lane, the peer's lane, or narration.
@@ -82,6 +82,34 @@ pub enum Op {
     PeerPause,
     /// `peer resume`.
     PeerResume,
+}
+
+/// The record's name for a call of the language.
+impl From<&SockCall> for Op {
+    fn from(call: &SockCall) -> Op {
+        match call {
+            SockCall::Recv { .. } => Op::Recv,
+            SockCall::Peek { .. } => Op::Peek,
+            SockCall::Send(_) => Op::Send,
+            SockCall::Accept => Op::Accept,
+            SockCall::Connect(_) => Op::Connect,
+            SockCall::Shutdown(_) => Op::Shutdown,
+            SockCall::Close => Op::Close,
+        }
+    }
+}
+
+/// The call an `expect CALL …` names.
+impl From<CallKind> for Op {
+    fn from(kind: CallKind) -> Op {
+        match kind {
+            CallKind::Recv => Op::Recv,
+            CallKind::Peek => Op::Peek,
+            CallKind::Send => Op::Send,
+            CallKind::Accept => Op::Accept,
+            CallKind::Connect => Op::Connect,
+        }
+    }
 }
 
 impl Op {

@@ -13,8 +13,9 @@ use super::input::LineEdit;
 use super::keymap::Keymap;
 use super::replay::Player;
 use super::theme::Theme;
+use super::transcript::Transcript;
 use super::view::TimelineView;
-use crate::config::Config;
+use crate::config::{Config, CopyTo};
 use crate::exec::{Executor, Session};
 use crate::lab::sample::Inspection;
 use crate::record::{Call, KernelView, Lane, PyMode, Record, SockState, Timeline};
@@ -102,6 +103,12 @@ pub struct App {
     pub busy_until: Option<std::time::Instant>,
     /// A scheduled peer action is still to come.
     pub peer_pending: bool,
+    /// The transcript view (`H`): every call in order.
+    pub transcript: Transcript,
+    /// Where the transcript's copy key sends lines (config `copy`).
+    pub copy: CopyTo,
+    /// Sequences for the terminal itself (OSC 52), written after the next frame.
+    pub to_terminal: Vec<String>,
 }
 
 impl App {
@@ -135,6 +142,9 @@ impl App {
             quit: false,
             busy_until: None,
             peer_pending: false,
+            transcript: Transcript::default(),
+            copy: cfg.copy,
+            to_terminal: Vec::new(),
         }
     }
 
@@ -169,6 +179,7 @@ impl App {
         self.keys = Keymap::new(&cfg.keys, cfg.recv_size);
         self.recv_size = cfg.recv_size;
         self.mouse = cfg.mouse;
+        self.copy = cfg.copy;
         if let Store::Live { exec, .. } = &mut self.store {
             exec.set_settle(std::time::Duration::from_millis(cfg.settle_ms));
         }

@@ -15,8 +15,10 @@ use super::term::{self, Guard};
 use super::ui;
 
 /// How long a terminal error waits for the signal behind it (a closed
-/// terminal sends SIGHUP, but the next draw may fail first).
-const HANGUP_GRACE: Duration = Duration::from_millis(300);
+/// terminal sends SIGHUP, but the next draw may fail first). Generous: on a
+/// loaded machine the signal thread can be slow to run, and only a terminal
+/// that failed without a hangup (rare) pays the wait.
+const HANGUP_GRACE: Duration = Duration::from_secs(2);
 /// How long, once continued after a stop, to wait for the SIGCONT that did
 /// it (it comes through the signal thread, a moment behind).
 const CONT_WAIT: Duration = Duration::from_secs(1);
@@ -72,6 +74,7 @@ fn run_loop(
         let size = guard.terminal.size()?;
         app.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
         guard.terminal.draw(|f| ui::render(f, app))?;
+        term::write_raw(guard, &std::mem::take(&mut app.to_terminal))?;
         if app.quit {
             return Ok(Exit::Quit);
         }

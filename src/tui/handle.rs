@@ -52,6 +52,8 @@ impl App {
             if let Some(a) = Keymap::lookup(&self.keys.peer, &k) {
                 self.act(a, k.code);
             }
+        } else if let Some(tx) = self.transcript_lines(&k) {
+            self.transcript_key(tx, k.modifiers);
         } else if let Some(a) = self.mode_keys(&k).or_else(|| Keymap::lookup(&self.keys.main, &k)) {
             self.act(a, k.code);
         } else if k.code == KeyCode::Esc {
@@ -106,6 +108,8 @@ impl App {
             Action::Payload => self.hex = !self.hex,
             Action::ScrollDetail(rows) => self.scroll_detail(rows),
             Action::PlayPause | Action::StepEvent | Action::Speed(_) => self.replay_key(a),
+            Action::Transcript => self.toggle_transcript(),
+            Action::Lines(tx) => self.transcript_key(tx, KeyModifiers::NONE),
         }
     }
 
@@ -193,6 +197,9 @@ impl App {
             return;
         }
         let a = ui::layout(self.size, self);
+        if let Some(area) = a.transcript.filter(|r| r.contains(at)) {
+            return self.transcript_mouse(m, area);
+        }
         let cells = self.cells();
         match m.kind {
             MouseEventKind::Down(MouseButton::Left) if a.sockets.contains(at) => {

@@ -20,6 +20,7 @@ mod signals;
 mod term;
 pub mod theme;
 pub mod tips;
+pub mod transcript;
 pub mod ui;
 pub mod update;
 pub mod view;

@@ -10,11 +10,8 @@ use super::Target;
 use super::act::Found;
 use super::conn::{Rec, record_on};
 use super::run::PeerLoop;
+use crate::record::arg::AFTER_OURS;
 use crate::record::call::{Arg, Lane, Op};
-
-/// The `close` the peer makes on its own is recorded with this note, so
-/// the timeline (and its explanation) can tell it from `peer close`.
-pub const AFTER_OURS: &str = "ours closed";
 
 impl PeerLoop {
     /// Our end of `target` is closed. A connection is closed once the peer

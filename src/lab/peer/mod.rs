@@ -20,7 +20,6 @@ use mio::{Poll, Waker};
 
 use super::shared::Shared;
 use crate::command::Payload;
-pub use hangup::AFTER_OURS;
 
 /// Which of the peer's sockets an action is for, named from our side.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,7 +14,7 @@ use crate::record::{Call, Lane, Op, Outcome};
 use crate::tui::app::App;
 use crate::tui::keys::Action;
 use crate::tui::theme::Theme;
-use crate::tui::tips::tips;
+use crate::tui::tips::{Now, tips};
 use crate::tui::{fit, fmt, payload};
 
 /// Enough for the header, four fields and a two-line explanation.
@@ -48,7 +48,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(block, area);
     // Suggestions go at the bottom, only where they do not hide the facts;
     // a replay runs nothing, so it has none.
-    let tips = if app.player().is_some() { Vec::new() } else { tips(call, &app.keys) };
+    let tips = if app.player().is_some() {
+        Vec::new()
+    } else {
+        let id = call.and_then(|c| c.lane.sock());
+        let sock = id.and_then(|id| app.record().socket(id));
+        let queued = id.and_then(|id| app.sample(id)).and_then(|s| s.queues).map(|(rx, _)| rx);
+        tips(call, &Now::of(sock, call, queued), &app.keys)
+    };
     let tips_h = tips.len() as u16 + 1;
     if !tips.is_empty() && rows.len() as u16 + tips_h <= inner.height {
         let at = Rect { y: inner.bottom() - tips_h, height: tips_h, ..inner };

@@ -21,7 +21,7 @@ const LOOKBACK: usize = 8;
 
 /// Whether a record is drawn on its lane. On a client's lane the request
 /// stands for the send and the recvs inside it, unless one failed.
-fn drawn(c: &Call) -> bool {
+pub fn drawn(c: &Call) -> bool {
     match (c.lane, c.op) {
         (Lane::Client(_), Op::PeerSend | Op::PeerRecv) => {
             !matches!(c.outcome, Outcome::Sent | Outcome::Data | Outcome::Eof)
@@ -188,7 +188,7 @@ pub fn put(buf: &mut Buffer, x: u16, y: u16, ch: char, style: Style) {
 
 /// The labels a call may have beside its glyph, longest first: the first
 /// that fits is drawn.
-fn labels(c: &Call, now_ns: u64) -> Vec<String> {
+pub fn labels(c: &Call, now_ns: u64) -> Vec<String> {
     match (c.op, &c.arg) {
         (Op::Summary, Arg::Waits(_)) => vec![c.arg_text().unwrap_or_default(), "summary".into()],
         (Op::Spin, Arg::Spin(arg)) if c.end_ns.is_some() => {

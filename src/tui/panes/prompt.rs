@@ -73,6 +73,14 @@ fn hints<'a>(app: &App, t: &Theme, width: u16) -> Line<'a> {
     let k = |name: &str| app.keys.key_of(name);
     // (key, what, priority: lower is dropped first)
     let mut all: Vec<(String, String, u8)> = match app.player() {
+        _ if app.transcript.open => vec![
+            ("y".into(), "copy as Python".into(), 10),
+            ("V".into(), "select".into(), 9),
+            ("w".into(), "to file".into(), 7),
+            ("End".into(), "follow".into(), 8),
+            ("↑↓".into(), "move".into(), 5),
+            (k("transcript"), "close".into(), 9),
+        ],
         Some(p) => {
             let play = if p.playing { "pause" } else { "play" };
             vec![

@@ -1,8 +1,11 @@
 //! Python literals and comment-safe text, written so that any input gives a
-//! valid, printable line of Python source.
+//! valid, printable line of Python source: the Python lens and `export
+//! python` spell values with these.
 
 use std::fmt::Write;
 use std::time::Duration;
+
+use crate::command::{Addr, Payload};
 
 /// A Python `bytes` literal: printable ASCII stays, the rest is escaped.
 pub fn py_bytes(bytes: &[u8]) -> String {
@@ -65,6 +68,21 @@ fn hidden(c: char) -> bool {
 /// Seconds as a Python number: `0.3`, `1.5`, `2`, `0`.
 pub fn py_secs(d: Duration) -> String {
     format!("{}", d.as_secs_f64())
+}
+
+/// The host and port of an address as Python arguments, or nothing.
+pub fn addr_args(addr: Option<&Addr>) -> String {
+    addr.map(|a| format!("{}, {}", py_str(&a.host), a.port)).unwrap_or_default()
+}
+
+/// A text payload as bytes; a size as the export's filler (ours a..z, the
+/// peer's A..Z).
+pub fn payload(p: &Payload, first: &str) -> String {
+    match p {
+        Payload::Text(t) => py_bytes(t),
+        Payload::Size(n) if first == "a" => format!("filler({n})"),
+        Payload::Size(n) => format!("filler({n}, {})", py_str(first)),
+    }
 }
 
 #[cfg(test)]
