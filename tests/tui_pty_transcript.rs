@@ -59,8 +59,10 @@ fn calls_show_in_the_transcript_and_copy_as_python() {
     s.send("y");
     s.wait_text("copied 3 lines as Python to the clipboard (OSC 52)");
     let copied = s.wait_raw("the OSC 52 sequence", last_osc52);
+    // A loaded machine can make even an instant call take over 1 ms, which
+    // the copy then notes as a wait: that note is measured, not fixed.
     assert_eq!(
-        copied,
+        without_waits(&copied),
         "peer.send(b'hello')  # → 5\ndata = sock.recv(1024)  # → b'hello'\n# ── Now the transcript.\n"
     );
 
@@ -80,4 +82,16 @@ fn calls_show_in_the_transcript_and_copy_as_python() {
     assert!(status.success(), "exit status {status:?}");
     assert!(!alternate);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The text without its `  (after 1.2 ms)` notes.
+fn without_waits(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("  (after ") {
+        out.push_str(&rest[..i]);
+        rest = rest[i..].find(')').map_or("", |j| &rest[i + j + 1..]);
+    }
+    out.push_str(rest);
+    out
 }

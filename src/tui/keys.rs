@@ -40,6 +40,8 @@ pub enum Action {
     Inspector,
     /// Show payloads as text or as hex.
     Payload,
+    /// Scroll the call pane by this many rows (negative: up).
+    ScrollDetail(i32),
     /// Replay: play or pause, one event, slower (-1) or faster (+1).
     PlayPause,
     StepEvent,
@@ -197,6 +199,8 @@ pub const MAIN: &[Binding] = &[
     b(&[Char(']'), PageDown], "] PgDn", Action::Scroll(2), "scroll forward", Section::Timeline),
     b(&[Char('i')], "i", Action::Inspector, "kernel inspector / sockets", Section::General),
     b(&[Char('v')], "v", Action::Payload, "payload as text / hex", Section::General),
+    b(&[Char('{')], "{ }", Action::ScrollDetail(-1), "scroll the call pane", Section::General),
+    b(&[Char('}')], "", Action::ScrollDetail(1), "", Section::General),
     n("transcript", &[Char('H')], "H", Action::Transcript, "transcript: every call", Section::General),
     n("prompt", &[Char(':')], ":", Action::Prompt, "command prompt (Tab, ↑ ↓)", Section::General),
     n("help", &[Char('?')], "?", Action::Help, "this help", Section::General),

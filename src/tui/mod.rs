@@ -7,6 +7,7 @@ mod ascii;
 pub mod cpu;
 pub mod demo;
 pub mod event;
+pub mod fit;
 pub mod fmt;
 mod handle;
 pub mod input;

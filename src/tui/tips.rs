@@ -23,6 +23,8 @@ pub struct Now {
     pub fin_in: bool,
     /// A datagram socket: it has no EOF.
     pub datagram: bool,
+    /// A listening socket: only accept works on it.
+    pub listening: bool,
 }
 
 impl Now {
@@ -31,13 +33,16 @@ impl Now {
         let shut_rd = sock.is_some_and(|s| s.history.shut_rd);
         let fin_state = matches!(state, Some(TcpState::CloseWait | TcpState::LastAck | TcpState::Closing));
         let eof_not_ours = sock.is_some_and(|s| s.history.eof_seen) && !shut_rd;
-        let datagram = call.and_then(|c| c.evidence.as_ref()).is_some_and(|e| !e.stream);
+        let evidence = call.and_then(|c| c.evidence.as_ref());
+        let datagram = evidence.is_some_and(|e| !e.stream);
+        let listening = evidence.is_some_and(|e| e.listening);
         Now {
             mode: sock.map(|s| s.mode).unwrap_or_default(),
             rx_queued,
             shut_rd,
             fin_in: fin_state || eof_not_ours,
             datagram,
+            listening,
         }
     }
 }
@@ -71,53 +76,106 @@ fn tips_by_action(c: Option<&Call>, now: &Now) -> Vec<(&'static str, &'static st
     let Some(c) = c else {
         return vec![("recv", "recv"), ("new-tcp", "open a socket")];
     };
-    match (c.op, c.outcome) {
-        (Op::Accept, Outcome::Blocking) => vec![
+    match c.op {
+        Op::Accept => accept(c.outcome),
+        Op::Send => send(c.outcome, now),
+        Op::Recv | Op::Peek => recv(c.outcome, now),
+        Op::Spin => vec![("recv", "recv once"), ("toggle-blocking", "toggle non-blocking")],
+        Op::Listen => LISTENER.to_vec(),
+        Op::Open
+        | Op::Socket
+        | Op::Connect
+        | Op::Shutdown
+        | Op::Close
+        | Op::Blocking
+        | Op::Nonblocking
+        | Op::Timeout
+        | Op::RcvTimeo
+        | Op::SndTimeo
+        | Op::Say
+        | Op::PollAdd
+        | Op::PollWait
+        | Op::PollDrain
+        | Op::Ready
+        | Op::Serve
+        | Op::Request
+        | Op::Summary
+        | Op::PeerSend
+        | Op::PeerRecv
+        | Op::PeerClose
+        | Op::PeerReset
+        | Op::PeerShutdown
+        | Op::PeerConnect
+        | Op::PeerAccept
+        | Op::PeerPause
+        | Op::PeerResume => general(now),
+    }
+}
+
+const LISTENER: [(&str, &str); 2] = [("peer n", "a peer client connects"), ("accept", "accept it")];
+
+/// After a call that leaves nothing in particular to try: what the socket is.
+fn general(now: &Now) -> Vec<(&'static str, &'static str)> {
+    if now.listening {
+        return LISTENER.to_vec();
+    }
+    vec![("recv", "recv"), ("toggle-blocking", "toggle non-blocking"), ("timeout", "set a timeout")]
+}
+
+fn accept(outcome: Outcome) -> Vec<(&'static str, &'static str)> {
+    match outcome {
+        Outcome::Blocking => vec![
             ("peer n", "a peer client connects: accept returns"),
             ("toggle-blocking", "switch mode: still blocked"),
         ],
-        (Op::Accept, Outcome::WouldBlock | Outcome::Timeout(_)) => {
+        Outcome::WouldBlock | Outcome::Timeout(_) => {
             vec![("peer n", "a peer client connects"), ("accept", "accept again")]
         }
-        (Op::Accept, Outcome::Accepted(_)) => {
-            vec![("next-socket", "go to the new socket"), ("accept", "accept again")]
-        }
-        (Op::Send, Outcome::Blocking) => vec![
+        Outcome::Accepted(_) => vec![("next-socket", "go to the new socket"), ("accept", "accept again")],
+        _ => LISTENER.to_vec(),
+    }
+}
+
+fn send(outcome: Outcome, now: &Now) -> Vec<(&'static str, &'static str)> {
+    match outcome {
+        Outcome::Blocking => vec![
             ("peer r", "peer reads again: send finishes"),
             ("toggle-blocking", "switch mode: still blocked"),
         ],
-        (Op::Send, Outcome::WouldBlock | Outcome::Partial) => {
+        Outcome::WouldBlock | Outcome::Partial | Outcome::Timeout(_) => {
             vec![("peer r", "peer reads again: room for more"), ("send", "send again")]
         }
-        (Op::Send, Outcome::Timeout(_)) => {
-            vec![("peer r", "peer reads again: room for more"), ("send", "send again")]
-        }
-        (Op::Spin, _) => vec![("recv", "recv once"), ("toggle-blocking", "toggle non-blocking")],
-        (Op::Listen, _) => vec![("peer n", "a peer client connects"), ("accept", "accept it")],
+        _ => general(now),
+    }
+}
+
+fn recv(outcome: Outcome, now: &Now) -> Vec<(&'static str, &'static str)> {
+    match outcome {
+        _ if now.listening => LISTENER.to_vec(),
         // A datagram socket has no FIN: the peer closing wakes nothing.
-        (_, Outcome::Blocking) if now.datagram => {
+        Outcome::Blocking if now.datagram => {
             vec![("peer s", "peer sends: recv returns it"), ("toggle-blocking", "switch mode: still blocked")]
         }
-        (_, Outcome::Blocking) => vec![
+        Outcome::Blocking => vec![
             ("peer s", "peer sends: recv returns it"),
             ("toggle-blocking", "switch mode: still blocked"),
             ("peer c", "peer closes: recv gets EOF"),
         ],
-        (_, Outcome::WouldBlock) => vec![
+        Outcome::WouldBlock => vec![
             ("peer s", "peer sends; recv gets it now"),
             ("toggle-blocking", "blocking again: recv waits"),
             ("timeout", "timeout: waits, not forever"),
         ],
-        (_, Outcome::Data) => vec![recv_again(now), ("toggle-blocking", "toggle non-blocking")],
-        (_, Outcome::Timeout(_)) => {
+        Outcome::Data => vec![recv_again(now), ("toggle-blocking", "toggle non-blocking")],
+        Outcome::Timeout(_) => {
             vec![("peer s", "peer sends; recv gets it"), ("zero-timeout", "timeout 0 = non-blocking")]
         }
-        (_, Outcome::Eof) if now.fin_in => {
+        Outcome::Eof if now.fin_in => {
             vec![("recv", "recv again: EOF repeats"), ("send", "send: 1st after FIN succeeds")]
         }
         // EOF from our own SHUT_RD: the peer can still send.
-        (_, Outcome::Eof) => vec![("peer s", "peer sends: recv still gets it"), recv_again(now)],
-        _ => vec![("recv", "recv"), ("toggle-blocking", "toggle non-blocking"), ("timeout", "set a timeout")],
+        Outcome::Eof => vec![("peer s", "peer sends: recv still gets it"), recv_again(now)],
+        _ => general(now),
     }
 }
 
@@ -187,6 +245,17 @@ mod tests {
         let tcp = call(Op::Recv, Outcome::Blocking, true, Some(TcpState::Established));
         let now = Now::of(None, Some(&tcp), Some(0));
         assert!(says(&tcp, &now).contains(&"peer closes: recv gets EOF"));
+    }
+
+    #[test]
+    fn a_listener_is_offered_accept_not_recv() {
+        let mut c = call(Op::Send, Outcome::Error, true, Some(TcpState::Listen));
+        if let Some(e) = c.evidence.as_mut() {
+            e.listening = true;
+        }
+        let tips = tips_by_action(Some(&c), &Now::of(None, Some(&c), None));
+        let actions: Vec<&str> = tips.iter().map(|(a, _)| *a).collect();
+        assert_eq!(actions, ["peer n", "accept"]);
     }
 
     #[test]

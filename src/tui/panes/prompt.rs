@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::tui::app::{App, Status};
-use crate::tui::fmt;
 use crate::tui::theme::Theme;
+use crate::tui::{fit, fmt};
 
 pub fn render_status(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
@@ -26,12 +26,17 @@ pub fn render_status(f: &mut Frame, area: Rect, app: &App) {
             None => Line::default(),
         }
     };
-    // sockscope's own CPU use, at the right: what a busy-poll costs.
-    let cpu = app.cpu.percent.map(|p| format!(" cpu {p}%"));
-    let cpu_w = cpu.as_ref().map_or(0, |c| c.chars().count() as u16);
-    let text = Rect { width: area.width.saturating_sub(cpu_w), ..area };
-    f.render_widget(Paragraph::new(line), text);
+    // sockscope's own CPU use, at the right: what a busy-poll costs. The
+    // message comes first: the meter shortens, then goes, to leave it room;
+    // a message longer than the line is cut with a mark.
+    let room = area.width as usize;
+    let cpu = app.cpu.percent.and_then(|p| {
+        [format!(" cpu {p}%"), format!(" {p}%")].into_iter().find(|c| line.width() + fit::width(c) <= room)
+    });
+    let line = if line.width() > room { fit::mark_cut(&line, area.width, t.dim()) } else { line };
+    f.render_widget(Paragraph::new(line), area);
     if let Some(cpu) = cpu {
+        let cpu_w = fit::width(&cpu) as u16;
         let style = if app.cpu.busy() { t.error() } else { t.dim() };
         let at = Rect { x: area.right().saturating_sub(cpu_w), width: cpu_w, ..area };
         f.render_widget(Paragraph::new(Line::styled(cpu, style)), at);
