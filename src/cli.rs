@@ -64,6 +64,28 @@ pub enum Cmd {
         /// The scenario (a .scenario file).
         file: PathBuf,
     },
+    /// Run two scenarios at once, each on a lab of its own, side by side on one time axis.
+    ///
+    /// Both start together; each has its own sockets, embedded peer and
+    /// threads. The timeline shows A's lanes under A's header and B's under
+    /// B's, on one clock. The compare pane sums up each side: wall (its
+    /// first record's start to its last record's end), blocked (the
+    /// durations of its own calls that took 1 ms or more, summed: a call
+    /// that returns at once takes microseconds), its calls by outcome, the
+    /// slowest echo of `serve` clients, and the CPU time of its lab's
+    /// threads (its sockets' and event loop's, and its peer's apart).
+    /// Commands are off: select calls, zoom, read the transcript (H).
+    #[command(after_help = "Examples:\n  \
+        sockscope compare assets/scenarios/compare/recv-blocking.scenario \
+        assets/scenarios/compare/recv-eventloop.scenario\n  \
+        sockscope compare assets/scenarios/compare/serve-blocking.scenario \
+        assets/scenarios/compare/serve-eventloop.scenario")]
+    Compare {
+        /// Side A (a .scenario file).
+        a: PathBuf,
+        /// Side B (a .scenario file).
+        b: PathBuf,
+    },
     /// Open the terminal UI over a recorded session (no sockets; Space plays).
     Replay {
         /// A recording made with --record.

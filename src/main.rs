@@ -33,6 +33,10 @@ fn main() -> ExitCode {
             Ok(opts) => tui::run_replay(&file, &opts, &mut std::io::stderr()),
             Err(code) => code,
         },
+        Some(cli::Cmd::Compare { a, b }) => match tui_options(&cli) {
+            Ok(opts) => tui::run_compare([&a, &b], &opts, &mut std::io::stderr()),
+            Err(code) => code,
+        },
         Some(cli::Cmd::Export { what: cli::Export::Python { file } }) => export_python(&file),
         Some(cli::Cmd::Export { what: cli::Export::Svg(p) }) => export_picture(&p, export::Format::Svg),
         Some(cli::Cmd::Export { what: cli::Export::Html(p) }) => export_picture(&p, export::Format::Html),

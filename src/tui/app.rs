@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use ratatui::layout::Rect;
 
+use super::compare::Compare;
 use super::cpu::CpuMeter;
 use super::demo::Demo;
 use super::input::LineEdit;
@@ -14,7 +15,7 @@ use super::keymap::Keymap;
 use super::replay::Player;
 use super::theme::Theme;
 use super::transcript::Transcript;
-use super::view::TimelineView;
+use super::view::{Row, TimelineView};
 use crate::config::{Config, CopyTo};
 use crate::exec::{Executor, Session};
 use crate::lab::sample::Inspection;
@@ -35,11 +36,24 @@ pub struct Sample {
 }
 
 /// Where the records come from: a live session, a recording played back
-/// (no sockets, no executor), or a fixed record (tests).
+/// (no sockets, no executor), a fixed record (tests), or two live sessions
+/// side by side (`compare`; commands are off).
 pub enum Store {
     Live { session: Box<Session>, exec: Box<Executor> },
     Replay { record: Box<Record>, player: Player },
     Fixed(Box<Record>),
+    Compare(Box<Compare>),
+}
+
+impl Store {
+    /// Each side's timeline (one but for `compare`).
+    pub fn timelines(&self) -> Vec<&Timeline> {
+        match self {
+            Store::Live { session, .. } => vec![session.record().timeline()],
+            Store::Replay { record, .. } | Store::Fixed(record) => vec![record.timeline()],
+            Store::Compare(c) => c.sides.iter().map(|s| s.record().timeline()).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,6 +174,11 @@ impl App {
         app
     }
 
+    /// Two scenarios side by side, both already running.
+    pub fn compare(cmp: Compare, theme: Theme) -> App {
+        App::with_store(Store::Compare(Box::new(cmp)), theme)
+    }
+
     /// A recording played back into an empty record.
     pub fn replay(record: Record, player: Player, theme: Theme) -> App {
         App::with_store(Store::Replay { record: Box::new(record), player }, theme)
@@ -180,8 +199,11 @@ impl App {
         self.recv_size = cfg.recv_size;
         self.mouse = cfg.mouse;
         self.copy = cfg.copy;
-        if let Store::Live { exec, .. } = &mut self.store {
-            exec.set_settle(std::time::Duration::from_millis(cfg.settle_ms));
+        let settle = std::time::Duration::from_millis(cfg.settle_ms);
+        match &mut self.store {
+            Store::Live { exec, .. } => exec.set_settle(settle),
+            Store::Compare(c) => c.sides.iter_mut().for_each(|s| s.exec.set_settle(settle)),
+            Store::Replay { .. } | Store::Fixed(_) => {}
         }
     }
 
@@ -190,7 +212,29 @@ impl App {
         match &self.store {
             Store::Live { session, .. } => session.record(),
             Store::Replay { record, .. } | Store::Fixed(record) => record,
+            Store::Compare(c) => c.sides[self.view.side.min(1)].record(),
         }
+    }
+
+    /// The two sides, in `compare`.
+    pub fn compared(&self) -> Option<&Compare> {
+        match &self.store {
+            Store::Compare(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Side `k`'s record: in `compare` either side's, else the one record.
+    pub fn record_of(&self, k: usize) -> &Record {
+        match &self.store {
+            Store::Compare(c) => c.sides[k.min(1)].record(),
+            _ => self.record(),
+        }
+    }
+
+    /// The selected call's index if it is on side `k`.
+    pub fn selected_on(&self, k: usize) -> Option<usize> {
+        self.view.selected.filter(|_| self.view.side == k)
     }
 
     pub fn timeline(&self) -> &Timeline {
@@ -213,26 +257,30 @@ impl App {
         }
     }
 
-    /// Lanes top to bottom: every socket in number order, the event loop
-    /// once it has been used, the peer, then each serve client that has records.
+    /// Lanes top to bottom (of the side the selection is on).
     pub fn lanes(&self) -> Vec<Lane> {
-        let tl = self.timeline();
-        let mut lanes: Vec<Lane> = self.record().sockets().map(|s| Lane::Sock(s.id())).collect();
-        if !tl.lane(Lane::Loop).is_empty() {
-            lanes.push(Lane::Loop);
-        }
-        lanes.push(Lane::Peer);
-        let mut clients: Vec<Lane> = tl.lanes().filter(|l| matches!(l, Lane::Client(_))).collect();
-        clients.sort();
-        lanes.extend(clients);
-        lanes
+        lanes_of(self.record())
     }
 
-    /// The lane the timeline keeps on screen when not all lanes fit: the
-    /// selected call's, else the current socket's.
-    pub fn focus_lane(&self) -> Option<Lane> {
+    /// The timeline's rows top to bottom: the lanes, or in `compare` each
+    /// side's header followed by its lanes.
+    pub fn rows(&self) -> Vec<Row> {
+        match &self.store {
+            Store::Compare(c) => (0..c.sides.len())
+                .flat_map(|k| {
+                    let lanes = lanes_of(c.sides[k].record()).into_iter().map(move |l| Row::Lane(k, l));
+                    std::iter::once(Row::Head(k)).chain(lanes)
+                })
+                .collect(),
+            _ => self.lanes().into_iter().map(|l| Row::Lane(0, l)).collect(),
+        }
+    }
+
+    /// The row the timeline keeps on screen when not all rows fit: the
+    /// selected call's lane, else the current socket's.
+    pub fn focus_row(&self) -> Option<Row> {
         let selected = self.view.selected.and_then(|i| self.timeline().get(i)).map(|c| c.lane);
-        selected.or(self.current().map(Lane::Sock))
+        selected.or(self.current().map(Lane::Sock)).map(|l| Row::Lane(self.view.side, l))
     }
 
     pub fn current_socket(&self) -> Option<&SockState> {
@@ -276,4 +324,20 @@ impl App {
             Some(_) => "blocking",
         }
     }
+}
+
+/// A record's lanes top to bottom: every socket in number order, the event
+/// loop once it has been used, the peer, then each serve client that has
+/// records.
+pub fn lanes_of(rec: &Record) -> Vec<Lane> {
+    let tl = rec.timeline();
+    let mut lanes: Vec<Lane> = rec.sockets().map(|s| Lane::Sock(s.id())).collect();
+    if !tl.lane(Lane::Loop).is_empty() {
+        lanes.push(Lane::Loop);
+    }
+    lanes.push(Lane::Peer);
+    let mut clients: Vec<Lane> = tl.lanes().filter(|l| matches!(l, Lane::Client(_))).collect();
+    clients.sort();
+    lanes.extend(clients);
+    lanes
 }

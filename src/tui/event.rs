@@ -49,11 +49,11 @@ pub enum Exit {
 pub fn run(
     guard: &mut Guard,
     app: &mut App,
-    lab_rx: Receiver<crate::record::Event>,
+    labs: [Receiver<crate::record::Event>; 2],
     input: Receiver<io::Result<Event>>,
     signals: Receiver<i32>,
 ) -> io::Result<Exit> {
-    let result = run_loop(guard, app, &lab_rx, &input, &signals);
+    let result = run_loop(guard, app, &labs, &input, &signals);
     // A terminal error may be a closed terminal whose SIGHUP is on its way:
     // report the hangup, as when the signal is seen first.
     result.or_else(|e| match next_signal(&signals, HANGUP_GRACE, false) {
@@ -62,10 +62,11 @@ pub fn run(
     })
 }
 
+/// `labs`: each lab's events (a second one in `compare`, else `never()`).
 fn run_loop(
     guard: &mut Guard,
     app: &mut App,
-    lab_rx: &Receiver<crate::record::Event>,
+    labs: &[Receiver<crate::record::Event>; 2],
     input: &Receiver<io::Result<Event>>,
     signals: &Receiver<i32>,
 ) -> io::Result<Exit> {
@@ -90,9 +91,14 @@ fn run_loop(
         }
         let timer = app.wake_in().map_or_else(never, after);
         select! {
-            recv(lab_rx) -> ev => {
+            recv(labs[0]) -> ev => {
                 if let Ok(ev) = ev {
-                    app.apply(ev);
+                    app.apply_from(0, ev);
+                }
+            }
+            recv(labs[1]) -> ev => {
+                if let Ok(ev) = ev {
+                    app.apply_from(1, ev);
                 }
             }
             recv(input) -> ev => match ev {
@@ -111,8 +117,10 @@ fn run_loop(
             recv(timer) -> _ => {}
         }
         // Take everything else already waiting before the next frame.
-        while let Ok(ev) = lab_rx.try_recv() {
-            app.apply(ev);
+        for (k, lab) in labs.iter().enumerate() {
+            while let Ok(ev) = lab.try_recv() {
+                app.apply_from(k, ev);
+            }
         }
         while let Ok(Ok(ev)) = input.try_recv() {
             on_input(app, ev);

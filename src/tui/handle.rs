@@ -10,13 +10,15 @@ use ratatui::layout::Position;
 
 use std::time::Instant;
 
+use super::app::lanes_of;
 use super::app::{App, DetailScroll, Status, Store};
 use super::input::Completion;
 use super::keymap::Keymap;
 use super::keys::Action;
 use super::panes::{detail, sockets, timeline};
 use super::ui;
-use super::update::NO_SOCKETS;
+use super::update::{COMMANDS_OFF, NO_SOCKETS};
+use super::view::{Nav, Row, across, nearest};
 use crate::command::{COMMAND_WORDS, Command, SockCall};
 use crate::exec::Step;
 
@@ -73,6 +75,14 @@ impl App {
 
     fn act(&mut self, a: Action, code: KeyCode) {
         let cells = self.cells();
+        if self.compared().is_some() {
+            match a {
+                // Tab moves between sockets; here, between the two sides.
+                Action::CycleSocket(_) => return self.other_side(),
+                a if a.runs_commands() => return self.status = Some(Status::Error(COMMANDS_OFF.into())),
+                _ => {}
+            }
+        }
         match a {
             Action::Run(cmd) => self.run_command(cmd),
             Action::Recv => self.run_command(Command::Call(SockCall::Recv { size: self.recv_size })),
@@ -92,16 +102,7 @@ impl App {
             Action::Quit => self.quit = true,
             Action::Zoom(steps) => self.view.zoom(steps, self.now_ns, cells),
             Action::Follow => self.view.set_follow(!self.view.follow, self.now_ns, cells),
-            Action::Nav(nav) => {
-                let lanes = self.lanes();
-                let shown = self.shown_index();
-                let tl = match &self.store {
-                    Store::Live { session, .. } => session.record().timeline(),
-                    Store::Replay { record, .. } | Store::Fixed(record) => record.timeline(),
-                };
-                self.view.navigate(tl, &lanes, shown, nav);
-                self.reveal_selected();
-            }
+            Action::Nav(nav) => self.navigate(nav),
             Action::Scroll(q) => self.view.scroll(q, self.now_ns, cells),
             Action::Step => self.step(),
             Action::Inspector => self.inspector = !self.inspector,
@@ -119,6 +120,59 @@ impl App {
         let max = detail::overflow(ui::layout(self.size, self).detail, self);
         let to = (self.detail_offset() as i32 + rows).clamp(0, max as i32) as u16;
         self.detail_scroll = DetailScroll { call: self.shown_index(), rows: to };
+    }
+
+    /// Moves the selection. In `compare`, up and down go on across sides.
+    fn navigate(&mut self, nav: Nav) {
+        let from = self.view.selected.and_then(|i| self.timeline().get(i)).map(|c| (c.lane, c.start_ns));
+        let dir = match nav {
+            Nav::Up => -1,
+            Nav::Down => 1,
+            Nav::Prev | Nav::Next => 0,
+        };
+        if let (Some((lane, t)), true, true) = (from, dir != 0, self.compared().is_some()) {
+            let rows = self.rows();
+            let to = across(&self.store.timelines(), &rows, Row::Lane(self.view.side, lane), t, dir);
+            if let Some((side, i)) = to {
+                self.select(side, Some(i));
+            }
+        } else {
+            let lanes = self.lanes();
+            let shown = self.shown_index();
+            let tls = self.store.timelines();
+            let tl = tls[self.view.side.min(tls.len() - 1)];
+            self.view.navigate(tl, &lanes, shown, nav);
+        }
+        self.reveal_selected();
+    }
+
+    /// `compare`: the other side, with the call nearest in time to the one
+    /// selected (on the same lane if that side has it).
+    fn other_side(&mut self) {
+        let to = 1 - self.view.side.min(1);
+        let picked = self.view.selected.and_then(|i| self.timeline().get(i)).map(|c| (c.lane, c.start_ns));
+        let rec = self.record_of(to);
+        let tl = rec.timeline();
+        let pick = picked.and_then(|(lane, t)| {
+            nearest(tl, lane, t).or_else(|| lanes_of(rec).into_iter().find_map(|l| nearest(tl, l, t)))
+        });
+        self.select(to, pick);
+        self.reveal_selected();
+    }
+
+    /// Selects call `i` (or none) on side `side`; the transcript, if open,
+    /// moves to that side's lines.
+    fn select(&mut self, side: usize, i: Option<usize>) {
+        let moved = side != self.view.side;
+        self.view.side = side;
+        self.view.selected = i;
+        if moved && self.transcript.open {
+            let len = self.timeline().len();
+            match i {
+                Some(i) => self.transcript.point(i, len),
+                None => self.transcript.follow(),
+            }
+        }
     }
 
     fn replay_key(&mut self, a: Action) {
@@ -202,14 +256,16 @@ impl App {
         }
         let cells = self.cells();
         match m.kind {
-            MouseEventKind::Down(MouseButton::Left) if a.sockets.contains(at) => {
+            MouseEventKind::Down(MouseButton::Left)
+                if a.sockets.contains(at) && self.compared().is_none() =>
+            {
                 if let Some(id) = sockets::hit(a.sockets, self, m.row) {
                     self.run_command(Command::Use(id));
                 }
             }
             MouseEventKind::Down(MouseButton::Left) if a.timeline.contains(at) => {
-                if let Some(i) = timeline::hit(a.timeline, self, m.column, m.row) {
-                    self.view.selected = Some(i);
+                if let Some((side, i)) = timeline::hit(a.timeline, self, m.column, m.row) {
+                    self.select(side, Some(i));
                 }
             }
             MouseEventKind::ScrollUp if a.detail.contains(at) => self.scroll_detail(-2),

@@ -52,6 +52,39 @@ pub enum Action {
     Lines(Tx),
 }
 
+impl Action {
+    /// Whether the action runs a command (or asks for one): off where
+    /// nothing can run (`compare`).
+    pub fn runs_commands(&self) -> bool {
+        match self {
+            Action::Run(_)
+            | Action::Ask(_)
+            | Action::ToggleBlocking
+            | Action::Peer
+            | Action::UseDigit
+            | Action::CycleSocket(_)
+            | Action::Prompt
+            | Action::Step
+            | Action::Recv
+            | Action::Peek => true,
+            Action::Help
+            | Action::Quit
+            | Action::Zoom(_)
+            | Action::Follow
+            | Action::Nav(_)
+            | Action::Scroll(_)
+            | Action::Inspector
+            | Action::Payload
+            | Action::ScrollDetail(_)
+            | Action::PlayPause
+            | Action::StepEvent
+            | Action::Speed(_)
+            | Action::Transcript
+            | Action::Lines(_) => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Socket,

@@ -4,6 +4,7 @@
 
 pub mod app;
 mod ascii;
+pub mod compare;
 pub mod cpu;
 pub mod demo;
 pub mod event;
@@ -135,6 +136,48 @@ pub fn run_replay(path: &Path, opts: &Options, err: &mut dyn Write) -> i32 {
     session(app)
 }
 
+/// `sockscope compare A B`: both scenarios are read and checked before the
+/// terminal is touched, so their errors print plainly (`file:line:col:
+/// msg`, exit 2); then both run at once, each on a lab of its own.
+pub fn run_compare(paths: [&Path; 2], opts: &Options, err: &mut dyn Write) -> i32 {
+    if opts.record.is_some() {
+        let _ = writeln!(
+            err,
+            "sockscope: compare does not record (--record): record each side with `run --record`"
+        );
+        return INVALID;
+    }
+    let mut scripts = Vec::new();
+    let mut bad = false;
+    for path in paths {
+        match compare::Script::load(path) {
+            Ok(s) => scripts.push(s),
+            Err(messages) => {
+                bad = true;
+                messages.iter().for_each(|m| drop(writeln!(err, "{m}")));
+            }
+        }
+    }
+    let (Some(b), Some(a), false) = (scripts.pop(), scripts.pop(), bad) else { return INVALID };
+    term::install_error_hooks();
+    let mut cmp = match compare::Compare::start(a, b) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(err, "sockscope: cannot start: {}", crate::escape::text(&e.to_string()));
+            return FAILED;
+        }
+    };
+    if let Some(n) = opts.history {
+        cmp.sides.iter_mut().for_each(|s| s.session.set_history_cap(n));
+    }
+    let mut app = App::compare(cmp, Theme::new(&opts.config, opts.ascii));
+    app.configure(&opts.config);
+    app.status = Some(app::Status::Info(compare::START.into()));
+    // The scripts' first lines run now; the loop ticks again on events.
+    app.tick();
+    session(app)
+}
+
 /// A replay over recorded events, ready to play (also for tests).
 pub fn replay_app(name: &str, events: Vec<record::Stamped>, opts: &Options) -> App {
     let mut rec = Record::new();
@@ -178,10 +221,11 @@ fn start_app(opts: &Options) -> Option<App> {
 
 /// Takes over the terminal, runs the loop, and gives it back.
 fn session(mut app: App) -> i32 {
-    let lab_rx = match &app.store {
-        app::Store::Live { session, .. } => session.events(),
+    let labs = match &app.store {
+        app::Store::Live { session, .. } => [session.events(), never()],
         // A replay is fed from its recording only.
-        app::Store::Replay { .. } => never(),
+        app::Store::Replay { .. } => [never(), never()],
+        app::Store::Compare(c) => [c.sides[0].session.events(), c.sides[1].session.events()],
         app::Store::Fixed(_) => return FAILED,
     };
     let signals = match signals::watch() {
@@ -202,7 +246,7 @@ fn session(mut app: App) -> i32 {
     // first draw, or a resize in the first instant is lost.
     let _ = crossterm::event::poll(Duration::ZERO);
     let result =
-        event::spawn_input().and_then(|input| event::run(&mut guard, &mut app, lab_rx, input, signals));
+        event::spawn_input().and_then(|input| event::run(&mut guard, &mut app, labs, input, signals));
     drop(guard);
     // Said again now that the terminal is back: the status line is gone.
     if let app::Store::Live { session, .. } = &app.store

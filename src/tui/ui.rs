@@ -28,7 +28,9 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::app::App;
-use super::panes::{demo, detail, glossary, help, inspector, prompt, replay, sockets, timeline, transcript};
+use super::panes::{
+    demo, detail, glossary, help, inspector, prompt, replay, sockets, summary, timeline, transcript,
+};
 
 /// Below this the panes cannot show their content sensibly.
 pub const MIN_W: u16 = 80;
@@ -72,7 +74,9 @@ pub fn layout(area: Rect, app: &App) -> Areas {
     let left_w = (area.width * 44 / 100).clamp(38, 48);
     let [left, right] = Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(main);
     // The inspector was asked for: it may squeeze the call pane further.
-    let (wanted, detail_min) = if app.inspector {
+    let (wanted, detail_min) = if app.compared().is_some() {
+        (summary::wanted_height(app, left.width), detail::MIN_HEIGHT)
+    } else if app.inspector {
         (inspector::HEIGHT, detail::MIN_HEIGHT - 4)
     } else {
         (sockets::wanted_height(app), detail::MIN_HEIGHT)
@@ -115,6 +119,8 @@ fn draw(f: &mut Frame, app: &App) {
     let a = layout(area, app);
     if let Some(lines) = a.transcript {
         transcript::render(f, lines, app);
+    } else if app.compared().is_some() {
+        summary::render(f, a.sockets, app);
     } else if app.inspector {
         inspector::render(f, a.sockets, app);
     } else {

@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use super::app::{App, FRAME, Sample, Status, Store};
+pub use super::compare::update::COMMANDS_OFF;
 use crate::command::{Command, Located, ParseError, parse_line};
 use crate::exec::{Failure, FailureKind, Step, Tick};
 use crate::lab::sample;
@@ -18,6 +19,10 @@ impl App {
     pub fn run_line(&mut self, text: &str) -> Result<(), ParseError> {
         if self.player().is_some() && !text.trim().is_empty() {
             self.status = Some(Status::Error(NO_SOCKETS.into()));
+            return Ok(());
+        }
+        if self.compared().is_some() && !text.trim().is_empty() {
+            self.status = Some(Status::Error(COMMANDS_OFF.into()));
             return Ok(());
         }
         match parse_line(text) {
@@ -60,6 +65,10 @@ impl App {
                 self.status = Some(Status::Error("this view has no live sockets".into()));
                 return;
             }
+            Store::Compare(_) => {
+                self.status = Some(Status::Error(COMMANDS_OFF.into()));
+                return;
+            }
         }
         self.tick();
     }
@@ -83,6 +92,9 @@ impl App {
     /// Lets the executor run (a failure is shown, and the session goes on),
     /// or moves a replay's clock on.
     pub fn tick(&mut self) {
+        if self.compared().is_some() {
+            return self.tick_compare();
+        }
         let mut failures = Vec::new();
         match &mut self.store {
             Store::Live { session, exec } => loop {
@@ -99,7 +111,7 @@ impl App {
                 }
             },
             Store::Replay { record, player } => player.advance(Instant::now(), record),
-            Store::Fixed(_) => {}
+            Store::Fixed(_) | Store::Compare(_) => {}
         }
         if let Store::Live { exec, .. } = &mut self.store {
             for said in exec.take_notices() {
@@ -114,8 +126,15 @@ impl App {
 
     /// Folds one event in. A replay takes its events from the recording only.
     pub fn apply(&mut self, ev: Event) {
-        if let Store::Live { session, .. } = &mut self.store {
-            session.apply(ev);
+        self.apply_from(0, ev);
+    }
+
+    /// Folds one event from lab `k` in (`compare` has two labs; else 0).
+    pub fn apply_from(&mut self, k: usize, ev: Event) {
+        match &mut self.store {
+            Store::Live { session, .. } => session.apply(ev),
+            Store::Compare(_) => self.apply_compare(k, ev),
+            Store::Replay { .. } | Store::Fixed(_) => {}
         }
     }
 
@@ -131,6 +150,7 @@ impl App {
                 return;
             }
             Store::Fixed(_) => return,
+            Store::Compare(_) => return self.refresh_compare(),
         };
         // The session keeps an outbox for front ends that print events; we
         // draw from the record instead, so only what needs saying is taken.
@@ -161,7 +181,8 @@ impl App {
         let moving = match self.player() {
             Some(p) => p.playing,
             None => {
-                self.busy_until.is_some() || self.peer_pending || self.timeline().blocking().next().is_some()
+                let blocking = self.store.timelines().iter().any(|tl| tl.blocking().next().is_some());
+                self.busy_until.is_some() || self.peer_pending || blocking
             }
         };
         moving || self.cpu.busy()

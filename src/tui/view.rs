@@ -78,12 +78,23 @@ pub struct TimelineView {
     end_ns: u64,
     /// The selected record, as an index into the timeline (stable: append-only).
     pub selected: Option<usize>,
+    /// Which side's timeline `selected` is in (`compare`; 0 otherwise). The
+    /// call pane and the transcript are on this side.
+    pub side: usize,
 }
 
 impl Default for TimelineView {
     fn default() -> TimelineView {
-        TimelineView { zoom: DEFAULT_ZOOM, follow: true, end_ns: 0, selected: None }
+        TimelineView { zoom: DEFAULT_ZOOM, follow: true, end_ns: 0, selected: None, side: 0 }
     }
+}
+
+/// A row of the timeline pane: a side's header (`compare` only), or a lane
+/// of a side (side 0 when there is one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    Head(usize),
+    Lane(usize, Lane),
 }
 
 impl TimelineView {
@@ -130,6 +141,15 @@ impl TimelineView {
         self.follow = on;
     }
 
+    /// Pauses with `[0, end_ns]` in view, at the closest zoom that holds it
+    /// with a cell to spare on the right (so the last glyph's label shows).
+    pub fn fit(&mut self, end_ns: u64, cells: u16) {
+        let room = (cells as u64).saturating_sub(cells as u64 / LIVE_MARGIN_DIV).max(1);
+        self.zoom = ZOOMS.iter().position(|&z| z * room >= end_ns).unwrap_or(ZOOMS.len() - 1);
+        self.follow = false;
+        self.end_ns = self.ns_per_cell() * cells as u64;
+    }
+
     /// Makes sure [start, end] is on screen, pausing if the view must move.
     pub fn reveal(&mut self, start_ns: u64, end_ns: u64, now_ns: u64, cells: u16) {
         let w = self.window(now_ns, cells);
@@ -161,6 +181,24 @@ impl TimelineView {
             }
         };
     }
+}
+
+/// Up or down from the call at `t_ns` on row `from`, across sides: the
+/// call nearest in time on the next lane row that has records, as (side,
+/// index). `tls` holds each side's timeline.
+pub fn across(tls: &[&Timeline], rows: &[Row], from: Row, t_ns: u64, dir: i32) -> Option<(usize, usize)> {
+    let at = rows.iter().position(|&r| r == from)? as i64;
+    let lanes = |k: i64| rows.get(usize::try_from(k).ok()?).copied();
+    let mut k = at + i64::from(dir);
+    while let Some(r) = lanes(k) {
+        if let Row::Lane(side, lane) = r
+            && let Some(i) = tls.get(side).and_then(|tl| nearest(tl, lane, t_ns))
+        {
+            return Some((side, i));
+        }
+        k += i64::from(dir);
+    }
+    None
 }
 
 /// The newest record on a lane.

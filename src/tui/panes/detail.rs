@@ -27,7 +27,10 @@ const LEVEL_HANG: u16 = 4;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let name = if app.view.selected.is_some() { "selected call" } else { "latest call" };
+    let mut name = if app.view.selected.is_some() { "selected call" } else { "latest call" }.to_string();
+    if let Some(c) = app.compared() {
+        name = format!("{name} · {}", c.sides[app.view.side.min(1)].letter);
+    }
     let mut block = frame(title(name, t), t);
     let inner = block.inner(area);
     let call = app.shown_call();
@@ -47,8 +50,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     }
     f.render_widget(block, area);
     // Suggestions go at the bottom, only where they do not hide the facts;
-    // a replay runs nothing, so it has none.
-    let tips = if app.player().is_some() {
+    // a replay or a compare runs nothing, so it has none.
+    let tips = if app.player().is_some() || app.compared().is_some() {
         Vec::new()
     } else {
         let id = call.and_then(|c| c.lane.sock());

@@ -8,8 +8,9 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::{frame, title};
 use crate::tui::app::App;
+use crate::tui::compare::summary::DEFINITIONS;
 use crate::tui::keymap::Bound;
-use crate::tui::keys::Section;
+use crate::tui::keys::{Action, Section};
 use crate::tui::theme::Theme;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
@@ -22,7 +23,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     };
     let of = |s: Section| mode.iter().chain(&k.main).filter(move |b| b.section == s);
     let (mut left, mut right);
-    if app.player().is_some() {
+    if app.compared().is_some() {
+        // Nothing runs: the keys that look, and what the figures mean.
+        left = compare_lines(app, t);
+        right = view_keys(app, &of, t);
+        let looks =
+            of(Section::General).filter(|b| !b.action.runs_commands() && b.action != Action::Inspector);
+        right.extend(section(Section::General.title(), looks, t));
+    } else if app.player().is_some() {
         // A replay has no sockets: the keys for calls and modes do nothing.
         left = section(Section::Replay.title(), of(Section::Replay), t);
         left.extend(view_keys(app, &of, t));
@@ -75,6 +83,29 @@ fn section<'a, 'b>(name: &str, keys: impl Iterator<Item = &'b Bound>, t: &Theme)
             Span::styled(format!(" {:<9} ", b.label), t.key()),
             Span::raw(b.help.clone()),
         ]));
+    }
+    out
+}
+
+/// `compare`: its keys, and how each figure of the compare pane is defined.
+fn compare_lines<'a>(app: &App, t: &Theme) -> Vec<Line<'a>> {
+    let key = |label: String, what: &str| {
+        Line::from(vec![Span::styled(format!(" {label:<9} "), t.key()), Span::raw(what.to_string())])
+    };
+    let mut out = vec![
+        Line::styled("compare (commands are off)", t.bold()),
+        key(app.keys.key_of("next-socket"), "the other side"),
+        key("↑ ↓".into(), "select across both sides"),
+        Line::styled("the figures, per side", t.bold()),
+    ];
+    for (name, rows) in DEFINITIONS {
+        for (i, row) in rows.iter().enumerate() {
+            let label = if i == 0 { name.to_string() } else { String::new() };
+            out.push(Line::from(vec![
+                Span::styled(format!(" {label:<9} "), t.dim()),
+                Span::raw(row.to_string()),
+            ]));
+        }
     }
     out
 }

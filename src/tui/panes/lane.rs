@@ -84,24 +84,31 @@ pub fn span(c: &Call, w: Window, now_ns: u64) -> (u16, u16) {
     (a, b.max(a))
 }
 
-pub fn draw(buf: &mut Buffer, g: &Geometry, y: u16, w: Window, app: &App, lane: Lane) {
+/// Draws `lane` of side `side` (see [`App::record_of`]) on row `y`.
+pub fn draw(buf: &mut Buffer, g: &Geometry, y: u16, w: Window, app: &App, (side, lane): (usize, Lane)) {
     let t = &app.theme;
-    let tl = app.timeline();
-    let items = visible(tl, lane, w, app.now_ns, app.view.selected);
+    let tl = app.record_of(side).timeline();
+    let selected = app.selected_on(side);
+    let items = visible(tl, lane, w, app.now_ns, selected);
     let mut used = vec![false; g.cells as usize];
     // Which call's glyph a cell shows: only that call may put its label beside it.
     let mut owner = vec![usize::MAX; g.cells as usize];
     let style_of = |i: usize, c: &Call| {
         let s = t.outcome(c.outcome);
-        if Some(i) == app.view.selected { s.patch(t.selected()) } else { s }
+        if Some(i) == selected { s.patch(t.selected()) } else { s }
     };
-    let (ready, calls): (Vec<usize>, Vec<usize>) =
+    let (ready, mut calls): (Vec<usize>, Vec<usize>) =
         items.iter().partition(|&&i| tl.get(i).is_some_and(|c| c.op == Op::Ready));
+    // The selected call last, so a call sharing its cell cannot hide it.
+    if let Some(at) = calls.iter().position(|&i| Some(i) == selected) {
+        let i = calls.remove(at);
+        calls.push(i);
+    }
     for &i in &calls {
         let Some(c) = tl.get(i) else { continue };
         let (a, b) = span(c, w, app.now_ns);
         if c.op == Op::Spin {
-            spin::draw(buf, g, y, w, app, c, (a, b));
+            spin::draw(buf, g, y, w, app, (tl, c), (a, b));
         } else {
             for x in a..b {
                 put(buf, g.x0 + x, y, t.bar(), style_of(i, c));
@@ -126,7 +133,7 @@ pub fn draw(buf: &mut Buffer, g: &Geometry, y: u16, w: Window, app: &App, lane: 
         if owner[b as usize] != i {
             continue;
         }
-        let style = if Some(i) == app.view.selected { style_of(i, c) } else { t.outcome(c.outcome) };
+        let style = if Some(i) == selected { style_of(i, c) } else { t.outcome(c.outcome) };
         // A spin's cells are its content: its label never goes on top of them.
         let inside = c.op != Op::Spin;
         for text in labels(c, app.now_ns) {

@@ -11,6 +11,7 @@ pub mod replay;
 pub mod sockets;
 pub mod spin;
 mod spin_detail;
+pub mod summary;
 pub mod timeline;
 pub mod transcript;
 

@@ -81,6 +81,14 @@ fn hints<'a>(app: &App, t: &Theme, width: u16) -> Line<'a> {
             ("↑↓".into(), "move".into(), 5),
             (k("transcript"), "close".into(), 9),
         ],
+        // A compare runs nothing: its keys look and move.
+        _ if app.compared().is_some() => vec![
+            ("←→↑↓".into(), "select".into(), 9),
+            (k("next-socket"), "other side".into(), 8),
+            (format!("{} {}", k("zoom-out"), k("zoom-in")), "zoom".into(), 6),
+            (k("follow"), "follow".into(), 3),
+            (k("transcript"), "transcript".into(), 7),
+        ],
         Some(p) => {
             let play = if p.playing { "pause" } else { "play" };
             vec![

@@ -13,7 +13,7 @@ use ratatui::buffer::Buffer;
 use super::timeline::Geometry;
 use crate::record::dense::DenseLane;
 use crate::record::dense::{Dense, DenseOutcome};
-use crate::record::{Call, Outcome};
+use crate::record::{Call, Outcome, Timeline};
 use crate::tui::app::App;
 use crate::tui::view::Window;
 
@@ -120,11 +120,12 @@ pub fn draw(
     y: u16,
     w: Window,
     app: &App,
-    c: &Call,
+    // The call, and the timeline it is in (a compare has two).
+    (tl, c): (&Timeline, &Call),
     (a, b): (u16, u16),
 ) -> u64 {
     let t = &app.theme;
-    let Some(lane) = app.timeline().dense(c.lane) else {
+    let Some(lane) = tl.dense(c.lane) else {
         for x in a..=b {
             super::lane::put(buf, g.x0 + x, y, t.bar(), t.outcome(c.outcome));
         }

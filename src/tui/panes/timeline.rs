@@ -1,5 +1,6 @@
 //! The timeline: one lane per socket, plus the event loop, the peer and
-//! each serve client. The lanes themselves are drawn by `lane.rs`. Frame
+//! each serve client; in `compare`, each side's lanes under a header row,
+//! on the one time axis. The lanes themselves are drawn by `lane.rs`. Frame
 //! cost depends on the visible cells, not on how many calls were recorded:
 //! each lane is binary-searched by start time and at most two calls are
 //! drawn per cell (busy-polls: see `spin.rs`).
@@ -12,8 +13,8 @@ use super::lane::{self, put, span, visible};
 use super::{frame, title};
 use crate::record::Lane;
 use crate::tui::app::App;
-use crate::tui::fmt;
-use crate::tui::view::Window;
+use crate::tui::view::{Row, Window};
+use crate::tui::{fit, fmt};
 
 /// Columns for the lane name (`▸#12 `, `peer `).
 pub const LABEL_W: u16 = 6;
@@ -25,7 +26,7 @@ pub struct Geometry {
     /// Screen x of the first time cell.
     pub x0: u16,
     pub cells: u16,
-    pub rows: Vec<(Lane, u16)>,
+    pub rows: Vec<(Row, u16)>,
     pub axis_y: u16,
     /// Rows per lane: 2 leaves a free row under each (spin counts go there).
     pub gap: u16,
@@ -33,9 +34,9 @@ pub struct Geometry {
     pub hidden: (usize, usize),
 }
 
-/// Lays the lanes out; when they do not all fit, the window of lanes
+/// Lays the rows out; when they do not all fit, the window of rows
 /// shown moves just enough to include `focus`.
-pub fn geometry(area: Rect, lanes: &[Lane], focus: Option<Lane>) -> Geometry {
+pub fn geometry(area: Rect, lanes: &[Row], focus: Option<Row>) -> Geometry {
     let inner =
         Rect::new(area.x + 1, area.y + 1, area.width.saturating_sub(2), area.height.saturating_sub(2));
     let lanes_h = inner.height.saturating_sub(AXIS_H);
@@ -64,25 +65,34 @@ pub fn cells(area: Rect) -> u16 {
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let g = geometry(area, &app.lanes(), app.focus_lane());
+    let g = geometry(area, &app.rows(), app.focus_row());
     let w = app.view.window(app.now_ns, g.cells);
     let state = if app.view.follow {
         format!("{} follow", t.current_mark())
     } else {
         "‖ paused (f: follow)".into()
     };
-    let head = format!("timeline  {}/cell  {state}{}", fmt::dur(w.ns_per_cell), folded_note(app));
+    let mut head = format!("timeline  {}/cell  {state}{}", fmt::dur(w.ns_per_cell), folded_note(app));
+    // A narrow pane keeps the state and drops how to leave it.
+    if fit::width(&head) + 4 > area.width as usize {
+        head = head.replace(" (f: follow)", "");
+    }
     f.render_widget(frame(title(head, t), t), area);
     let buf = f.buffer_mut();
-    for &(lane, y) in &g.rows {
-        let current = lane == Lane::Sock(app.current().unwrap_or(0));
+    for &(row, y) in &g.rows {
+        let Row::Lane(side, lane) = row else {
+            side_head(buf, &g, y, row, app);
+            continue;
+        };
+        // A compare runs no commands: no socket is "current" there.
+        let current = app.compared().is_none() && lane == Lane::Sock(app.current().unwrap_or(0));
         let name = match lane {
             Lane::Sock(n) if current => format!("{}#{n}", t.current_mark()),
             lane => format!(" {lane}"),
         };
         let style = if current { t.bold() } else { t.dim() };
         buf.set_stringn(g.x0 - LABEL_W, y, name, LABEL_W as usize - 1, style);
-        lane::draw(buf, &g, y, w, app, lane);
+        lane::draw(buf, &g, y, w, app, (side, lane));
     }
     if g.hidden != (0, 0) {
         // Lanes scrolled out of view: how many, and which way (the current
@@ -92,6 +102,24 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         buf.set_stringn(g.x0 - LABEL_W, g.axis_y + 1, text, LABEL_W as usize - 1, t.dim());
     }
     draw_axis(buf, &g, w, app);
+}
+
+/// A side's header across the pane: its letter, file name and first `say`
+/// (both escaped when the file was read), cut to fit.
+fn side_head(buf: &mut Buffer, g: &Geometry, y: u16, row: Row, app: &App) {
+    let (Row::Head(k), Some(cmp)) = (row, app.compared()) else { return };
+    let t = &app.theme;
+    let side = &cmp.sides[k.min(1)];
+    let x = g.x0 - LABEL_W;
+    let width = (g.cells + LABEL_W) as usize;
+    let name = format!("{} {}", side.letter, side.name);
+    buf.set_stringn(x, y, &name, width, t.bold());
+    // The narration mark, as the transcript has it.
+    let used = fit::width(&name) + 1;
+    if let Some(title) = side.title.as_deref().filter(|_| used + 4 < width) {
+        let text = fit::end(&format!("── {title}"), width - used);
+        buf.set_stringn(x + used as u16, y, text, width - used, t.narration());
+    }
 }
 
 /// Busy-poll calls folded away past the history cap, in the title.
@@ -134,14 +162,14 @@ fn draw_axis(buf: &mut Buffer, g: &Geometry, w: Window, app: &App) {
     }
 }
 
-/// The call under a click at (x, y), if any: one whose bar covers the
-/// cell, else the nearest within two cells.
-pub fn hit(area: Rect, app: &App, x: u16, y: u16) -> Option<usize> {
-    let g = geometry(area, &app.lanes(), app.focus_lane());
-    let &(lane, _) = g.rows.iter().find(|&&(_, ry)| ry == y)?;
+/// The call under a click at (x, y), if any, as (side, index): one whose
+/// bar covers the cell, else the nearest within two cells.
+pub fn hit(area: Rect, app: &App, x: u16, y: u16) -> Option<(usize, usize)> {
+    let g = geometry(area, &app.rows(), app.focus_row());
+    let &(Row::Lane(side, lane), _) = g.rows.iter().find(|&&(_, ry)| ry == y)? else { return None };
     let col = x.checked_sub(g.x0).filter(|&c| c < g.cells)?;
     let w = app.view.window(app.now_ns, g.cells);
-    let tl = app.timeline();
+    let tl = app.record_of(side).timeline();
     let items = visible(tl, lane, w, app.now_ns, None);
     let dist = |i: usize| {
         let (a, b) = tl.get(i).map_or((u16::MAX, u16::MAX), |c| span(c, w, app.now_ns));
@@ -152,5 +180,5 @@ pub fn hit(area: Rect, app: &App, x: u16, y: u16) -> Option<usize> {
         .map(|i| (dist(i), i))
         .filter(|&(d, _)| d <= 2)
         .min_by_key(|&(d, i)| (d, usize::MAX - i))
-        .map(|(_, i)| i)
+        .map(|(_, i)| (side, i))
 }

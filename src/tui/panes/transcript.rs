@@ -62,7 +62,16 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let tl = app.timeline();
     let len = tl.len();
     let selection = tr.selection(len);
-    let mut head = vec![title("transcript", t), Span::styled(format!(" {len} calls · "), t.dim())];
+    // In `compare`, the lines are the selected side's.
+    let name = match app.compared() {
+        Some(c) => format!(
+            "transcript · {} {}",
+            c.sides[app.view.side.min(1)].letter,
+            c.sides[app.view.side.min(1)].name
+        ),
+        None => "transcript".into(),
+    };
+    let mut head = vec![title(name, t), Span::styled(format!(" {len} calls · "), t.dim())];
     match (&selection, tr.following) {
         (_, true) => head.push(Span::styled(format!("{} following ", t.current_mark()), t.key())),
         (Some(s), false) => {
