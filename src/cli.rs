@@ -14,6 +14,9 @@ Examples:
                                                    headless, JSON lines
   sockscope --record s.jsonl && sockscope replay s.jsonl
                                                    keep a session and play it back
+  sockscope compare assets/scenarios/compare/serve-blocking.scenario \\
+                    assets/scenarios/compare/serve-eventloop.scenario
+                                                   two experiments side by side, on one clock
   sockscope export python assets/scenarios/07-eof-reset-epipe.scenario > lesson.py
   sockscope export svg assets/scenarios/01-blocking-recv.scenario -o lesson.svg
                                                    the timeline as a picture (html: a page)
