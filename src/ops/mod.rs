@@ -225,11 +225,11 @@ pub fn explain(call: &Call, cx: &Context) -> Explanation {
 pub fn mode_set_during(timeline: &Timeline, call: &Call) -> Option<Op> {
     let end = call.end_ns?;
     let fionbio = |op: Op| matches!(op, Op::Blocking | Op::Nonblocking | Op::Timeout);
-    let on_lane = timeline.lane(call.lane).iter().filter_map(|&i| timeline.get(i as usize));
+    let on_lane = timeline.lane(call.lane).iter().rev().filter_map(|&i| timeline.get(i as usize));
     on_lane
         .filter(|c| c.seq != call.seq && fionbio(c.op) && c.start_ns > call.start_ns && c.start_ns < end)
-        .last()
         .map(|c| c.op)
+        .next()
 }
 
 /// The call before `call` on its lane, skipping mode changes, which do not
