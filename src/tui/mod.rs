@@ -27,8 +27,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crossbeam_channel::never;
-
 use crate::command::parse_script;
 use crate::config::Config;
 use crate::exec::Session;
@@ -176,12 +174,9 @@ fn start_app(opts: &Options) -> Option<App> {
 
 /// Takes over the terminal, runs the loop, and gives it back.
 fn session(mut app: App) -> i32 {
-    let lab_rx = match &app.store {
-        app::Store::Live { session, .. } => session.events(),
-        // A replay is fed from its recording only.
-        app::Store::Replay { .. } => never(),
-        app::Store::Fixed(_) => return FAILED,
-    };
+    if let app::Store::Fixed(_) = &app.store {
+        return FAILED;
+    }
     let signals = match signals::watch() {
         Ok(rx) => rx,
         Err(e) => {
@@ -199,8 +194,7 @@ fn session(mut app: App) -> i32 {
     // crossterm installs its SIGWINCH handler on first use: do it before the
     // first draw, or a resize in the first instant is lost.
     let _ = crossterm::event::poll(Duration::ZERO);
-    let result =
-        event::spawn_input().and_then(|input| event::run(&mut guard, &mut app, lab_rx, input, signals));
+    let result = event::spawn_input().and_then(|input| event::run(&mut guard, &mut app, input, signals));
     drop(guard);
     // Said again now that the terminal is back: the status line is gone.
     if let app::Store::Live { session, .. } = &app.store
