@@ -11,6 +11,7 @@ use ratatui::layout::Position;
 use std::time::Instant;
 
 use super::app::{App, Status, Store};
+use super::demo::LIVE_OFF;
 use super::input::Completion;
 use super::keymap::Keymap;
 use super::keys::Action;
@@ -67,11 +68,21 @@ impl App {
             (_, Some(_)) => &self.keys.demo,
             _ => return None,
         };
-        Keymap::lookup(table, k)
+        let asking = self.demo.as_ref().is_some_and(|d| d.asking());
+        Keymap::lookup(table, k).filter(|a| *a != Action::Answer || asking)
+    }
+
+    /// Whether a key that acts on the sockets is off (in a demo, unless switched on).
+    fn live_off(&self) -> bool {
+        self.demo.as_ref().is_some_and(|d| !d.live)
     }
 
     fn act(&mut self, a: Action, code: KeyCode) {
         let cells = self.cells();
+        if a.is_live() && self.live_off() {
+            self.status = Some(Status::Info(LIVE_OFF.into()));
+            return;
+        }
         match a {
             Action::Run(cmd) => self.run_command(cmd),
             Action::Recv => self.run_command(Command::Call(SockCall::Recv { size: self.recv_size })),
@@ -103,6 +114,14 @@ impl App {
             }
             Action::Scroll(q) => self.view.scroll(q, self.now_ns, cells),
             Action::Step => self.step(),
+            Action::Back => self.step_back(),
+            Action::Restart => self.restart_demo(),
+            Action::Live => self.toggle_live(),
+            Action::Answer => {
+                if let Some(d) = code.as_char().and_then(|c| c.to_digit(10)) {
+                    self.answer(d);
+                }
+            }
             Action::Inspector => self.inspector = !self.inspector,
             Action::Payload => self.hex = !self.hex,
             Action::PlayPause | Action::StepEvent | Action::Speed(_) => self.replay_key(a),
@@ -187,6 +206,9 @@ impl App {
         let a = ui::layout(self.size, self);
         let cells = self.cells();
         match m.kind {
+            MouseEventKind::Down(MouseButton::Left) if a.sockets.contains(at) && self.live_off() => {
+                self.status = Some(Status::Info(LIVE_OFF.into()));
+            }
             MouseEventKind::Down(MouseButton::Left) if a.sockets.contains(at) => {
                 if let Some(id) = sockets::hit(a.sockets, self, m.row) {
                     self.run_command(Command::Use(id));

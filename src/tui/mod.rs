@@ -69,9 +69,9 @@ pub fn run_live(opts: &Options) -> i32 {
     session(app)
 }
 
-/// `sockscope demo FILE`: the scenario is checked before the terminal is
-/// touched, so its errors print plainly (`file:line:col: msg`, exit 2).
-pub fn run_demo(path: &Path, opts: &Options, err: &mut dyn Write) -> i32 {
+/// `sockscope demo [--predict] FILE`: the scenario is checked before the
+/// terminal is touched, so its errors print plainly (`file:line:col: msg`, exit 2).
+pub fn run_demo(path: &Path, predict: bool, opts: &Options, err: &mut dyn Write) -> i32 {
     if let Some(rec) = &opts.record
         && let Err(e) = record::check_not_input(rec, path)
     {
@@ -97,9 +97,7 @@ pub fn run_demo(path: &Path, opts: &Options, err: &mut dyn Write) -> i32 {
     };
     term::install_error_hooks();
     let Some(mut app) = start_app(opts) else { return FAILED };
-    let (demo, intro) = Demo::new(&short_name(path), &text, script);
-    app.demo = Some(demo);
-    app.push(intro);
+    app.start_demo(Demo::new(&short_name(path), &text, script, predict));
     session(app)
 }
 
