@@ -30,10 +30,11 @@ use crate::tui::theme::Theme;
 pub const MIN_HEIGHT: u16 = 6;
 
 /// The pane's height on a screen of `screen` size: as much as its text
-/// needs, up to two fifths of the screen (8 rows of 24).
+/// needs, up to 9 rows of 24 (a verdict's why is the point of the step),
+/// 14 of 36.
 pub fn height(app: &App, screen: Rect) -> u16 {
     let Some(d) = &app.demo else { return 0 };
-    let most = (screen.height.saturating_sub(2) * 2 / 5).max(MIN_HEIGHT);
+    let most = (screen.height.saturating_sub(2) * 5 / 12).max(MIN_HEIGHT);
     let width = screen.width.saturating_sub(2);
     let body: usize = sections(d, app, width).iter().map(Vec::len).sum();
     (body as u16 + 3).clamp(MIN_HEIGHT, most)
@@ -60,7 +61,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let body = fit(sections(d, app, inner.width), room, inner.width, t);
     let foot_at = Rect { y: inner.bottom().saturating_sub(1), height: 1.min(inner.height), ..inner };
     f.render_widget(Paragraph::new(body), Rect { height: room as u16, ..inner });
-    f.render_widget(Paragraph::new(foot(d, app, t)), foot_at);
+    f.render_widget(Paragraph::new(foot(d, app, t, inner.width)), foot_at);
 }
 
 /// The text above the "next" line, in parts that are cut separately when
@@ -155,8 +156,9 @@ fn fit<'a>(mut parts: Vec<Vec<Line<'a>>>, room: usize, width: u16, t: &Theme) ->
     lines
 }
 
-/// The bottom line: what the next key does.
-fn foot<'a>(d: &'a Demo, app: &App, t: &Theme) -> Line<'a> {
+/// The bottom line: what the next key does. Long commands are cut, so
+/// what Space does stays in view.
+fn foot<'a>(d: &'a Demo, app: &App, t: &Theme, width: u16) -> Line<'a> {
     if d.asking() {
         let n = app.choices().len();
         return Line::from(vec![
@@ -184,12 +186,34 @@ fn foot<'a>(d: &'a Demo, app: &App, t: &Theme) -> Line<'a> {
     let what: Vec<String> = next.iter().map(|(_, text)| fmt::safe(text)).collect();
     let line = next.first().map_or(String::new(), |(n, _)| format!("line {n}; "));
     let what = if what.is_empty() { "narration".to_string() } else { what.join(" · ") };
-    Line::from(vec![
-        Span::styled("next ▸ ", t.key()),
-        Span::styled(what, t.bold()),
-        Span::styled(
-            format!("   ({line}{})", if d.next_asks() { "Space asks first" } else { "Space or → runs it" }),
-            t.dim(),
-        ),
-    ])
+    let key = if d.next_asks() { "Space asks first" } else { "Space or → runs it" };
+    let hint = Span::styled(format!("   ({line}{key})"), t.dim());
+    let room = (width as usize).saturating_sub(hint.width() + Span::raw("next ▸ ").width());
+    Line::from(vec![Span::styled("next ▸ ", t.key()), Span::styled(shorten(&what, room), t.bold()), hint])
+}
+
+/// `text` in at most `room` columns, ending in ` …` if it was cut.
+fn shorten(text: &str, room: usize) -> String {
+    if Span::raw(text).width() <= room {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if Span::raw(format!("{out}{c}")).width() + 2 > room {
+            break;
+        }
+        out.push(c);
+    }
+    out.trim_end().to_string() + " …"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn a_long_next_line_is_cut_and_says_so() {
+        assert_eq!(shorten("open tcp · recv", 20), "open tcp · recv");
+        assert_eq!(shorten("open tcp · recv", 10), "open tcp …");
+    }
 }
