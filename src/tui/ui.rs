@@ -14,7 +14,7 @@
 //!                          └───────────────────────────────────────────┘
 //! ┌ demo: FILE  step 2/7 ──────────────────────────────────────────────┐   (demo only; as
 //! │ narration …  (predict: the question, or RIGHT/WRONG and why)      │    tall as its text,
-//! │ next ▸ recv                                                       │    up to a third)
+//! │ next ▸ recv                                                       │    up to 9 rows of 24)
 //! └───────────────────────────────────────────────────────────────────┘
 //! ┌ replay: FILE ─────────────────────────────────────────────────────┐   (replay only)
 //! │ the recording's narration at the replay clock, if it has any      │

@@ -184,17 +184,20 @@ impl Demo {
     }
 
     /// The executor went idle: every step handed on has run. Judges the
-    /// answers given since.
+    /// answers given since; a call that could not be made (the status line
+    /// says why) leaves nothing to judge, and its answer is dropped.
     pub fn settle(&mut self, record: &Record, settle: std::time::Duration) {
         self.settled = self.done;
-        for (step, a) in self.steps.iter().zip(&mut self.answers).take(self.done) {
-            let Some(a) = a.as_mut().filter(|a| a.verdict.is_none()) else { continue };
-            let Some(call) = step.ask.and_then(|i| step.lines.get(i)) else { continue };
-            let op = match &call.cmd {
-                crate::command::Command::Call(c) => c.op(),
+        for (step, slot) in self.steps.iter().zip(&mut self.answers).take(self.done) {
+            let Some(a) = slot.as_mut().filter(|a| a.verdict.is_none()) else { continue };
+            let op = match step.ask.and_then(|i| step.lines.get(i)).map(|l| &l.cmd) {
+                Some(crate::command::Command::Call(c)) => c.op(),
                 _ => continue,
             };
             a.verdict = predict::judge(record, op, a.from, a.guess, settle);
+            if a.verdict.is_none() {
+                *slot = None;
+            }
         }
     }
 
@@ -314,6 +317,29 @@ mod tests {
         d.restart();
         assert_eq!(d.at(), 0);
         assert_eq!(d.back(), Back::AtStart);
+    }
+
+    #[test]
+    fn an_answer_is_judged_by_the_call_it_ran_or_dropped_if_none_was_made() {
+        use crate::record::{Arg, Call, Event, Lane, Mode, Op, Outcome};
+        let mut d = demo(true);
+        d.advance();
+        d.advance();
+        d.answer(Some(Guess::WouldBlock), 0);
+        d.settle(&Record::new(), std::time::Duration::ZERO);
+        assert!(d.last_answer().is_none(), "no recv was made: nothing to judge");
+        assert_eq!(d.tally(), (0, 0));
+        let mut d = demo(true);
+        d.advance();
+        d.advance();
+        let mut rec = Record::new();
+        let recv = Call::begin(3, Lane::Sock(1), Op::Recv, Arg::Size(1024), Mode::default(), 0);
+        rec.apply(&Event::Instant(Call { errno: 11, ..recv.ended(10_000, Outcome::WouldBlock) }));
+        d.answer(Some(Guess::WouldBlock), 0);
+        d.settle(&rec, std::time::Duration::from_millis(50));
+        let v = d.last_answer().and_then(|a| a.verdict.clone()).unwrap();
+        assert!(v.right && v.outcome == "recv → wouldblock" && !v.why.is_empty(), "{v:?}");
+        assert_eq!(d.tally(), (1, 1));
     }
 
     #[test]
