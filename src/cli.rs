@@ -63,6 +63,9 @@ pub enum Cmd {
     Demo {
         /// The scenario (a .scenario file).
         file: PathBuf,
+        /// Before each call, ask what it will do; type the class's answer.
+        #[arg(long)]
+        predict: bool,
     },
     /// Open the terminal UI over a recorded session (no sockets; Space plays).
     Replay {
