@@ -66,6 +66,9 @@ pub enum Cmd {
     Demo {
         /// The scenario (a .scenario file).
         file: PathBuf,
+        /// Before each call, ask what it will do; type the class's answer.
+        #[arg(long)]
+        predict: bool,
     },
     /// Run two scenarios at once, each on a lab of its own, side by side on one time axis.
     ///

@@ -25,8 +25,8 @@ fn main() -> ExitCode {
     }
     let code = match cli.command.take() {
         Some(cli::Cmd::Run { file, json }) => run(&cli, &file, json),
-        Some(cli::Cmd::Demo { file }) => match tui_options(&cli) {
-            Ok(opts) => tui::run_demo(&file, &opts, &mut std::io::stderr()),
+        Some(cli::Cmd::Demo { file, predict }) => match tui_options(&cli) {
+            Ok(opts) => tui::run_demo(&file, predict, &opts, &mut std::io::stderr()),
             Err(code) => code,
         },
         Some(cli::Cmd::Replay { file }) => match tui_options(&cli) {

@@ -6,14 +6,20 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use sockscope::headless::{Format, run_file};
 
+/// The shipped scenarios: the lessons, and the pairs made for `compare`.
 fn scenarios() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("assets/scenarios exists")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios");
+    let mut v: Vec<PathBuf> = [root.clone(), root.join("compare")]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())))
         .map(|e| e.expect("dir entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "scenario"))
         .collect();
     v.sort();
+    assert!(
+        v.iter().filter(|p| p.parent().is_some_and(|d| d.ends_with("compare"))).count() >= 4,
+        "two pairs"
+    );
     v
 }
 

@@ -211,9 +211,7 @@ fn every_shipped_scenario_runs_as_a_demo() {
         let text = std::fs::read_to_string(&path).unwrap();
         let script = parse_script(&text).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         let (mut app, rx) = live();
-        let (demo, intro) = Demo::new("s", &text, script);
-        app.demo = Some(demo);
-        app.push(intro);
+        app.start_demo(Demo::new("s", &text, script, false));
         let mut steps = 0;
         while !app.demo.as_ref().unwrap().finished() {
             key(&mut app, KeyCode::Char(' '));

@@ -105,7 +105,7 @@ fn a_reset_recv_is_explained_cut_with_a_mark_and_scrolled() {
     }
     let pane = detail_rows(&reset(), 80, 24);
     let bottom = pane.last().unwrap();
-    assert!(bottom.contains("↓ 5 more · { } scroll"), "{bottom}");
+    assert!(bottom.contains("↓ 9 more · { } scroll"), "{bottom}");
     assert!(
         pane[pane.len() - 2].trim_end_matches('│').trim_end().ends_with('…'),
         "the last row is marked: {pane:#?}"
@@ -135,15 +135,15 @@ fn keys_scroll_the_call_pane_within_its_text() {
     press(&mut a, '}', 3);
     assert_eq!(a.detail_offset(), 3);
     press(&mut a, '}', 50);
-    assert_eq!(a.detail_offset(), 5, "no further than the text goes");
+    assert_eq!(a.detail_offset(), 9, "no further than the text goes");
     press(&mut a, '{', 1);
-    assert_eq!(a.detail_offset(), 4);
+    assert_eq!(a.detail_offset(), 8);
     let d = sockscope::tui::ui::layout(a.size, &a).detail;
     let wheel = |kind| MouseEvent { kind, column: d.x + 2, row: d.y + 2, modifiers: KeyModifiers::NONE };
     a.on_mouse(wheel(MouseEventKind::ScrollUp));
-    assert_eq!(a.detail_offset(), 2);
+    assert_eq!(a.detail_offset(), 6);
     a.on_mouse(wheel(MouseEventKind::ScrollUp));
-    assert_eq!(a.detail_offset(), 0);
+    assert_eq!(a.detail_offset(), 4);
 }
 
 /// The scroll belongs to the call shown: another call starts at the top.

@@ -58,6 +58,7 @@ pub struct Engine {
 
 impl Drop for Engine {
     fn drop(&mut self) {
+        self.shared.release_all();
         for b in &self.bound {
             b.unlink();
         }

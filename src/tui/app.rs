@@ -35,6 +35,13 @@ pub struct Sample {
     pub queues: Option<(u32, u32)>,
 }
 
+/// The embedded peer's address, and the prefix of its AF_UNIX paths, so
+/// they can be shown as `peer`.
+pub(super) fn peer_names(session: &Session) -> (SocketAddr, Option<String>) {
+    let unix = session.engine.peer_unix_path().parent().map(|p| crate::lab::unix::text(&p.join("peer")));
+    (session.engine.peer_addr(), unix)
+}
+
 /// Where the records come from: a live session, a recording played back
 /// (no sockets, no executor), a fixed record (tests), or two live sessions
 /// side by side (`compare`; commands are off).
@@ -164,9 +171,7 @@ impl App {
 
     /// A live session.
     pub fn live(session: Session, theme: Theme) -> App {
-        let peer = session.engine.peer_addr();
-        let peer_unix =
-            session.engine.peer_unix_path().parent().map(|p| crate::lab::unix::text(&p.join("peer")));
+        let (peer, peer_unix) = peer_names(&session);
         let store = Store::Live { session: Box::new(session), exec: Box::new(Executor::new()) };
         let mut app = App::with_store(store, theme);
         app.peer_addr = Some(peer);
@@ -177,6 +182,18 @@ impl App {
     /// Two scenarios side by side, both already running.
     pub fn compare(cmp: Compare, theme: Theme) -> App {
         App::with_store(Store::Compare(Box::new(cmp)), theme)
+    }
+
+    /// Each lab's events, to fold in with [`App::apply_from`]: the live
+    /// session's, or in `compare` each side's (`never` for none). A demo
+    /// that steps back starts a new session, so ask again after input.
+    pub fn events(&self) -> [crossbeam_channel::Receiver<crate::record::Event>; 2] {
+        let never = crossbeam_channel::never;
+        match &self.store {
+            Store::Live { session, .. } => [session.events(), never()],
+            Store::Compare(c) => [c.sides[0].session.events(), c.sides[1].session.events()],
+            Store::Replay { .. } | Store::Fixed(_) => [never(), never()],
+        }
     }
 
     /// A recording played back into an empty record.

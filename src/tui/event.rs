@@ -49,11 +49,10 @@ pub enum Exit {
 pub fn run(
     guard: &mut Guard,
     app: &mut App,
-    labs: [Receiver<crate::record::Event>; 2],
     input: Receiver<io::Result<Event>>,
     signals: Receiver<i32>,
 ) -> io::Result<Exit> {
-    let result = run_loop(guard, app, &labs, &input, &signals);
+    let result = run_loop(guard, app, &input, &signals);
     // A terminal error may be a closed terminal whose SIGHUP is on its way:
     // report the hangup, as when the signal is seen first.
     result.or_else(|e| match next_signal(&signals, HANGUP_GRACE, false) {
@@ -62,15 +61,16 @@ pub fn run(
     })
 }
 
-/// `labs`: each lab's events (a second one in `compare`, else `never()`).
 fn run_loop(
     guard: &mut Guard,
     app: &mut App,
-    labs: &[Receiver<crate::record::Event>; 2],
     input: &Receiver<io::Result<Event>>,
     signals: &Receiver<i32>,
 ) -> io::Result<Exit> {
     loop {
+        // Asked for each time: a demo that steps back has a new session. A
+        // compare has two labs; otherwise the second never fires.
+        let labs = app.events();
         app.refresh();
         let size = guard.terminal.size()?;
         app.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
@@ -116,8 +116,9 @@ fn run_loop(
             },
             recv(timer) -> _ => {}
         }
-        // Take everything else already waiting before the next frame.
-        for (k, lab) in labs.iter().enumerate() {
+        // Take everything else already waiting before the next frame (from
+        // the sessions there are now, should that key have replaced one).
+        for (k, lab) in app.events().iter().enumerate() {
             while let Ok(ev) = lab.try_recv() {
                 app.apply_from(k, ev);
             }

@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use super::app::lanes_of;
 use super::app::{App, DetailScroll, Status, Store};
+use super::demo::LIVE_OFF;
 use super::input::Completion;
 use super::keymap::Keymap;
 use super::keys::Action;
@@ -70,7 +71,13 @@ impl App {
             (_, Some(_)) => &self.keys.demo,
             _ => return None,
         };
-        Keymap::lookup(table, k)
+        let asking = self.demo.as_ref().is_some_and(|d| d.asking());
+        Keymap::lookup(table, k).filter(|a| *a != Action::Answer || asking)
+    }
+
+    /// Whether a key that acts on the sockets is off (in a demo, unless switched on).
+    fn live_off(&self) -> bool {
+        self.demo.as_ref().is_some_and(|d| !d.live)
     }
 
     fn act(&mut self, a: Action, code: KeyCode) {
@@ -79,9 +86,13 @@ impl App {
             match a {
                 // Tab moves between sockets; here, between the two sides.
                 Action::CycleSocket(_) => return self.other_side(),
-                a if a.runs_commands() => return self.status = Some(Status::Error(COMMANDS_OFF.into())),
+                a if a.is_live() => return self.status = Some(Status::Error(COMMANDS_OFF.into())),
                 _ => {}
             }
+        }
+        if a.is_live() && self.live_off() {
+            self.status = Some(Status::Info(LIVE_OFF.into()));
+            return;
         }
         match a {
             Action::Run(cmd) => self.run_command(cmd),
@@ -105,6 +116,14 @@ impl App {
             Action::Nav(nav) => self.navigate(nav),
             Action::Scroll(q) => self.view.scroll(q, self.now_ns, cells),
             Action::Step => self.step(),
+            Action::Back => self.step_back(),
+            Action::Restart => self.restart_demo(),
+            Action::Live => self.toggle_live(),
+            Action::Answer => {
+                if let Some(d) = code.as_char().and_then(|c| c.to_digit(10)) {
+                    self.answer(d);
+                }
+            }
             Action::Inspector => self.inspector = !self.inspector,
             Action::Payload => self.hex = !self.hex,
             Action::ScrollDetail(rows) => self.scroll_detail(rows),
@@ -257,8 +276,11 @@ impl App {
         let cells = self.cells();
         match m.kind {
             MouseEventKind::Down(MouseButton::Left)
-                if a.sockets.contains(at) && self.compared().is_none() =>
-            {
+                if a.sockets.contains(at) && self.compared().is_some() => {}
+            MouseEventKind::Down(MouseButton::Left) if a.sockets.contains(at) && self.live_off() => {
+                self.status = Some(Status::Info(LIVE_OFF.into()));
+            }
+            MouseEventKind::Down(MouseButton::Left) if a.sockets.contains(at) => {
                 if let Some(id) = sockets::hit(a.sockets, self, m.row) {
                     self.run_command(Command::Use(id));
                 }

@@ -32,6 +32,14 @@ pub enum Action {
     Scroll(i64),
     /// Demo mode: run the next step.
     Step,
+    /// Demo mode: back to the step before (run again on fresh sockets).
+    Back,
+    /// Demo mode: start over on fresh sockets.
+    Restart,
+    /// Demo mode: switch the live keys on or off.
+    Live,
+    /// Predict mode: the digit pressed is the class's answer.
+    Answer,
     /// `recv` with the configured size.
     Recv,
     /// `peek` with the configured size.
@@ -53,40 +61,27 @@ pub enum Action {
 }
 
 impl Action {
-    /// Whether the action runs a command (or asks for one): off where
-    /// nothing can run (`compare`).
-    pub fn runs_commands(&self) -> bool {
-        match self {
+    /// Keys that act on the sockets, off in a demo unless switched on: what
+    /// they do would run between the scenario's lines.
+    pub fn is_live(&self) -> bool {
+        matches!(
+            self,
             Action::Run(_)
-            | Action::Ask(_)
-            | Action::ToggleBlocking
-            | Action::Peer
-            | Action::UseDigit
-            | Action::CycleSocket(_)
-            | Action::Prompt
-            | Action::Step
-            | Action::Recv
-            | Action::Peek => true,
-            Action::Help
-            | Action::Quit
-            | Action::Zoom(_)
-            | Action::Follow
-            | Action::Nav(_)
-            | Action::Scroll(_)
-            | Action::Inspector
-            | Action::Payload
-            | Action::ScrollDetail(_)
-            | Action::PlayPause
-            | Action::StepEvent
-            | Action::Speed(_)
-            | Action::Transcript
-            | Action::Lines(_) => false,
-        }
+                | Action::Ask(_)
+                | Action::ToggleBlocking
+                | Action::Peer
+                | Action::UseDigit
+                | Action::CycleSocket(_)
+                | Action::Prompt
+                | Action::Recv
+                | Action::Peek
+        )
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
+    Demo,
     Socket,
     Mode,
     Timeline,
@@ -98,6 +93,7 @@ pub enum Section {
 impl Section {
     pub fn title(self) -> &'static str {
         match self {
+            Section::Demo => "demo",
             Section::Socket => "socket calls",
             Section::Mode => "mode",
             Section::Timeline => "timeline",
@@ -120,7 +116,7 @@ pub struct Binding {
     pub name: Option<&'static str>,
 }
 
-use KeyCode::{Char, Down, End, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
+use KeyCode::{Backspace, Char, Down, End, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
 
 const fn b(
     keys: &'static [KeyCode],
@@ -263,9 +259,29 @@ pub const PEER: &[Binding] = &[
     ),
 ];
 
-/// Demo mode adds these, ahead of the main table (→ steps instead of selecting).
-pub const DEMO: &[Binding] =
-    &[b(&[Char(' '), Right], "Space →", Action::Step, "run the next step", Section::General)];
+/// Demo mode adds these, ahead of the main table (→ steps instead of
+/// selecting, ← steps back). The digits answer only while a question is
+/// on screen; otherwise they keep their meaning in the main table.
+pub const DEMO: &[Binding] = &[
+    b(&[Char(' '), Right], "Space →", Action::Step, "run the next step", Section::Demo),
+    b(&[Backspace, Left], "Bksp ←", Action::Back, "step back (a re-run)", Section::Demo),
+    b(&[Home], "Home", Action::Restart, "start over on fresh sockets", Section::Demo),
+    b(&[Char('L')], "L", Action::Live, "live keys on / off", Section::Demo),
+    b(ANSWERS, "1-6 0", Action::Answer, "the class's answer; 0: none", Section::Demo),
+];
+
+const ANSWERS: &[KeyCode] = &[
+    Char('0'),
+    Char('1'),
+    Char('2'),
+    Char('3'),
+    Char('4'),
+    Char('5'),
+    Char('6'),
+    Char('7'),
+    Char('8'),
+    Char('9'),
+];
 
 /// A replay adds these, ahead of the main table: it has no sockets, so
 /// `n` and → step through the recording instead.
