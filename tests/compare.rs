@@ -231,4 +231,24 @@ fn up_and_down_cross_from_one_side_to_the_other() {
     assert_eq!(across(&tls, &rows, Row::Lane(1, Lane::Sock(1)), 550 * MS, 1), Some((1, 2)));
     assert_eq!(across(&tls, &rows, Row::Lane(1, Lane::Sock(1)), 0, -1), Some((0, 0)));
     assert_eq!(across(&tls, &rows, Row::Lane(0, Lane::Sock(1)), 0, -1), None, "nothing above");
+
+    // On a serve client's lane the request is drawn, not the calls inside
+    // it: moving there selects the request.
+    let c = record(&[
+        call(1, Lane::Client(1), Op::Request, (0, 300), Outcome::Data),
+        call(2, Lane::Client(1), Op::PeerRecv, (300, 300), Outcome::Data),
+        call(3, Lane::Client(1), Op::PeerRecv, (301, 301), Outcome::Eof),
+    ]);
+    let rows = [Row::Lane(0, Lane::Sock(1)), Row::Lane(1, Lane::Client(1))];
+    let tls = [a.timeline(), c.timeline()];
+    assert_eq!(across(&tls, &rows, rows[0], 600 * MS, 1), Some((1, 0)));
+}
+
+#[test]
+fn the_helps_definitions_fit_its_column() {
+    for (name, rows) in sockscope::tui::compare::summary::DEFINITIONS {
+        assert!(!rows.is_empty(), "{name}");
+        // The help's halves are 40 cells; a key takes 11 of them.
+        assert!(rows.iter().all(|r| r.chars().count() <= 27), "{name}: {rows:?}");
+    }
 }

@@ -2,6 +2,7 @@
 //! which call is selected. Pure state plus the arithmetic that maps time to
 //! cells, so the timeline pane and mouse hit-testing agree.
 
+use super::panes::lane::drawn;
 use crate::record::{Lane, Timeline};
 
 /// Nanoseconds per cell, in 1-2-5 steps: 1 µs per cell up to 5 s per cell
@@ -170,7 +171,7 @@ impl TimelineView {
             return;
         };
         let (i, call) = cur;
-        let ids = tl.lane(call.lane);
+        let ids = shown_ids(tl, call.lane);
         let pos = ids.binary_search(&(i as u32)).ok();
         self.selected = match nav {
             Nav::Prev => pos.and_then(|p| p.checked_sub(1)).map(|p| ids[p] as usize).or(Some(i)),
@@ -201,9 +202,20 @@ pub fn across(tls: &[&Timeline], rows: &[Row], from: Row, t_ns: u64, dir: i32) -
     None
 }
 
+/// The records a lane shows, which the keys select among: on a serve
+/// client's lane the request stands for the calls inside it (see
+/// `lane::drawn`), so those are skipped. Other lanes show every record.
+fn shown_ids(tl: &Timeline, lane: Lane) -> std::borrow::Cow<'_, [u32]> {
+    let ids = tl.lane(lane);
+    if !matches!(lane, Lane::Client(_)) {
+        return ids.into();
+    }
+    ids.iter().copied().filter(|&i| tl.get(i as usize).is_some_and(drawn)).collect::<Vec<_>>().into()
+}
+
 /// The newest record on a lane.
 pub fn newest(tl: &Timeline, lane: Option<Lane>) -> Option<usize> {
-    tl.lane(lane?).last().map(|&i| i as usize)
+    shown_ids(tl, lane?).last().map(|&i| i as usize)
 }
 
 /// The next lane up or down that has records.
@@ -212,7 +224,7 @@ fn other_lane(tl: &Timeline, lanes: &[Lane], from: Lane, dir: i32) -> Option<Lan
     let mut k = at + dir;
     while k >= 0 && (k as usize) < lanes.len() {
         let l = lanes[k as usize];
-        if !tl.lane(l).is_empty() {
+        if !shown_ids(tl, l).is_empty() {
             return Some(l);
         }
         k += dir;
@@ -223,7 +235,7 @@ fn other_lane(tl: &Timeline, lanes: &[Lane], from: Lane, dir: i32) -> Option<Lan
 /// The record on `lane` whose start is nearest to `t_ns` (binary search:
 /// records on a lane are in start order).
 pub fn nearest(tl: &Timeline, lane: Lane, t_ns: u64) -> Option<usize> {
-    let ids = tl.lane(lane);
+    let ids = shown_ids(tl, lane);
     let start = |j: u32| tl.get(j as usize).map_or(0, |c| c.start_ns);
     let p = ids.partition_point(|&j| start(j) < t_ns);
     let before = p.checked_sub(1).map(|q| ids[q]);

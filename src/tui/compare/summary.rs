@@ -18,20 +18,20 @@ use std::time::Duration;
 
 use crate::record::{Arg, Call, Lane, Op, Outcome, Record, TimeoutBy};
 
-/// The figures as the help defines them (name, rows of at most 28
-/// characters), from the module's definitions above.
+/// The figures as the help defines them (name, rows of at most 27
+/// characters, the help's column), from the module's definitions above.
 pub const DEFINITIONS: &[(&str, &[&str])] = &[
-    ("wall", &["its first record's start to", "its last record's end"]),
-    ("blocked", &["its own calls that took 1 ms", "or more, summed (the peer's", "and spins are left out)"]),
-    ("calls", &["recv peek send accept connect", "and poll wait, by outcome", "(a spin: each of its calls)"]),
-    ("clients", &["the slowest echo a `serve`", "client waited for"]),
+    ("wall", &["first record's start to", "last record's end"]),
+    ("blocked", &["its own calls that took", "1 ms or more, summed (not", "the peer's, not spins)"]),
+    ("calls", &["recv peek send accept", "connect, poll wait: by", "outcome (a spin: each call)"]),
+    ("clients", &["slowest echo a `serve`", "client waited for"]),
     (
         "cpu",
         &[
-            "CPU time of its lab's threads",
-            "(sockets, event loop); its",
-            "peer's apart; calls made on",
-            "the UI thread not counted",
+            "CPU time of its lab's",
+            "threads (sockets, event",
+            "loop), its peer's apart;",
+            "not the UI thread's calls",
         ],
     ),
 ];

@@ -61,7 +61,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
     f.render_widget(Paragraph::new(left), l);
     f.render_widget(Paragraph::new(right), r);
-    let mouse = if app.mouse {
+    let mouse = if app.mouse && app.compared().is_some() {
+        "g glossary · mouse: click a call; the wheel scrolls"
+    } else if app.mouse {
         "g glossary · mouse: click a socket or a call; the wheel scrolls"
     } else {
         "g glossary · mouse: off (config `mouse = false`)"
@@ -131,7 +133,7 @@ fn compare_lines<'a>(app: &App, t: &Theme) -> Vec<Line<'a>> {
     let mut out = vec![
         Line::styled("compare (commands are off)", t.bold()),
         key(app.keys.key_of("next-socket"), "the other side"),
-        key("↑ ↓".into(), "select across both sides"),
+        key("↑ ↓".into(), "go on from A's lanes to B's"),
         Line::styled("the figures, per side", t.bold()),
     ];
     for (name, rows) in DEFINITIONS {
