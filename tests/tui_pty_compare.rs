@@ -149,3 +149,23 @@ fn a_bad_scenario_exits_2_before_the_terminal_is_touched() {
     assert_eq!(missing.0.exit_code(), 2);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The compare screen in the README, from a real run: the serve pair at
+/// 100×28, with side A's second client selected. Run on purpose with
+/// `cargo test --test tui_pty_compare -- --ignored --nocapture`; it is not
+/// a check.
+#[test]
+#[ignore]
+fn readme_screen() {
+    let mut s = compare(PAIRS[1], 28, 100);
+    s.wait_for("both sides to end", |t| t.contains(ENDED) && t.matches("slowest client echo").count() == 2);
+    // The call shown, then down the lanes to c2's request.
+    for _ in 0..7 {
+        s.send("\x1b[B");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let screen = s.wait_for("c2's request", |t| t.contains("c2 request → data") && t.contains("py  client"));
+    println!("{screen}");
+    s.send("q");
+    s.wait_exit();
+}

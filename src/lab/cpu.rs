@@ -3,7 +3,8 @@
 //! starts; a reading adds up the CPU clock of every enrolled thread still
 //! running and what each thread that ended had used by then. The thread that
 //! runs the executor (a front end's) is not a lab thread, so the calls made
-//! there at once (set-up, mode changes, `shutdown`, `close`) are not counted.
+//! there at once (creating a socket, mode changes, `shutdown`, `close`) are
+//! not counted.
 
 use std::sync::Mutex;
 use std::time::Duration;
