@@ -71,7 +71,9 @@ impl App {
         let engine = &c.sides[side].session.engine;
         let peer = engine.peer_addr();
         let peer_unix = engine.peer_unix_path().parent().map(|p| crate::lab::unix::text(&p.join("peer")));
-        let fit = (c.finished() && !c.fitted).then(|| {
+        // A call still in the kernel keeps the view following it, growing.
+        let blocking = c.sides.iter().any(|s| s.summary.blocking > 0);
+        let fit = (c.finished() && !blocking && !c.fitted).then(|| {
             c.fitted = true;
             c.sides.iter().map(|s| s.summary_end()).max().unwrap_or(now)
         });
@@ -86,18 +88,20 @@ impl App {
         if let Some(end) = fit.filter(|_| self.view.follow) {
             let cells = timeline::cells(ui::layout(self.size, self).timeline);
             self.view.fit(end, cells);
-            self.status = Some(Status::Info(FITTED.into()));
+            // A side that stopped said why; that stays.
+            if !matches!(self.status, Some(Status::Error(_))) {
+                self.status = Some(Status::Info(FITTED.into()));
+            }
         }
     }
 }
 
 impl super::Side {
-    /// When this side's last record ended (its script's end, or "now" for
-    /// a call still in the kernel).
+    /// When this side's last record ended, or its script did if later.
     fn summary_end(&self) -> u64 {
         let end = match self.run {
             Run::Done(at) => at,
-            _ => 0,
+            Run::Running | Run::Stopped { .. } => 0,
         };
         let tl = self.record().timeline();
         tl.calls().iter().filter_map(|c| c.end_ns).max().unwrap_or(0).max(end)
