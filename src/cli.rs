@@ -14,7 +14,12 @@ Examples:
   sockscope --record s.jsonl && sockscope replay s.jsonl
                                                    keep a session and play it back
   sockscope export python assets/scenarios/07-eof-reset-epipe.scenario > lesson.py
-  sockscope completions bash > /etc/bash_completion.d/sockscope";
+  sockscope completions bash > /etc/bash_completion.d/sockscope
+
+Config file: $XDG_CONFIG_HOME/sockscope/config.toml (else ~/.config/sockscope/config.toml),
+  or --config PATH: theme (default, high-contrast, mono), glyphs, mouse, settle_ms, recv_size
+  and [keys]. Flags override it. A key rebound onto a key another action holds is an error
+  at start that names both (exit 2). `sockscope man` lists every key and the command language.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,6 +43,9 @@ pub struct Cli {
     /// (TUI) Draw with ASCII glyphs only.
     #[arg(long, global = true)]
     pub ascii: bool,
+    /// (TUI) The colour theme, instead of the config file's `theme`.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<sockscope::config::Theme>,
     /// (TUI) Keep at most N busy-poll calls; older ones are folded into tallies.
     #[arg(long, global = true, value_name = "N")]
     pub history: Option<usize>,
@@ -67,9 +75,18 @@ pub enum Cmd {
         file: PathBuf,
     },
     /// Print a script in another language that repeats a scenario's experiment.
+    ///
+    /// By default the plain script a learner would write (create_connection,
+    /// setblocking, try/except BlockingIOError, the scenario's narration as
+    /// comments), printing what each call gives. --harness writes the
+    /// faithful rerun instead: sockscope's own model (one worker thread per
+    /// socket, the settle rule, every expect checked) in standard Python.
     Export {
         /// The language to write.
         lang: Lang,
+        /// Write the faithful harness, not the learner's script.
+        #[arg(long)]
+        harness: bool,
         /// The scenario (a .scenario file).
         file: PathBuf,
     },

@@ -6,7 +6,7 @@ use clap::{CommandFactory, Parser};
 use sockscope::command::parse_script;
 use sockscope::config::Config;
 use sockscope::escape;
-use sockscope::export::python_script;
+use sockscope::export::{intro, learner_script, python_script};
 use sockscope::headless::{Format, Options, run_file_until};
 use sockscope::{signals, tui};
 
@@ -33,7 +33,7 @@ fn main() -> ExitCode {
             Ok(opts) => tui::run_replay(&file, &opts, &mut std::io::stderr()),
             Err(code) => code,
         },
-        Some(cli::Cmd::Export { lang: cli::Lang::Python, file }) => export_python(&file),
+        Some(cli::Cmd::Export { lang: cli::Lang::Python, harness, file }) => export_python(&file, harness),
         Some(cli::Cmd::Trace { json, output, read_write, pid, cmd }) => {
             trace(&cli, json, output, read_write, pid, cmd)
         }
@@ -112,9 +112,10 @@ fn trace(
     sockscope::trace::headless::run(target, &opts, &mut std::io::stderr())
 }
 
-/// `export python FILE`: the script, on stdout. A bad script exits 2 with
-/// `file:line:col:` messages, like `run`.
-fn export_python(file: &Path) -> i32 {
+/// `export python [--harness] FILE`: the learner's script (or the faithful
+/// harness), on stdout. A bad script exits 2 with `file:line:col:`
+/// messages, like `run`.
+fn export_python(file: &Path, harness: bool) -> i32 {
     let name = escape::path(file);
     let text = match sockscope::textfile::read(file) {
         Ok(t) => t,
@@ -124,7 +125,8 @@ fn export_python(file: &Path) -> i32 {
         }
     };
     match parse_script(&text) {
-        Ok(script) => emit(python_script(&name, &script).as_bytes()),
+        Ok(script) if harness => emit(python_script(&name, &script).as_bytes()),
+        Ok(script) => emit(learner_script(&name, &script, &intro(&text)).as_bytes()),
         Err(errors) => {
             for e in errors {
                 eprintln!("{name}:{e}");
@@ -137,10 +139,11 @@ fn export_python(file: &Path) -> i32 {
 /// The TUI's options; a bad config file is reported before the terminal
 /// is touched, and exits 2.
 fn tui_options(cli: &cli::Cli) -> Result<tui::Options, i32> {
-    let config = Config::load(cli.config.as_deref()).map_err(|e| {
+    let mut config = Config::load(cli.config.as_deref()).map_err(|e| {
         eprintln!("sockscope: {e}");
         tui::INVALID
     })?;
+    config.theme = cli.theme.unwrap_or(config.theme);
     Ok(tui::Options { record: cli.record.clone(), config, ascii: cli.ascii, history: cli.history })
 }
 

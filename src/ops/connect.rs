@@ -46,6 +46,14 @@ fn finish(sock: &Socket, t: std::time::Duration) -> Done {
     }
 }
 
+/// `sock.connect(addr)` in the learner's script.
+pub fn learner(addr: Option<&Addr>, site: &crate::export::learner::Site) -> Vec<String> {
+    let to = addr.map_or_else(|| site.peer_addr.clone(), crate::export::learner::py_addr);
+    let stmt = format!("{}.connect({to})", site.sock);
+    let why = "EAGAIN: the listener's queue is full";
+    site.attempt(&[stmt], &format!("{}.connect", site.sock), Some("connected"), &[], why)
+}
+
 pub fn export(addr: Option<&Addr>) -> String {
     format!("connect({})", crate::export::addr_args(addr))
 }

@@ -125,6 +125,20 @@ pub fn export(call: &SockCall) -> String {
     }
 }
 
+/// One socket call in the learner's plain script (`export python`): the
+/// call, a print of what it gave, and the `except` the scenario calls for.
+pub fn learner(call: &SockCall, site: &crate::export::learner::Site) -> Vec<String> {
+    match call {
+        SockCall::Recv { size } => recv::learner(*size, site),
+        SockCall::Peek { size } => peek::learner(*size, site),
+        SockCall::Send(p) => send::learner(p, site),
+        SockCall::Accept => accept::learner(site),
+        SockCall::Connect(addr) => connect::learner(addr.as_ref(), site),
+        SockCall::Shutdown(how) => shutdown::learner(*how, site),
+        SockCall::Close => close::learner(site),
+    }
+}
+
 /// What a single record does not say but the record as a whole knows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Context {

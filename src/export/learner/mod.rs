@@ -1,0 +1,740 @@
+//! `export python` for learners: the plain script a person learning sockets
+//! would write for a scenario. `socket.create_connection`, the peer as a
+//! second socket in the same script, `sock.setblocking(False)`,
+//! `data = sock.recv(1024)`, `try:`/`except BlockingIOError:` where the
+//! scenario's outcome calls for it, the narration as comments, and a print
+//! of what each call gave.
+//!
+//! The scenario's `expect` lines say how each call ends ([`flow`]). A call
+//! expected to block is made as a program would make it: a second thread
+//! first starts doing what the scenario does while it waits (the peer's
+//! send, a mode change, a shutdown), then the call blocks until that
+//! releases it. Each op writes its own call (`ops::learner`); this module
+//! writes the rest and puts the script together.
+//!
+//! What each call prints (`sock.recv -> b'hi'`, `sock.send -> 5 of 5`,
+//! `sock.recv -> BlockingIOError(11, ...)`, `sock: connected`) is what the
+//! test suite compares with `sockscope run --json`.
+
+mod extras;
+mod flow;
+mod peer;
+mod sim;
+mod site;
+
+use std::time::Duration;
+
+pub use site::{Raises, Site, py_class};
+
+use super::literal::{printable, py_str};
+use crate::command::{Addr, Command, ExpectOutcome, Located, ModeSet, Proto, SockCall, UnixKind};
+use flow::Flow;
+use sim::{Kind, PeerEnd, Sim};
+
+/// How long sockscope lets a call run before the next command: what the
+/// second thread waits before its first step, so the call is in the kernel.
+const SETTLE: Duration = Duration::from_millis(50);
+
+/// The learner's script for `script`, parsed from the file called `name`;
+/// `intro` is the file's opening comment.
+pub fn learner_script(name: &str, script: &[Located], intro: &[String]) -> String {
+    let cmds: Vec<&Command> = script.iter().map(|l| &l.cmd).collect();
+    let mut s = Script::new(&cmds);
+    let body = s.range(0, cmds.len());
+    s.assemble(name, intro, body)
+}
+
+/// The comment lines a scenario file opens with (its title and lesson).
+pub fn intro(text: &str) -> Vec<String> {
+    let lines = text.trim_start_matches('\u{feff}').lines().map(str::trim);
+    lines
+        .take_while(|l| l.is_empty() || l.starts_with('#'))
+        .filter_map(|l| l.strip_prefix('#'))
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
+/// A byte count as a learner writes it: `64 * 1024`, `8 * 1024 * 1024`, `10`.
+pub fn size_expr(n: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    match n {
+        0 => "0".into(),
+        n if n % MIB == 0 => format!("({} * 1024 * 1024)", n / MIB),
+        n if n % 1024 == 0 => format!("({} * 1024)", n / 1024),
+        n => n.to_string(),
+    }
+}
+
+/// `("127.0.0.1", 8080)`.
+pub fn py_addr(a: &Addr) -> String {
+    format!("({}, {})", py_str(&a.host), a.port)
+}
+
+/// Seconds as Python writes them.
+fn secs(d: Duration) -> String {
+    super::py_secs(d)
+}
+
+/// Narration as comment lines of at most about 76 columns, escaped.
+fn comment(text: &str, indent: &str) -> Vec<String> {
+    let text = printable(text);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if !line.is_empty() && indent.len() + line.len() + word.len() > 74 {
+            out.push(format!("# {line}"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(format!("# {line}"));
+    }
+    out
+}
+
+/// Whether a command writes a statement (rather than a comment, a wait or
+/// nothing).
+fn acts(cmd: &Command) -> bool {
+    !matches!(
+        cmd,
+        Command::Say(_) | Command::Expect(_) | Command::Wait(_) | Command::Use(_) | Command::Export { .. }
+    )
+}
+
+/// The script being written.
+struct Script<'a> {
+    cmds: &'a [&'a Command],
+    flow: Flow,
+    sim: Sim,
+    /// The peer's listeners and the temp dir: once, near the top.
+    setup: Vec<String>,
+    /// Functions the script defines, in the order first needed.
+    helpers: Vec<(&'static str, Vec<String>)>,
+    server: bool,
+    unix_server: bool,
+    tmp: bool,
+    /// Our sockets whose connections wait in `server`'s accept queue, in order.
+    queued: Vec<u32>,
+    /// IPv6 sockets (`socket tcp6|udp6`).
+    v6: Vec<u32>,
+    epoll: bool,
+    drain: bool,
+    registered: Vec<u32>,
+    /// Waits not written yet: they become one `time.sleep` before the next statement.
+    sleep: Duration,
+    /// Inside the second thread's function.
+    in_thread: bool,
+    /// Names the second thread's function assigns that the rest uses: declared global there.
+    globals: Vec<String>,
+    /// Calls left blocking in a thread of their own: (thread, what it runs).
+    background: Vec<(String, String)>,
+    /// `peer connect` batches to a serve whose threads are not joined yet.
+    batches: Vec<String>,
+    /// Servers' threads, joined at the end so they finish what they print.
+    servers: Vec<String>,
+    /// The command being written is the last of its range that does anything.
+    last_act: bool,
+    threads: u32,
+}
+
+impl<'a> Script<'a> {
+    fn new(cmds: &'a [&'a Command]) -> Script<'a> {
+        Script {
+            cmds,
+            flow: Flow::of(cmds),
+            sim: Sim::default(),
+            setup: Vec::new(),
+            helpers: Vec::new(),
+            server: false,
+            unix_server: false,
+            tmp: false,
+            queued: Vec::new(),
+            v6: Vec::new(),
+            epoll: false,
+            drain: false,
+            registered: Vec::new(),
+            sleep: Duration::ZERO,
+            in_thread: false,
+            globals: Vec::new(),
+            background: Vec::new(),
+            batches: Vec::new(),
+            servers: Vec::new(),
+            last_act: false,
+            threads: 0,
+        }
+    }
+
+    /// Commands `a..b`, in order; a call expected to block takes the
+    /// commands that happen while it waits with it.
+    fn range(&mut self, a: usize, b: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut i = a;
+        while i < b {
+            self.last_act = !(i + 1..b).any(|j| acts(self.cmds[j]));
+            match (self.cmds[i], self.flow.blocked(i)) {
+                (Command::Call(call), Some(end)) if !self.in_thread => {
+                    let (lines, next) = self.blocked(i, call, end.filter(|&e| e < b));
+                    out.extend(lines);
+                    i = next;
+                }
+                _ => {
+                    out.extend(self.one(i));
+                    i += 1;
+                }
+            }
+        }
+        if self.sleep > Duration::ZERO && !self.in_thread {
+            out.extend(self.flush_sleep());
+        }
+        out
+    }
+
+    /// The pending waits as one sleep.
+    fn flush_sleep(&mut self) -> Vec<String> {
+        let d = std::mem::take(&mut self.sleep);
+        if d.is_zero() { Vec::new() } else { vec![format!("time.sleep({})", secs(d))] }
+    }
+
+    /// A name made inside the second thread's function, used after it.
+    fn made(&mut self, name: &str) {
+        if self.in_thread && !self.globals.iter().any(|g| g == name) {
+            self.globals.push(name.to_string());
+        }
+    }
+
+    /// A call the scenario expects to block, and what happens meanwhile
+    /// (up to `end`, the expect that sees it finish). Returns the lines and
+    /// the next command to write.
+    fn blocked(&mut self, i: usize, call: &SockCall, end: Option<usize>) -> (Vec<String>, usize) {
+        let mut out = self.flush_sleep();
+        let call_lines = self.call(i, call);
+        let Some(end) = end else {
+            // Nothing in the scenario ends it: it waits in a thread of its own.
+            return (self.in_background(call, call_lines, &mut out), i + 1);
+        };
+        let acting: Vec<usize> = (i + 1..end).filter(|&j| acts(self.cmds[j])).collect();
+        let lone_send = match acting.as_slice() {
+            [j] => match self.cmds[*j] {
+                Command::Peer(crate::command::PeerCmd::Send { payload, after }) => Some((*j, payload, after)),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some((j, payload, after)) = lone_send {
+            // The peer's send, from a timer thread: the simplest second thread.
+            let waits: Duration = (i + 1..j)
+                .filter_map(|k| match self.cmds[k] {
+                    Command::Wait(d) => Some(*d),
+                    _ => None,
+                })
+                .sum();
+            for k in i + 1..end {
+                if let Command::Say(t) = self.cmds[k] {
+                    out.extend(comment(t, ""));
+                }
+                if k == j {
+                    let delay = (waits + after.unwrap_or(Duration::ZERO)).max(SETTLE);
+                    out.extend(self.peer_send(payload, peer::When::Timer(delay)));
+                }
+            }
+            out.extend(call_lines);
+            return (out, end + 1);
+        }
+        self.threads += 1;
+        let (f, t) = match self.threads {
+            1 => ("meanwhile".to_string(), "thread".to_string()),
+            n => (format!("meanwhile{n}"), format!("thread{n}")),
+        };
+        self.in_thread = true;
+        self.sleep = SETTLE;
+        let body = self.range(i + 1, end);
+        let globals = std::mem::take(&mut self.globals);
+        self.in_thread = false;
+        // Waits after its last step change nothing: the call has returned.
+        self.sleep = Duration::ZERO;
+        let verb = match call {
+            SockCall::Send(_) => "send",
+            SockCall::Accept => "accept",
+            SockCall::Connect(_) => "connect",
+            _ => "recv",
+        };
+        out.push(String::new());
+        out.push(format!("# While {verb} waits, a second thread carries on:"));
+        out.push(format!("def {f}():"));
+        if !globals.is_empty() {
+            out.push(format!("    global {}", globals.join(", ")));
+        }
+        out.extend(body.iter().map(|l| format!("    {l}")));
+        out.push(String::new());
+        out.push(format!("{t} = threading.Thread(target={f})"));
+        out.push(format!("{t}.start()"));
+        out.extend(call_lines);
+        out.push(format!("{t}.join()"));
+        (out, end + 1)
+    }
+
+    /// A call still blocking when the scenario ends: made on a daemon
+    /// thread; the script says at its end whether it is still waiting.
+    fn in_background(&mut self, call: &SockCall, lines: Vec<String>, out: &mut Vec<String>) -> Vec<String> {
+        self.threads += 1;
+        let n = self.threads;
+        let sock = self.sim.cur().map_or_else(|| "sock".to_string(), |s| s.name.clone());
+        let label = format!("{sock}.{}", call.op().word());
+        out.push(format!("def blocked{n}():  # nothing in the scenario ends this call"));
+        out.extend(lines.iter().map(|l| format!("    {l}")));
+        out.push(String::new());
+        out.push(format!("waiting{n} = threading.Thread(target=blocked{n}, daemon=True)"));
+        out.push(format!("waiting{n}.start()"));
+        self.background.push((format!("waiting{n}"), label));
+        std::mem::take(out)
+    }
+
+    /// One command.
+    fn one(&mut self, i: usize) -> Vec<String> {
+        let cmd = self.cmds[i];
+        match cmd {
+            Command::Say(t) if self.in_thread => return comment(t, "    "),
+            Command::Say(t) => {
+                let mut out = self.flush_sleep();
+                out.extend(comment(t, ""));
+                return out;
+            }
+            Command::Wait(d) => {
+                self.sleep += *d;
+                return Vec::new();
+            }
+            Command::Expect(e) => return self.expect(e),
+            Command::Export { .. } => return vec!["# (export python: this script)".into()],
+            _ => {}
+        }
+        let mut out = self.flush_sleep();
+        match cmd {
+            Command::Call(call) => out.extend(self.call(i, call)),
+            Command::Mode(m) => out.extend(self.mode(i, *m)),
+            Command::Peer(p) => {
+                self.sim.step(cmd, false);
+                out.extend(self.peer(p));
+            }
+            Command::Use(_) => {
+                self.sim.step(cmd, false);
+            }
+            Command::Spin { size, limit } => out.extend(self.spin(*size, *limit)),
+            Command::PollAdd { sock, interest } => out.extend(self.poll_add(cmd, *sock, *interest)),
+            Command::PollWait(d) => out.extend(self.poll_wait(*d)),
+            Command::PollDrain(on) => {
+                self.drain = *on;
+                let what = if *on { "on: on every readable event, read until EAGAIN" } else { "off" };
+                out.push(format!("# poll drain {what}"));
+            }
+            Command::Serve { kind, clients } => {
+                self.sim.step(cmd, false);
+                out.extend(self.serve(*kind, *clients));
+            }
+            _ => out.extend(self.open(i, cmd)),
+        }
+        out
+    }
+
+    /// Expects shape the calls; only a serve's `expect slowest` writes
+    /// code: it waits for the clients.
+    fn expect(&mut self, e: &crate::command::Expectation) -> Vec<String> {
+        match e.outcome {
+            ExpectOutcome::SlowestOver(_) | ExpectOutcome::SlowestUnder(_) => {
+                let mut out = self.flush_sleep();
+                for b in std::mem::take(&mut self.batches) {
+                    out.push(format!("for t in {b}:"));
+                    out.push("    t.join()".into());
+                }
+                out
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn mode(&mut self, i: usize, m: ModeSet) -> Vec<String> {
+        self.sim.step(self.cmds[i], false);
+        match self.sim.cur() {
+            Some(s) => crate::ops::mode::learner(m, &s.name),
+            None => vec!["# (no socket yet)".into()],
+        }
+    }
+
+    /// What the call at `i` is expected to raise: the scenario's expect, or
+    /// else what its mode implies.
+    fn raises(&self, i: usize, call: &SockCall, mode: sim::Mode) -> Option<Raises> {
+        let waits = !matches!(call, SockCall::Shutdown(_) | SockCall::Close);
+        let reading = matches!(call, SockCall::Recv { .. } | SockCall::Peek { .. } | SockCall::Accept);
+        let timer = if reading { mode.rcvtimeo } else { mode.sndtimeo };
+        match self.flow.outcome(i) {
+            Some(ExpectOutcome::WouldBlock) => Some(Raises::WouldBlock),
+            Some(ExpectOutcome::InProgress) => Some(Raises::InProgress),
+            Some(ExpectOutcome::Timeout) => match mode.timeout {
+                Some(t) if !t.is_zero() => Some(Raises::PollTimeout),
+                _ => Some(Raises::TimerTimeout),
+            },
+            Some(ExpectOutcome::Error(name)) => Some(Raises::Error(name.clone())),
+            Some(_) => None,
+            None if !waits || self.flow.blocked(i).is_some() => None,
+            None => match mode.timeout {
+                Some(t) if t.is_zero() && matches!(call, SockCall::Connect(_)) => Some(Raises::InProgress),
+                Some(t) if t.is_zero() => Some(Raises::WouldBlock),
+                Some(_) => Some(Raises::PollTimeout),
+                None if !timer.is_zero() && !matches!(call, SockCall::Connect(_)) => {
+                    Some(Raises::TimerTimeout)
+                }
+                None => None,
+            },
+        }
+    }
+
+    /// A socket call on the current socket.
+    fn call(&mut self, i: usize, call: &SockCall) -> Vec<String> {
+        let Some(n) = self.sim.current else { return vec!["# (no socket yet)".into()] };
+        let made = self.sim.step(self.cmds[i], self.flow.accepted(i));
+        let Some(sock) = self.sim.socks.get(&n).cloned() else {
+            return vec![format!("# (no socket #{n})")];
+        };
+        let mut out = Vec::new();
+        let mut site = Site {
+            sock: sock.name.clone(),
+            raises: self.raises(i, call, sock.mode),
+            dgram: sock.kind.is_dgram(),
+            eof: self.flow.outcome(i) == Some(&ExpectOutcome::Eof),
+            ..Site::default()
+        };
+        match call {
+            SockCall::Send(p)
+                if p.len() <= 65536 && !matches!(sock.kind, Kind::Listener | Kind::UnixListener) =>
+            {
+                let ok = matches!(self.flow.outcome(i), None | Some(ExpectOutcome::Sent));
+                if ok && sock.peer.as_ref().is_some_and(|p| !p.paused && !p.closed)
+                    || self.queued.contains(&n)
+                {
+                    let (lines, reader) = self.peer_end(n);
+                    out.extend(lines);
+                    site.reader = reader.filter(|_| ok);
+                }
+            }
+            SockCall::Accept => {
+                if let Some(&k) = made.first() {
+                    let new = self.sim.socks[&k].name.clone();
+                    self.made(&new);
+                    site.new_sock = Some(new);
+                    let client = self.sim.socks.get_mut(&n).and_then(|l| l.waiting.pop_front());
+                    if let (Some(c), Some(s)) = (client, self.sim.socks.get_mut(&k)) {
+                        s.peer = Some(PeerEnd { name: c, paused: false, closed: false });
+                    }
+                }
+            }
+            SockCall::Connect(None) => {
+                site.peer_addr = self.peer_addr(n, sock.kind);
+                let reaches = matches!(
+                    self.flow.outcome(i),
+                    None | Some(ExpectOutcome::Connected | ExpectOutcome::InProgress)
+                );
+                if sock.kind == Kind::Tcp && reaches && !sock.to_server {
+                    self.queued.push(n);
+                    if let Some(s) = self.sim.socks.get_mut(&n) {
+                        s.to_server = true;
+                    }
+                }
+            }
+            SockCall::Close => {
+                site.unlink = sock.path.clone();
+                self.registered.retain(|&r| r != n);
+            }
+            _ => {}
+        }
+        out.extend(crate::ops::learner(call, &site));
+        out
+    }
+
+    /// Where `connect` with no address goes: the peer's listener.
+    fn peer_addr(&mut self, n: u32, kind: Kind) -> String {
+        if matches!(kind, Kind::Unix | Kind::UnixGram) {
+            self.need_unix_server();
+            return "peer_path".into();
+        }
+        self.need_server();
+        if self.v6.contains(&n) {
+            // An IPv6 socket reaches the IPv4 listener at its mapped address.
+            return "(\"::ffff:127.0.0.1\", server.getsockname()[1])".into();
+        }
+        "server.getsockname()".into()
+    }
+
+    /// The peer's TCP listener.
+    fn need_server(&mut self) {
+        if !std::mem::replace(&mut self.server, true) {
+            self.setup.push("# The peer: the other end of our connections, in this same script.".into());
+            self.setup.push("server = socket.create_server((\"127.0.0.1\", 0))".into());
+        }
+    }
+
+    /// A private temp directory for AF_UNIX socket files.
+    fn need_tmp(&mut self) {
+        if !std::mem::replace(&mut self.tmp, true) {
+            self.setup
+                .push("tmp = tempfile.TemporaryDirectory()  # for socket files; removed at the end".into());
+        }
+    }
+
+    /// The peer's AF_UNIX listener.
+    fn need_unix_server(&mut self) {
+        if !std::mem::replace(&mut self.unix_server, true) {
+            self.need_tmp();
+            self.setup.extend([
+                "# The peer's AF_UNIX listener, at a path in the temp directory.".to_string(),
+                "peer_path = os.path.join(tmp.name, \"peer.sock\")".into(),
+                "unix_server = socket.socket(socket.AF_UNIX)".into(),
+                "unix_server.bind(peer_path)".into(),
+                "unix_server.listen()".into(),
+            ]);
+        }
+    }
+
+    /// `open`, `listen`, `socket`: a new socket, and its peer end.
+    fn open(&mut self, i: usize, cmd: &Command) -> Vec<String> {
+        let made = self.sim.step(cmd, false);
+        let Some(&n) = made.first() else { return Vec::new() };
+        let name = self.sim.socks[&n].name.clone();
+        self.made(&name);
+        let peer = if n == 1 { "peer".to_string() } else { format!("peer{n}") };
+        let fails = match self.flow.outcome(i) {
+            Some(ExpectOutcome::Error(e)) => Some(e.clone()),
+            _ => None,
+        };
+        let mut out = Vec::new();
+        let connected = |stmts: Vec<String>| opened(&name, stmts, fails.as_deref());
+        match cmd {
+            Command::Open { proto: Proto::Tcp, addr } => {
+                let to = match addr {
+                    Some(a) => py_addr(a),
+                    None => {
+                        self.need_server();
+                        self.queued.push(n);
+                        "server.getsockname()".into()
+                    }
+                };
+                out.extend(connected(vec![format!("{name} = socket.create_connection({to})")]));
+                if addr.is_none() && fails.is_none() {
+                    out.extend(self.peer_end(n).0);
+                }
+            }
+            Command::Open { proto: Proto::Udp, addr: Some(a) } => {
+                out.push(format!("{name} = socket.socket({}, socket.SOCK_DGRAM)", family(&a.host)));
+                out.push(format!("{name}.connect({})", py_addr(a)));
+            }
+            Command::Open { proto: Proto::Udp, addr: None } => {
+                self.made(&peer);
+                out.extend([
+                    format!("{name} = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"),
+                    format!("{peer} = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # the peer's end"),
+                    format!("{peer}.bind((\"127.0.0.1\", 0))"),
+                    format!("{name}.connect({peer}.getsockname())"),
+                    format!("{peer}.connect({name}.getsockname())"),
+                ]);
+                self.set_peer(n, &peer);
+            }
+            Command::Socket { proto, v6 } => {
+                if *v6 {
+                    self.v6.push(n);
+                }
+                let fam = if *v6 { "socket.AF_INET6" } else { "socket.AF_INET" };
+                let ty = if *proto == Proto::Tcp { "socket.SOCK_STREAM" } else { "socket.SOCK_DGRAM" };
+                out.push(format!("{name} = socket.socket({fam}, {ty})  # not connected yet"));
+            }
+            Command::Listen { addr } => {
+                let (at, fam) = match addr {
+                    Some(a) if a.host.contains(':') => (py_addr(a), ", family=socket.AF_INET6"),
+                    Some(a) => (py_addr(a), ""),
+                    None => ("(\"127.0.0.1\", 0)".to_string(), ""),
+                };
+                out.push(format!("{name} = socket.create_server({at}{fam})"));
+            }
+            Command::OpenUnix { kind: UnixKind::Stream, path } => {
+                let to = match path {
+                    Some(p) => py_str(p),
+                    None => {
+                        self.need_unix_server();
+                        "peer_path".into()
+                    }
+                };
+                let stmts =
+                    vec![format!("{name} = socket.socket(socket.AF_UNIX)"), format!("{name}.connect({to})")];
+                out.extend(connected(stmts));
+                if path.is_none() && fails.is_none() {
+                    self.made(&peer);
+                    out.push(format!("{peer}, _ = unix_server.accept()  # the peer's end"));
+                    self.set_peer(n, &peer);
+                }
+            }
+            Command::OpenUnix { kind: UnixKind::Datagram, path: None } => {
+                self.made(&peer);
+                out.push(
+                    "# A connected pair of AF_UNIX datagram sockets (sockscope binds each to a path).".into(),
+                );
+                out.push(format!("{name}, {peer} = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)"));
+                self.set_peer(n, &peer);
+            }
+            Command::OpenUnix { kind: UnixKind::Datagram, path: Some(p) } => {
+                self.need_tmp();
+                out.push(format!("{name} = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)"));
+                out.push(format!("{name}.bind(os.path.join(tmp.name, \"{name}.sock\"))"));
+                out.push(format!("{name}.connect({})", py_str(p)));
+            }
+            Command::ListenUnix { path } => {
+                let at = match path {
+                    Some(p) => py_str(p),
+                    None => {
+                        self.need_tmp();
+                        format!("os.path.join(tmp.name, \"{name}.sock\")")
+                    }
+                };
+                let var = format!("{name}_path");
+                self.made(&var);
+                out.push(format!("{var} = {at}"));
+                out.push(format!("{name} = socket.socket(socket.AF_UNIX)"));
+                out.push(format!("{name}.bind({var})"));
+                out.push(format!("{name}.listen()"));
+                if let Some(s) = self.sim.socks.get_mut(&n) {
+                    s.path = Some(var);
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    fn set_peer(&mut self, n: u32, peer: &str) {
+        if let Some(s) = self.sim.socks.get_mut(&n) {
+            s.peer = Some(PeerEnd { name: peer.to_string(), paused: false, closed: false });
+        }
+    }
+
+    /// The top of the script, the imports it uses, its set-up and functions,
+    /// then `body`.
+    fn assemble(&mut self, name: &str, intro: &[String], mut body: Vec<String>) -> String {
+        for (t, label) in std::mem::take(&mut self.background) {
+            body.push(format!("if {t}.is_alive():"));
+            body.push(format!("    print(\"{label} -> still blocking\")"));
+        }
+        for t in std::mem::take(&mut self.servers) {
+            body.push(format!("{t}.join(5)  # the server stops once it has served its clients"));
+        }
+        let mut out = vec!["#!/usr/bin/env python3".to_string()];
+        let file = name.rsplit('/').next().unwrap_or(name);
+        out.push(format!("# {}, as plain Python (`sockscope export python`).", printable(file)));
+        for l in intro.iter().filter(|l| !l.is_empty()) {
+            out.extend(comment(l, ""));
+        }
+        out.push("# Each call prints what it gave. `sockscope export python --harness` writes a".into());
+        out.push("# faithful rerun instead, with sockscope's own model and every expect checked.".into());
+        let mut code: Vec<&String> = self.setup.iter().collect();
+        code.extend(self.helpers.iter().flat_map(|(_, h)| h));
+        code.extend(&body);
+        let uses =
+            |m: &str| code.iter().any(|l| !l.trim_start().starts_with('#') && l.contains(&format!("{m}.")));
+        let imports: Vec<String> =
+            ["os", "select", "selectors", "socket", "struct", "tempfile", "threading", "time"]
+                .into_iter()
+                .filter(|m| uses(m))
+                .map(|m| format!("import {m}"))
+                .collect();
+        out.extend(imports);
+        if !self.setup.is_empty() {
+            out.push(String::new());
+            out.extend(self.setup.iter().cloned());
+        }
+        for (_, h) in &self.helpers {
+            out.push(String::new());
+            out.push(String::new());
+            out.extend(h.iter().cloned());
+        }
+        out.push(String::new());
+        if !self.helpers.is_empty() {
+            out.push(String::new());
+        }
+        out.extend(body);
+        let mut text = out.join("\n");
+        text.push('\n');
+        text
+    }
+}
+
+/// `socket.AF_INET6` for a v6 host.
+fn family(host: &str) -> &'static str {
+    if host.contains(':') { "socket.AF_INET6" } else { "socket.AF_INET" }
+}
+
+/// A set-up that connects, and its print (`sock: connected`), in `try:` if
+/// the scenario expects it to fail with `fails`.
+fn opened(name: &str, stmts: Vec<String>, fails: Option<&str>) -> Vec<String> {
+    let print = format!("print(\"{name}: connected\")");
+    let Some(e) = fails else {
+        let mut out = stmts;
+        out.push(print);
+        return out;
+    };
+    let mut out = vec!["try:".to_string()];
+    out.extend(stmts.iter().map(|s| format!("    {s}")));
+    out.push(format!("    {print}"));
+    out.push(format!("except {} as e:  # {e}", py_class(e)));
+    out.push(format!("    print(f\"{name}: {{e!r}}\")"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::parse_script;
+
+    fn script(text: &str) -> String {
+        learner_script("t.scenario", &parse_script(text).expect("parses"), &intro(text))
+    }
+
+    #[test]
+    fn sizes_read_as_a_learner_writes_them() {
+        assert_eq!(size_expr(65536), "(64 * 1024)");
+        assert_eq!(size_expr(8 * 1024 * 1024), "(8 * 1024 * 1024)");
+        assert_eq!(size_expr(10), "10");
+    }
+
+    #[test]
+    fn the_intro_is_the_opening_comment() {
+        assert_eq!(intro("# Title.\n# More.\n\nopen tcp\n# later\n"), ["Title.", "More."]);
+    }
+
+    #[test]
+    fn outside_text_stays_inside_comments_and_literals() {
+        let py = script(
+            "# A\u{1b}[2J title\nsay \"line\\nbreak \u{202e} \\x1b]0;x\\x07\"\nopen tcp\nsend \"\\\"\\\\\\x00\"\n",
+        );
+        assert!(py.contains("# A\\x1b[2J title"), "{py}");
+        assert!(py.contains("# line\\nbreak"), "{py}");
+        assert!(py.contains("sock.send(b\"\\\"\\\\\\x00\")"), "{py}");
+        for line in py.lines() {
+            assert!(!line.chars().any(crate::escape::is_unsafe) && !line.contains('\u{1b}'), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn a_blocked_recv_is_released_by_a_second_thread() {
+        let py = script(
+            "open tcp\nrecv\nexpect blocking\nnonblocking\nwait 300ms\npeer send \"late\"\nexpect data 4\n",
+        );
+        let want = "def meanwhile():\n    time.sleep(0.05)\n    sock.setblocking(False)\n    time.sleep(0.3)\n    \
+                    peer.sendall(b\"late\")\n\nthread = threading.Thread(target=meanwhile)\nthread.start()\n\
+                    data = sock.recv(1024)\nprint(f\"sock.recv -> {data}\")\nthread.join()\n";
+        assert!(py.contains(want), "{py}");
+        let py = script("open tcp\nrecv\nexpect blocking\npeer send \"hi\" after 300ms\nexpect data 2\n");
+        assert!(
+            py.contains("threading.Timer(0.3, peer.sendall, [b\"hi\"]).start()\ndata = sock.recv(1024)"),
+            "{py}"
+        );
+    }
+}

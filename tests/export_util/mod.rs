@@ -1,0 +1,3 @@
+//! Reading exported scripts' output beside `run --json`.
+
+pub mod learner;
