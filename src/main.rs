@@ -46,7 +46,10 @@ fn main() -> ExitCode {
         Some(cli::Cmd::Man) => {
             let mut text = Vec::new();
             match clap_mangen::Man::new(cli::Cli::command()).render(&mut text) {
-                Ok(()) => emit(&text),
+                Ok(()) => {
+                    text.extend_from_slice(sockscope::manual::sections().as_bytes());
+                    emit(&text)
+                }
                 Err(e) => {
                     eprintln!("sockscope: {e}");
                     1

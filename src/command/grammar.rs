@@ -22,7 +22,7 @@ const DEFAULT_SERVE: u32 = 3;
 const SECS_HINT: &str = "expected seconds (e.g. 0.2) or `none`";
 const PAYLOAD_HINT: &str = "expected a quoted string like \"hello\" or a size like 64k";
 const LIMIT_HINT: &str = "expected a count (e.g. 1000) or a duration (e.g. 2s)";
-const OUTCOMES: &[&str] = &[
+pub(crate) const OUTCOMES: &[&str] = &[
     "data",
     "eof",
     "sent",
