@@ -397,6 +397,8 @@ fn every_shipped_scenario_exports_to_python_that_agrees() {
 const EDGES: &[(&str, &str)] = &[
     // Still blocking at the end: printed as blocking; the call queued behind it never started.
     ("blocking-at-exit", "open tcp\nrecv\nrecv 10\n"),
+    // A blocked call that the scenario says is blocking, and nothing ends.
+    ("blocked-to-the-end", "open tcp\nrecv\nexpect blocking\nsay \"still waiting\"\nwait 100ms\n"),
     // peek leaves the bytes for the recv; a second recv on a busy socket runs beside it.
     (
         "peek-and-beside",
@@ -475,7 +477,7 @@ fn edge_cases_export_to_a_learners_script_that_agrees() {
     if !have_python() {
         return;
     }
-    let compared = ["listener", "timers-and-drain", "unix"];
+    let compared = ["blocked-to-the-end", "listener", "timers-and-drain", "unix"];
     let mut failures = Vec::new();
     for (name, text) in EDGES.iter().filter(|(n, _)| compared.contains(n)) {
         match compare_learner(name, text) {

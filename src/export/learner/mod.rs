@@ -214,7 +214,8 @@ impl<'a> Script<'a> {
         let call_lines = self.call(i, call);
         let Some(end) = end else {
             // Nothing in the scenario ends it: it waits in a thread of its own.
-            return (self.in_background(call, call_lines, &mut out), i + 1);
+            out.extend(self.in_background(call, call_lines));
+            return (out, i + 1);
         };
         let acting: Vec<usize> = (i + 1..end).filter(|&j| acts(self.cmds[j])).collect();
         let lone_send = match acting.as_slice() {
@@ -279,18 +280,22 @@ impl<'a> Script<'a> {
 
     /// A call still blocking when the scenario ends: made on a daemon
     /// thread; the script says at its end whether it is still waiting.
-    fn in_background(&mut self, call: &SockCall, lines: Vec<String>, out: &mut Vec<String>) -> Vec<String> {
+    fn in_background(&mut self, call: &SockCall, lines: Vec<String>) -> Vec<String> {
         self.threads += 1;
         let n = self.threads;
         let sock = self.sim.cur().map_or_else(|| "sock".to_string(), |s| s.name.clone());
-        let label = format!("{sock}.{}", call.op().word());
-        out.push(format!("def blocked{n}():  # nothing in the scenario ends this call"));
+        let verb = call.op().word();
+        let mut out = vec![
+            String::new(),
+            format!("# Nothing in the scenario ends this {verb}: it waits on a thread of its own."),
+            format!("def blocked{n}():"),
+        ];
         out.extend(lines.iter().map(|l| format!("    {l}")));
         out.push(String::new());
         out.push(format!("waiting{n} = threading.Thread(target=blocked{n}, daemon=True)"));
         out.push(format!("waiting{n}.start()"));
-        self.background.push((format!("waiting{n}"), label));
-        std::mem::take(out)
+        self.background.push((format!("waiting{n}"), format!("{sock}.{verb}")));
+        out
     }
 
     /// One command.
@@ -402,7 +407,6 @@ impl<'a> Script<'a> {
         let mut site = Site {
             sock: sock.name.clone(),
             raises: self.raises(i, call, sock.mode),
-            dgram: sock.kind.is_dgram(),
             eof: self.flow.outcome(i) == Some(&ExpectOutcome::Eof),
             ..Site::default()
         };

@@ -62,8 +62,6 @@ pub struct Site {
     pub peer_addr: String,
     /// An accept: the name the new socket gets.
     pub new_sock: Option<String>,
-    /// A datagram socket (an empty recv is data, not EOF).
-    pub dgram: bool,
     /// `close` of a unix listener we bound: its path, which Python leaves behind.
     pub unlink: Option<String>,
     /// The scenario expects EOF (recv gives b'').
