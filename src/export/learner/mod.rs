@@ -16,9 +16,12 @@
 //! `sock.recv -> BlockingIOError(11, ...)`, `sock: connected`) is what the
 //! test suite compares with `sockscope run --json`.
 
+mod calls;
 mod extras;
 mod flow;
+mod meanwhile;
 mod peer;
+mod setup;
 mod sim;
 mod site;
 
@@ -27,9 +30,9 @@ use std::time::Duration;
 pub use site::{Raises, Site, py_class};
 
 use super::literal::{printable, py_str};
-use crate::command::{Addr, Command, ExpectOutcome, Located, ModeSet, Proto, SockCall, UnixKind};
+use crate::command::{Addr, Command, ExpectOutcome, Located, ModeSet};
 use flow::Flow;
-use sim::{Kind, PeerEnd, Sim};
+use sim::Sim;
 
 /// How long sockscope lets a call run before the next command: what the
 /// second thread waits before its first step, so the call is in the kernel.
@@ -206,98 +209,6 @@ impl<'a> Script<'a> {
         }
     }
 
-    /// A call the scenario expects to block, and what happens meanwhile
-    /// (up to `end`, the expect that sees it finish). Returns the lines and
-    /// the next command to write.
-    fn blocked(&mut self, i: usize, call: &SockCall, end: Option<usize>) -> (Vec<String>, usize) {
-        let mut out = self.flush_sleep();
-        let call_lines = self.call(i, call);
-        let Some(end) = end else {
-            // Nothing in the scenario ends it: it waits in a thread of its own.
-            out.extend(self.in_background(call, call_lines));
-            return (out, i + 1);
-        };
-        let acting: Vec<usize> = (i + 1..end).filter(|&j| acts(self.cmds[j])).collect();
-        let lone_send = match acting.as_slice() {
-            [j] => match self.cmds[*j] {
-                Command::Peer(crate::command::PeerCmd::Send { payload, after }) => Some((*j, payload, after)),
-                _ => None,
-            },
-            _ => None,
-        };
-        if let Some((j, payload, after)) = lone_send {
-            // The peer's send, from a timer thread: the simplest second thread.
-            let waits: Duration = (i + 1..j)
-                .filter_map(|k| match self.cmds[k] {
-                    Command::Wait(d) => Some(*d),
-                    _ => None,
-                })
-                .sum();
-            for k in i + 1..end {
-                if let Command::Say(t) = self.cmds[k] {
-                    out.extend(comment(t, ""));
-                }
-                if k == j {
-                    let delay = (waits + after.unwrap_or(Duration::ZERO)).max(SETTLE);
-                    out.extend(self.peer_send(payload, peer::When::Timer(delay)));
-                }
-            }
-            out.extend(call_lines);
-            return (out, end + 1);
-        }
-        self.threads += 1;
-        let (f, t) = match self.threads {
-            1 => ("meanwhile".to_string(), "thread".to_string()),
-            n => (format!("meanwhile{n}"), format!("thread{n}")),
-        };
-        self.in_thread = true;
-        self.sleep = SETTLE;
-        let body = self.range(i + 1, end);
-        let globals = std::mem::take(&mut self.globals);
-        self.in_thread = false;
-        // Waits after its last step change nothing: the call has returned.
-        self.sleep = Duration::ZERO;
-        let verb = match call {
-            SockCall::Send(_) => "send",
-            SockCall::Accept => "accept",
-            SockCall::Connect(_) => "connect",
-            _ => "recv",
-        };
-        out.push(String::new());
-        out.push(format!("# While {verb} waits, a second thread carries on:"));
-        out.push(format!("def {f}():"));
-        if !globals.is_empty() {
-            out.push(format!("    global {}", globals.join(", ")));
-        }
-        out.extend(body.iter().map(|l| format!("    {l}")));
-        out.push(String::new());
-        out.push(format!("{t} = threading.Thread(target={f})"));
-        out.push(format!("{t}.start()"));
-        out.extend(call_lines);
-        out.push(format!("{t}.join()"));
-        (out, end + 1)
-    }
-
-    /// A call still blocking when the scenario ends: made on a daemon
-    /// thread; the script says at its end whether it is still waiting.
-    fn in_background(&mut self, call: &SockCall, lines: Vec<String>) -> Vec<String> {
-        self.threads += 1;
-        let n = self.threads;
-        let sock = self.sim.cur().map_or_else(|| "sock".to_string(), |s| s.name.clone());
-        let verb = call.op().word();
-        let mut out = vec![
-            String::new(),
-            format!("# Nothing in the scenario ends this {verb}: it waits on a thread of its own."),
-            format!("def blocked{n}():"),
-        ];
-        out.extend(lines.iter().map(|l| format!("    {l}")));
-        out.push(String::new());
-        out.push(format!("waiting{n} = threading.Thread(target=blocked{n}, daemon=True)"));
-        out.push(format!("waiting{n}.start()"));
-        self.background.push((format!("waiting{n}"), format!("{sock}.{verb}")));
-        out
-    }
-
     /// One command.
     fn one(&mut self, i: usize) -> Vec<String> {
         let cmd = self.cmds[i];
@@ -368,258 +279,6 @@ impl<'a> Script<'a> {
         }
     }
 
-    /// What the call at `i` is expected to raise: the scenario's expect, or
-    /// else what its mode implies.
-    fn raises(&self, i: usize, call: &SockCall, mode: sim::Mode) -> Option<Raises> {
-        let waits = !matches!(call, SockCall::Shutdown(_) | SockCall::Close);
-        let reading = matches!(call, SockCall::Recv { .. } | SockCall::Peek { .. } | SockCall::Accept);
-        let timer = if reading { mode.rcvtimeo } else { mode.sndtimeo };
-        match self.flow.outcome(i) {
-            Some(ExpectOutcome::WouldBlock) => Some(Raises::WouldBlock),
-            Some(ExpectOutcome::InProgress) => Some(Raises::InProgress),
-            Some(ExpectOutcome::Timeout) => match mode.timeout {
-                Some(t) if !t.is_zero() => Some(Raises::PollTimeout),
-                _ => Some(Raises::TimerTimeout),
-            },
-            Some(ExpectOutcome::Error(name)) => Some(Raises::Error(name.clone())),
-            Some(_) => None,
-            None if !waits || self.flow.blocked(i).is_some() => None,
-            None => match mode.timeout {
-                Some(t) if t.is_zero() && matches!(call, SockCall::Connect(_)) => Some(Raises::InProgress),
-                Some(t) if t.is_zero() => Some(Raises::WouldBlock),
-                Some(_) => Some(Raises::PollTimeout),
-                None if !timer.is_zero() && !matches!(call, SockCall::Connect(_)) => {
-                    Some(Raises::TimerTimeout)
-                }
-                None => None,
-            },
-        }
-    }
-
-    /// A socket call on the current socket.
-    fn call(&mut self, i: usize, call: &SockCall) -> Vec<String> {
-        let Some(n) = self.sim.current else { return vec!["# (no socket yet)".into()] };
-        let made = self.sim.step(self.cmds[i], self.flow.accepted(i));
-        let Some(sock) = self.sim.socks.get(&n).cloned() else {
-            return vec![format!("# (no socket #{n})")];
-        };
-        let mut out = Vec::new();
-        let mut site = Site {
-            sock: sock.name.clone(),
-            raises: self.raises(i, call, sock.mode),
-            eof: self.flow.outcome(i) == Some(&ExpectOutcome::Eof),
-            ..Site::default()
-        };
-        match call {
-            SockCall::Send(p)
-                if p.len() <= 65536 && !matches!(sock.kind, Kind::Listener | Kind::UnixListener) =>
-            {
-                let ok = matches!(self.flow.outcome(i), None | Some(ExpectOutcome::Sent));
-                if ok && sock.peer.as_ref().is_some_and(|p| !p.paused && !p.closed)
-                    || self.queued.contains(&n)
-                {
-                    let (lines, reader) = self.peer_end(n);
-                    out.extend(lines);
-                    site.reader = reader.filter(|_| ok);
-                }
-            }
-            SockCall::Accept => {
-                if let Some(&k) = made.first() {
-                    let new = self.sim.socks[&k].name.clone();
-                    self.made(&new);
-                    site.new_sock = Some(new);
-                    let client = self.sim.socks.get_mut(&n).and_then(|l| l.waiting.pop_front());
-                    if let (Some(c), Some(s)) = (client, self.sim.socks.get_mut(&k)) {
-                        s.peer = Some(PeerEnd { name: c, paused: false, closed: false });
-                    }
-                }
-            }
-            SockCall::Connect(None) => {
-                site.peer_addr = self.peer_addr(n, sock.kind);
-                let reaches = matches!(
-                    self.flow.outcome(i),
-                    None | Some(ExpectOutcome::Connected | ExpectOutcome::InProgress)
-                );
-                if sock.kind == Kind::Tcp && reaches && !sock.to_server {
-                    self.queued.push(n);
-                    if let Some(s) = self.sim.socks.get_mut(&n) {
-                        s.to_server = true;
-                    }
-                }
-            }
-            SockCall::Close => {
-                site.unlink = sock.path.clone();
-                self.registered.retain(|&r| r != n);
-            }
-            _ => {}
-        }
-        out.extend(crate::ops::learner(call, &site));
-        out
-    }
-
-    /// Where `connect` with no address goes: the peer's listener.
-    fn peer_addr(&mut self, n: u32, kind: Kind) -> String {
-        if matches!(kind, Kind::Unix | Kind::UnixGram) {
-            self.need_unix_server();
-            return "peer_path".into();
-        }
-        self.need_server();
-        if self.v6.contains(&n) {
-            // An IPv6 socket reaches the IPv4 listener at its mapped address.
-            return "(\"::ffff:127.0.0.1\", server.getsockname()[1])".into();
-        }
-        "server.getsockname()".into()
-    }
-
-    /// The peer's TCP listener.
-    fn need_server(&mut self) {
-        if !std::mem::replace(&mut self.server, true) {
-            self.setup.push("# The peer: the other end of our connections, in this same script.".into());
-            self.setup.push("server = socket.create_server((\"127.0.0.1\", 0))".into());
-        }
-    }
-
-    /// A private temp directory for AF_UNIX socket files.
-    fn need_tmp(&mut self) {
-        if !std::mem::replace(&mut self.tmp, true) {
-            self.setup
-                .push("tmp = tempfile.TemporaryDirectory()  # for socket files; removed at the end".into());
-        }
-    }
-
-    /// The peer's AF_UNIX listener.
-    fn need_unix_server(&mut self) {
-        if !std::mem::replace(&mut self.unix_server, true) {
-            self.need_tmp();
-            self.setup.extend([
-                "# The peer's AF_UNIX listener, at a path in the temp directory.".to_string(),
-                "peer_path = os.path.join(tmp.name, \"peer.sock\")".into(),
-                "unix_server = socket.socket(socket.AF_UNIX)".into(),
-                "unix_server.bind(peer_path)".into(),
-                "unix_server.listen()".into(),
-            ]);
-        }
-    }
-
-    /// `open`, `listen`, `socket`: a new socket, and its peer end.
-    fn open(&mut self, i: usize, cmd: &Command) -> Vec<String> {
-        let made = self.sim.step(cmd, false);
-        let Some(&n) = made.first() else { return Vec::new() };
-        let name = self.sim.socks[&n].name.clone();
-        self.made(&name);
-        let peer = if n == 1 { "peer".to_string() } else { format!("peer{n}") };
-        let fails = match self.flow.outcome(i) {
-            Some(ExpectOutcome::Error(e)) => Some(e.clone()),
-            _ => None,
-        };
-        let mut out = Vec::new();
-        let connected = |stmts: Vec<String>| opened(&name, stmts, fails.as_deref());
-        match cmd {
-            Command::Open { proto: Proto::Tcp, addr } => {
-                let to = match addr {
-                    Some(a) => py_addr(a),
-                    None => {
-                        self.need_server();
-                        self.queued.push(n);
-                        "server.getsockname()".into()
-                    }
-                };
-                out.extend(connected(vec![format!("{name} = socket.create_connection({to})")]));
-                if addr.is_none() && fails.is_none() {
-                    out.extend(self.peer_end(n).0);
-                }
-            }
-            Command::Open { proto: Proto::Udp, addr: Some(a) } => {
-                out.push(format!("{name} = socket.socket({}, socket.SOCK_DGRAM)", family(&a.host)));
-                out.push(format!("{name}.connect({})", py_addr(a)));
-            }
-            Command::Open { proto: Proto::Udp, addr: None } => {
-                self.made(&peer);
-                out.extend([
-                    format!("{name} = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"),
-                    format!("{peer} = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # the peer's end"),
-                    format!("{peer}.bind((\"127.0.0.1\", 0))"),
-                    format!("{name}.connect({peer}.getsockname())"),
-                    format!("{peer}.connect({name}.getsockname())"),
-                ]);
-                self.set_peer(n, &peer);
-            }
-            Command::Socket { proto, v6 } => {
-                if *v6 {
-                    self.v6.push(n);
-                }
-                let fam = if *v6 { "socket.AF_INET6" } else { "socket.AF_INET" };
-                let ty = if *proto == Proto::Tcp { "socket.SOCK_STREAM" } else { "socket.SOCK_DGRAM" };
-                out.push(format!("{name} = socket.socket({fam}, {ty})  # not connected yet"));
-            }
-            Command::Listen { addr } => {
-                let (at, fam) = match addr {
-                    Some(a) if a.host.contains(':') => (py_addr(a), ", family=socket.AF_INET6"),
-                    Some(a) => (py_addr(a), ""),
-                    None => ("(\"127.0.0.1\", 0)".to_string(), ""),
-                };
-                out.push(format!("{name} = socket.create_server({at}{fam})"));
-            }
-            Command::OpenUnix { kind: UnixKind::Stream, path } => {
-                let to = match path {
-                    Some(p) => py_str(p),
-                    None => {
-                        self.need_unix_server();
-                        "peer_path".into()
-                    }
-                };
-                let stmts =
-                    vec![format!("{name} = socket.socket(socket.AF_UNIX)"), format!("{name}.connect({to})")];
-                out.extend(connected(stmts));
-                if path.is_none() && fails.is_none() {
-                    self.made(&peer);
-                    out.push(format!("{peer}, _ = unix_server.accept()  # the peer's end"));
-                    self.set_peer(n, &peer);
-                }
-            }
-            Command::OpenUnix { kind: UnixKind::Datagram, path: None } => {
-                self.made(&peer);
-                out.push(
-                    "# A connected pair of AF_UNIX datagram sockets (sockscope binds each to a path).".into(),
-                );
-                out.push(format!("{name}, {peer} = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)"));
-                self.set_peer(n, &peer);
-            }
-            Command::OpenUnix { kind: UnixKind::Datagram, path: Some(p) } => {
-                self.need_tmp();
-                out.push(format!("{name} = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)"));
-                out.push(format!("{name}.bind(os.path.join(tmp.name, \"{name}.sock\"))"));
-                out.push(format!("{name}.connect({})", py_str(p)));
-            }
-            Command::ListenUnix { path } => {
-                let at = match path {
-                    Some(p) => py_str(p),
-                    None => {
-                        self.need_tmp();
-                        format!("os.path.join(tmp.name, \"{name}.sock\")")
-                    }
-                };
-                let var = format!("{name}_path");
-                self.made(&var);
-                out.push(format!("{var} = {at}"));
-                out.push(format!("{name} = socket.socket(socket.AF_UNIX)"));
-                out.push(format!("{name}.bind({var})"));
-                out.push(format!("{name}.listen()"));
-                if let Some(s) = self.sim.socks.get_mut(&n) {
-                    s.path = Some(var);
-                }
-            }
-            _ => {}
-        }
-        out
-    }
-
-    fn set_peer(&mut self, n: u32, peer: &str) {
-        if let Some(s) = self.sim.socks.get_mut(&n) {
-            s.peer = Some(PeerEnd { name: peer.to_string(), paused: false, closed: false });
-        }
-    }
-
     /// The top of the script, the imports it uses, its set-up and functions,
     /// then `body`.
     fn assemble(&mut self, name: &str, intro: &[String], mut body: Vec<String>) -> String {
@@ -668,28 +327,6 @@ impl<'a> Script<'a> {
         text.push('\n');
         text
     }
-}
-
-/// `socket.AF_INET6` for a v6 host.
-fn family(host: &str) -> &'static str {
-    if host.contains(':') { "socket.AF_INET6" } else { "socket.AF_INET" }
-}
-
-/// A set-up that connects, and its print (`sock: connected`), in `try:` if
-/// the scenario expects it to fail with `fails`.
-fn opened(name: &str, stmts: Vec<String>, fails: Option<&str>) -> Vec<String> {
-    let print = format!("print(\"{name}: connected\")");
-    let Some(e) = fails else {
-        let mut out = stmts;
-        out.push(print);
-        return out;
-    };
-    let mut out = vec!["try:".to_string()];
-    out.extend(stmts.iter().map(|s| format!("    {s}")));
-    out.push(format!("    {print}"));
-    out.push(format!("except {} as e:  # {e}", py_class(e)));
-    out.push(format!("    print(f\"{name}: {{e!r}}\")"));
-    out
 }
 
 #[cfg(test)]
