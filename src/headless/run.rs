@@ -3,14 +3,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Select, never};
+use crossbeam_channel::{Receiver, never};
 
+use super::drive::{Ended, drive, failure_line};
 use super::{json_line, table::HEADER, table_line};
 use crate::command::parse_script;
 use crate::escape;
-use crate::exec::{Executor, FailureKind, Session, Tick};
+use crate::exec::{Executor, Session};
 use crate::record::{Call, Event, Timeline};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,52 +124,19 @@ pub fn run_script_until(
     if format == Format::Table {
         let _ = writeln!(out, "{HEADER}");
     }
-    let mut code = loop {
-        if let Ok(sig) = stop.try_recv() {
-            break stopped(name, sig, err);
+    let code = match drive(&mut lab, &mut exec, stop, |lab| flush(lab, out, err, &mut rows)) {
+        Ended::Done => OK,
+        Ended::Failed(f) => {
+            let _ = writeln!(err, "{}", failure_line(name, &f));
+            FAILED
         }
-        let tick = exec.tick(&mut lab);
-        flush(&mut lab, out, err, &mut rows);
-        match tick {
-            Ok(Tick::Idle) => break OK,
-            Ok(Tick::Busy(until)) => wait(&mut lab, until, stop),
-            Err(f) => {
-                let what = match f.kind {
-                    FailureKind::Expect => "expect failed",
-                    FailureKind::Command => "error",
-                };
-                let _ = writeln!(err, "{name}:{}: {what}: {}", f.line, escape::text(&f.message));
-                break FAILED;
-            }
-        }
+        Ended::Stopped(sig) => stopped(name, sig, err),
     };
-    // A busy-poll with a bound is part of the experiment: it runs to its
-    // end (a spin is never left "blocking": its calls return at once).
-    if code == OK
-        && let Some(sig) = finish_spins(&mut lab, stop)
-    {
-        code = stopped(name, sig, err);
-    }
-    // Anything that finished in the last instant (a worker may be between
-    // its syscall's return and its event), then what is still blocking.
-    settle_quiet(&mut lab);
     flush(&mut lab, out, err, &mut rows);
     rows.finish(lab.record().timeline(), out);
     let _ = out.flush();
     // The fault was printed when it happened; the exit code must say it too.
     if lab.record_failure().is_some() { code.max(FAILED) } else { code }
-}
-
-/// Waits until the lab has an event or `until`, and takes the event; a
-/// stop wakes it too (the caller takes that).
-fn wait(lab: &mut Session, until: Instant, stop: &Receiver<i32>) {
-    let events = lab.events();
-    let mut sel = Select::new();
-    sel.recv(stop);
-    let lab_ready = sel.recv(&events);
-    if sel.ready_deadline(until) == Ok(lab_ready) {
-        lab.wait_event(Instant::now());
-    }
 }
 
 /// A signal ended the run. A closed pipe (SIGPIPE) ends it quietly: nobody
@@ -267,43 +234,3 @@ impl Rows {
         }
     }
 }
-
-/// Waits for every spin still running to reach its bound (its count, or
-/// its duration), at most [`SPIN_CAP`] past its duration.
-fn finish_spins(lab: &mut Session, stop: &Receiver<i32>) -> Option<i32> {
-    let start = Instant::now();
-    loop {
-        let tl = lab.record().timeline();
-        let running = tl.blocking().filter_map(|i| tl.get(i)).filter(|c| c.op == crate::record::Op::Spin);
-        let limit = running
-            .map(|c| match &c.arg {
-                crate::record::Arg::Spin(s) => {
-                    s.for_ns.map_or(SPIN_CAP, |ns| Duration::from_nanos(ns) + SPIN_CAP)
-                }
-                _ => SPIN_CAP,
-            })
-            .max();
-        let limit = limit?;
-        if let Ok(sig) = stop.try_recv() {
-            return Some(sig);
-        }
-        if start.elapsed() > limit {
-            return None;
-        }
-        lab.wait_event(Instant::now() + Duration::from_millis(50));
-    }
-}
-
-/// How long past its own bound the end of a run waits for a spin.
-const SPIN_CAP: Duration = Duration::from_secs(30);
-
-/// Waits until no event has arrived for [`QUIET`], at most [`QUIET_CAP`].
-fn settle_quiet(lab: &mut Session) {
-    let cap = Instant::now() + QUIET_CAP;
-    while Instant::now() < cap && lab.wait_event((Instant::now() + QUIET).min(cap)) {}
-}
-
-/// How long the lab must stay silent before the run is over.
-const QUIET: Duration = Duration::from_millis(10);
-/// The most the end of a run waits for that silence.
-const QUIET_CAP: Duration = Duration::from_millis(100);
