@@ -13,7 +13,6 @@ pub mod spin;
 mod spin_detail;
 pub mod timeline;
 pub mod transcript;
-pub mod wrap;
 
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType};
