@@ -26,7 +26,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("tui", &["command", "config", "escape", "exec", "lab", "ops", "record", "signals", "textfile"]),
     // A picture is drawn with the screen's formatting and colours, so the
     // two agree.
-    ("export", &["command", "escape", "exec", "ops", "record", "signals", "textfile", "tui"]),
+    ("export", &["command", "escape", "exec", "headless", "ops", "record", "signals", "textfile", "tui"]),
 ];
 
 /// Units that must not draw: the engine and everything below it.

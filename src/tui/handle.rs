@@ -15,12 +15,12 @@ use super::app::{App, DetailScroll, Status, Store};
 use super::demo::LIVE_OFF;
 use super::input::Completion;
 use super::keymap::Keymap;
-use super::keys::Action;
+use super::keys::{self, Action};
 use super::panes::{detail, sockets, timeline};
 use super::ui;
 use super::update::{COMMANDS_OFF, NO_SOCKETS};
 use super::view::{Nav, Row, across, nearest};
-use crate::command::{COMMAND_WORDS, Command, SockCall};
+use crate::command::{Command, SockCall};
 use crate::exec::Step;
 
 impl App {
@@ -236,7 +236,10 @@ impl App {
             KeyCode::Up => p.older(),
             KeyCode::Down => p.newer(),
             KeyCode::Tab => {
-                if let Completion::Choices(words) = p.complete(COMMAND_WORDS) {
+                let socks: Vec<u32> = self.record().sockets().map(|s| s.id()).collect();
+                if let Completion::Choices(words) =
+                    self.prompt.complete(|before| keys::prompt_next(before, &socks))
+                {
                     self.status = Some(Status::Info(format!("one of: {}", words.join(" "))));
                 }
             }
@@ -251,6 +254,9 @@ impl App {
     fn submit_prompt(&mut self) {
         let line = self.prompt.submit();
         self.prompt_open = false;
+        if let Some(a) = keys::prompt_action(&line) {
+            return self.act(a, KeyCode::Enter);
+        }
         if let Err(e) = self.run_line(&line) {
             self.prompt.start(&line);
             self.prompt.set_cursor_col(e.col);

@@ -148,7 +148,7 @@ const DIGITS: &[KeyCode] =
 pub const MAIN: &[Binding] = &[
     n("recv", &[Char('r')], "r", Action::Recv, "recv N bytes", Section::Socket),
     n("peek", &[Char('e')], "e", Action::Peek, "peek N bytes (MSG_PEEK)", Section::Socket),
-    n("send", &[Char('s')], "s", Action::Ask("send \""), "send text (asks)", Section::Socket),
+    n("send", &[Char('s')], "s", Action::Ask("send \"\""), "send text (asks)", Section::Socket),
     n(
         "accept",
         &[Char('a')],
@@ -238,7 +238,7 @@ pub const MAIN: &[Binding] = &[
 
 /// After `p`: what the embedded peer should do.
 pub const PEER: &[Binding] = &[
-    b(&[Char('s')], "p s", Action::Ask("peer send \""), "peer sends text (asks)", Section::Socket),
+    b(&[Char('s')], "p s", Action::Ask("peer send \"\""), "peer sends text (asks)", Section::Socket),
     b(&[Char('p')], "p p", Action::Run(Command::Peer(PeerCmd::Pause)), "peer stops reading", Section::Socket),
     b(&[Char('r')], "p r", Action::Run(Command::Peer(PeerCmd::Resume)), "peer reads again", Section::Socket),
     b(&[Char('c')], "p c", Action::Run(Command::Peer(PeerCmd::Close)), "peer closes (FIN)", Section::Socket),
@@ -258,6 +258,25 @@ pub const PEER: &[Binding] = &[
         Section::Socket,
     ),
 ];
+
+/// Words the `:` prompt takes as UI actions rather than commands.
+pub const PROMPT: &[(&str, Action)] = &[("help", Action::Help), ("quit", Action::Quit), ("q", Action::Quit)];
+
+/// The UI action a prompt line names (`:help`, `:q`, `:quit`), if any.
+pub fn prompt_action(line: &str) -> Option<Action> {
+    let line = line.trim();
+    PROMPT.iter().find(|(w, _)| w.eq_ignore_ascii_case(line)).map(|(_, a)| a.clone())
+}
+
+/// What Tab offers at the prompt: the language's next words, and at the
+/// start of a line the UI words too.
+pub fn prompt_next(before: &[&str], socks: &[u32]) -> Vec<String> {
+    let mut words = crate::command::complete::next_words(before, socks);
+    if before.is_empty() {
+        words.extend(PROMPT.iter().filter(|(w, _)| w.len() > 1).map(|(w, _)| w.to_string()));
+    }
+    words
+}
 
 /// Demo mode adds these, ahead of the main table (→ steps instead of
 /// selecting, ← steps back). The digits answer only while a question is

@@ -17,12 +17,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::wrap::{cut, wrap};
 use super::{frame, title};
 use crate::record::Outcome;
 use crate::tui::app::App;
 use crate::tui::demo::Demo;
 use crate::tui::demo::predict::Answer;
+use crate::tui::fit::{cut_rows as cut, wrap_spans as wrap};
 use crate::tui::fmt;
 use crate::tui::theme::Theme;
 
@@ -77,7 +77,7 @@ fn sections<'a>(d: &'a Demo, app: &'a App, width: u16) -> Vec<Vec<Line<'a>>> {
             }
         };
         let ask = [
-            Span::styled(format!("What will {} do?  ", q.verb), t.bold()),
+            Span::styled(format!("What will {} do? ", q.verb), t.bold()),
             Span::styled(format!("(line {}: {}{first})", q.line, fmt::safe(q.text)), t.dim()),
         ];
         // The choices on a line of their own, so they read as one row.
@@ -134,7 +134,7 @@ fn judged<'a>(a: &'a Answer, width: u16, t: &Theme) -> (Vec<Line<'a>>, Vec<Line<
     let verdict = vec![
         Span::styled(mark, style),
         Span::styled(v.outcome.clone(), t.bold()),
-        Span::styled(format!("  ({said})"), t.plain()),
+        Span::styled(format!(" ({said})"), t.plain()),
     ];
     let why = [Span::styled("why ", t.dim()), Span::styled(fmt::safe(&v.why), t.plain())];
     (wrap(&verdict, width), wrap(&why, width))

@@ -14,7 +14,6 @@ mod spin_detail;
 pub mod summary;
 pub mod timeline;
 pub mod transcript;
-pub mod wrap;
 
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType};

@@ -6,9 +6,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::wrap::{cut, wrap};
 use super::{frame, title};
 use crate::tui::app::App;
+use crate::tui::fit::{cut_rows as cut, wrap_spans as wrap};
 use crate::tui::fmt;
 use crate::tui::replay::narration;
 
