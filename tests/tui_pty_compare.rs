@@ -147,6 +147,14 @@ fn a_bad_scenario_exits_2_before_the_terminal_is_touched() {
     drop(screen);
     let missing = Session::start_sized(&["compare", "/nonexistent/a.scenario", &good], 24, 80).wait_exit();
     assert_eq!(missing.0.exit_code(), 2);
+    // Two labs cannot go in one recording: refused up front.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sockscope"))
+        .args(["--record", dir.join("r.jsonl").to_str().unwrap(), "compare", &good, &good])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("compare does not record"));
+    assert!(out.stdout.is_empty() && !dir.join("r.jsonl").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

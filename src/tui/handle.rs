@@ -23,6 +23,9 @@ use super::view::{Nav, Row, across, nearest};
 use crate::command::{Command, SockCall};
 use crate::exec::Step;
 
+/// `i` in a compare: the pane it would swap is the compare pane.
+const NO_INSPECTOR: &str = "compare shows each side's figures where the sockets or the inspector would be";
+
 impl App {
     /// Time cells in the timeline pane at the current terminal size.
     fn cells(&self) -> u16 {
@@ -86,6 +89,7 @@ impl App {
             match a {
                 // Tab moves between sockets; here, between the two sides.
                 Action::CycleSocket(_) => return self.other_side(),
+                Action::Inspector => return self.status = Some(Status::Info(NO_INSPECTOR.into())),
                 a if a.is_live() => return self.status = Some(Status::Error(COMMANDS_OFF.into())),
                 _ => {}
             }
