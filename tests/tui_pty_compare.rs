@@ -177,3 +177,30 @@ fn readme_screen() {
     s.send("q");
     s.wait_exit();
 }
+
+/// A file name and a `say` that try to drive the terminal (a title, a
+/// clear, a right-to-left override) are shown escaped in the headers, and
+/// none of their bytes reaches the terminal raw.
+#[test]
+fn hostile_names_and_narration_are_shown_escaped() {
+    let dir = std::env::temp_dir().join(format!("sockscope-pty-compare-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let evil = dir.join("evil\x1b]0;owned\x07.scenario");
+    std::fs::write(&evil, "say \"\\x1b[2Jwiped \u{202e}desrever\"\nopen tcp\n").unwrap();
+    let good = format!("{}/{}", env!("CARGO_MANIFEST_DIR"), PAIRS[0][1]);
+    let mut s = Session::start_sized(&["compare", evil.to_str().unwrap(), &good], 36, 120);
+    let screen = s.wait_for("both sides to end", |t| t.contains(ENDED) && t.contains("A evil"));
+    assert!(screen.contains(r"A evil\x1b]0;owned\x07.scenario"), "{screen}");
+    assert!(screen.contains(r"── \x1b[2Jwiped \u{202e}desrever"), "{screen}");
+    s.send("q");
+    let (status, _) = s.wait_exit();
+    assert!(status.success());
+    let (lock, _) = &*s.shared;
+    let raw = &lock.lock().unwrap().raw;
+    let has = |needle: &[u8]| raw.windows(needle.len()).any(|w| w == needle);
+    assert!(
+        !has(b"\x1b]0;owned") && !has(b"\x1b[2Jwiped") && !has("\u{202e}".as_bytes()),
+        "raw bytes reached the terminal"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
