@@ -152,15 +152,7 @@ fn a_compare_runs_both_scripts_and_reads_each_sides_figures() {
     assert_eq!(a.name, "recv-blocking.scenario");
     assert!(a.title.as_deref().is_some_and(|t| t.starts_with("A blocking recv loop")), "{:?}", a.title);
     let mut c = Compare::start(a, b).expect("two labs");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !c.finished() {
-        assert!(Instant::now() < deadline, "both scripts end");
-        let next = c.sides.iter_mut().filter_map(|s| s.tick().0).min();
-        let until = next.unwrap_or_else(|| Instant::now() + Duration::from_millis(5));
-        c.sides.iter_mut().for_each(|s| {
-            s.session.wait_event(until.min(Instant::now() + Duration::from_millis(5)));
-        });
-    }
+    run_both(&mut c);
     let now = c.now_ns();
     for s in c.sides.iter_mut() {
         assert!(matches!(s.run, Run::Done(_)), "{}: {:?}", s.name, s.run);
@@ -251,4 +243,36 @@ fn the_helps_definitions_fit_its_column() {
         // The help's halves are 40 cells; a key takes 11 of them.
         assert!(rows.iter().all(|r| r.chars().count() <= 27), "{name}: {rows:?}");
     }
+}
+
+/// Ticks both sides until both scripts end (bounded).
+fn run_both(c: &mut Compare) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !c.finished() {
+        assert!(Instant::now() < deadline, "both scripts end");
+        let next = c.sides.iter_mut().filter_map(|s| s.tick().0).min();
+        let until = next.unwrap_or_else(Instant::now).min(Instant::now() + Duration::from_millis(5));
+        c.sides.iter_mut().for_each(|s| {
+            s.session.wait_event(until);
+        });
+    }
+}
+
+#[test]
+fn a_failed_expect_stops_its_side_and_the_other_runs_on() {
+    let script = |name: &str, text: &str| Script {
+        name: name.into(),
+        title: None,
+        lines: sockscope::command::parse_script(text).expect("parses"),
+    };
+    // The recv returns the peer's byte, so `expect eof` fails at once.
+    let a = script("a", "open tcp\npeer send \"x\"\nrecv\nexpect eof\nsay \"never said\"\n");
+    let b = script("b", "open tcp\npeer send \"hi\"\nrecv\nexpect data 2\n");
+    let mut c = Compare::start(a, b).expect("two labs");
+    run_both(&mut c);
+    let [a, b] = &c.sides;
+    assert!(matches!(&a.run, Run::Stopped { line: 4, .. }), "{:?}", a.run);
+    assert!(matches!(b.run, Run::Done(_)), "{:?}", b.run);
+    let said = a.record().timeline().calls().iter().any(|c| c.op == Op::Say);
+    assert!(!said, "the lines after the failure did not run");
 }
