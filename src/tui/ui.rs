@@ -94,7 +94,7 @@ fn draw(f: &mut Frame, app: &App) {
     } else {
         sockets::render(f, a.sockets, app);
     }
-    detail::render(f, a.detail, app);
+    detail::draw(f, a.detail, app, a.timeline);
     timeline::render(f, a.timeline, app);
     match (a.demo, app.player()) {
         (Some(d), Some(_)) => replay::render(f, d, app),

@@ -8,7 +8,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{frame, title};
+use super::lane::LaneLayout;
+use super::{frame, labels, title};
 use crate::ops::explain;
 use crate::record::{Call, Lane, Op, Outcome};
 use crate::tui::app::App;
@@ -19,7 +20,15 @@ use crate::tui::{fmt, payload};
 /// Enough for the header, four fields and a two-line explanation.
 pub const MIN_HEIGHT: u16 = 9;
 
+/// Drawn alone (tests): the timeline is where the layout for the
+/// terminal's size puts it.
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
+    draw(f, area, app, crate::tui::ui::layout(app.size, app).timeline);
+}
+
+/// Drawn beside the timeline pane at `timeline`: a selected call that
+/// shares its cell (or its label) with others says which of them it is.
+pub fn draw(f: &mut Frame, area: Rect, app: &App, timeline: Rect) {
     let t = &app.theme;
     let name = if app.view.selected.is_some() { "selected call" } else { "latest call" };
     let block = frame(title(name, t), t);
@@ -29,6 +38,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         Some(c) => describe(c, app, inner.width),
         None => vec![Line::styled("no calls yet", t.dim())],
     };
+    if let (Some(i), Some(_)) = (app.view.selected, call) {
+        lines.splice(1..1, neighbours(app, i, timeline));
+    }
     if let Some(c) = call {
         lines.extend(explained(c, app, t));
     }
@@ -133,6 +145,45 @@ fn explained<'a>(c: &Call, app: &App, t: &Theme) -> Vec<Line<'a>> {
     if !ex.why.is_empty() {
         level("why ", &ex.why);
     }
+    out
+}
+
+/// Most calls listed beside the selected one.
+const LIST: usize = 6;
+
+/// "2 of 3 in this cell", and those calls, the selected one marked.
+fn neighbours<'a>(app: &App, i: usize, timeline: Rect) -> Vec<Line<'a>> {
+    let (t, tl) = (&app.theme, app.timeline());
+    let Some(lane) = tl.get(i).map(|c| c.lane) else { return Vec::new() };
+    let w = super::timeline::window(timeline, app);
+    let under = super::timeline::geometry(timeline, &app.lanes(), app.focus_lane()).gap > 1;
+    let layout = LaneLayout::new(tl, lane, w, app.now_ns, Some(i), under);
+    let Some(p) = layout.place_of(tl, i, LIST) else { return Vec::new() };
+    let whose = if layout.crowded(tl, i) { "in this cell" } else { "in this group" };
+    let mut head = field("here", format!("{} of {} {whose}", fmt::count(p.at), fmt::count(p.of)), t);
+    if app.demo.is_none() && app.player().is_none() {
+        head.spans.push(Span::styled("  ← →", t.key()));
+    }
+    let mut out = vec![head];
+    let mut spans = vec![Span::raw("        ")];
+    for (k, &j) in p.calls.iter().enumerate() {
+        let Some(c) = tl.get(j) else { continue };
+        if k > 0 {
+            spans.push(Span::styled(" · ", t.dim()));
+        }
+        let text = format!(
+            "{} {}",
+            t.glyph(c.outcome),
+            labels::forms(c, app.now_ns).into_iter().next().unwrap_or_default()
+        );
+        let style = if j == i { t.outcome(c.outcome).patch(t.selected()) } else { t.outcome(c.outcome) };
+        spans.push(Span::styled(text, style));
+    }
+    let more = p.of.saturating_sub(p.calls.len() as u64);
+    if more > 0 {
+        spans.push(Span::styled(format!(" · {} more", fmt::count(more)), t.dim()));
+    }
+    out.push(Line::from(spans));
     out
 }
 

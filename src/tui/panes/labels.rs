@@ -1,0 +1,491 @@
+//! Where each label of a lane goes. The rules, so that no outcome is lost
+//! and none is read as another's:
+//!
+//! - A label sits right of its own glyph, one space after it, with a free
+//!   cell (or the edge) after it; or inside its own bar, with a bar cell
+//!   left on each side; or, where the lane has a free row under it, on
+//!   that row starting under its glyph (`╰error ECONNRESET`). Never left
+//!   of a glyph, where it would read as another's.
+//! - A cell holding several calls says so: `error ECONNRESET (+2)`, the
+//!   most salient call's label and how many more there are.
+//! - A label that does not fit is cut with `…` if enough of it still
+//!   shows. Else its mark joins the marks close to its right into a group
+//!   with one label: the list when it fits (`blocking, nonblocking,
+//!   timeout 1s`, `wouldblock ×3`), else what kinds it holds (`wouldblock,
+//!   partial ×2, sent`), else the most salient label and the count
+//!   (`error EPIPE (+4)`). A group never reaches across an idle band.
+
+use std::ops::Range;
+
+use super::marks::{Cells, Mark};
+use crate::record::{Arg, Call, Op, Outcome, Timeline, TimeoutBy};
+use crate::tui::fmt;
+use crate::tui::view::Window;
+
+/// A list label names at most this many marks.
+const LIST_MAX: usize = 6;
+/// A label is cut rather than grouped if this many characters still show…
+const CUT_KEEP: usize = 5;
+/// … or this many, when the next glyph is not close.
+const STUB: usize = 3;
+/// Marks this close (in cells) form a clump: they are grouped rather than
+/// each given a stub of a label.
+const NEAR: u16 = 3;
+
+/// A label placed at column `x` of the lane's row (`under` false), or of
+/// the row below it, where `x` holds the `╰` and the text follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub x: u16,
+    pub under: bool,
+    pub text: String,
+    /// The marks it speaks for.
+    pub marks: Range<usize>,
+    /// The call whose colour it takes (the most salient of its marks).
+    pub call: usize,
+}
+
+impl Label {
+    /// The columns it covers on its row.
+    pub fn cols(&self) -> Range<u16> {
+        self.x..self.x + self.under as u16 + self.text.chars().count() as u16
+    }
+}
+
+/// The rows a lane's labels go on: cells already taken on the lane's own
+/// row (bars, glyphs, tags), tags (a label follows the tags right after
+/// its glyph), and the free row below when there is one.
+pub struct Rows<'a> {
+    pub main: &'a mut [bool],
+    pub tag: &'a [bool],
+    pub under: Option<&'a mut [bool]>,
+}
+
+/// Places the labels of a lane's marks, claiming their cells in `rows`.
+pub fn place(tl: &Timeline, cells: &Cells, w: Window, now_ns: u64, rows: &mut Rows) -> Vec<Label> {
+    let marks = &cells.marks;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < marks.len() {
+        // A clump whose first glyph has no room beside it is labelled as
+        // one group on the row below, when that fits.
+        if let Some(label) = clump_below(tl, cells, i, w, now_ns, rows) {
+            i = label.marks.end;
+            out.push(label);
+            continue;
+        }
+        let mut j = i;
+        loop {
+            let from = after(rows.tag, marks[j].cell);
+            let room = free_run(rows.main, from);
+            let below = rows.under.as_deref().map_or(0, |u| free_run(u, marks[i].cell as usize));
+            // Nothing fits in less than a space (or a ╰), a character and a space.
+            let placed = (room >= 3 || below >= 3)
+                .then(|| fit(tl, cells, i..j + 1, now_ns, rows, from))
+                .flatten()
+                .or_else(|| cut(tl, marks, i..j + 1, now_ns, rows.main, from, CUT_KEEP));
+            if let Some(label) = placed {
+                out.push(label);
+                break;
+            }
+            let next = marks.get(j + 1).filter(|n| !crosses_band(w, marks[j].cell, n.cell));
+            let placed = match next {
+                Some(n) if n.cell <= marks[j].cell + NEAR => None,
+                _ => cut(tl, marks, i..j + 1, now_ns, rows.main, from, STUB),
+            };
+            if let Some(label) = placed {
+                out.push(label);
+                break;
+            }
+            if next.is_some() {
+                j += 1;
+                continue;
+            }
+            if let Some(label) = cut(tl, marks, i..j + 1, now_ns, rows.main, from, 0) {
+                out.push(label);
+            }
+            break;
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// The marks from `i` that sit close together with no room for a label
+/// between them, labelled as one group under the first: the most of them
+/// for which a text fits. Only when mark `i`'s own label does not fit
+/// beside it.
+fn clump_below(
+    tl: &Timeline,
+    cells: &Cells,
+    i: usize,
+    w: Window,
+    now_ns: u64,
+    rows: &mut Rows,
+) -> Option<Label> {
+    let marks = &cells.marks;
+    let under = rows.under.as_deref()?;
+    let start = marks[i].cell as usize;
+    if free_run(under, start) < 3 {
+        return None;
+    }
+    let own = candidates(tl, cells, i..i + 1, now_ns);
+    let from = after(rows.tag, marks[i].cell);
+    if own.iter().any(|t| fits(rows.main, from, t.chars().count())) {
+        return None;
+    }
+    let mut k = i;
+    while let Some(n) = marks.get(k + 1) {
+        let cramped = free_run(rows.main, after(rows.tag, marks[k].cell)) < 3;
+        if n.cell > marks[k].cell + NEAR || !cramped || crosses_band(w, marks[k].cell, n.cell) {
+            break;
+        }
+        k += 1;
+    }
+    // The most marks whose list fits; else all of them, summed up.
+    let fitting = |end: usize, lists: bool| {
+        let texts = if lists {
+            let ms = &marks[i..end];
+            vec![list(tl, ms, now_ns, false), list(tl, ms, now_ns, true)]
+        } else {
+            candidates(tl, cells, i..end, now_ns)
+        };
+        texts.into_iter().find(|t| fits(under, start, t.chars().count()))
+    };
+    let few = marks[i..=k].iter().take_while(|m| m.run.is_none()).count();
+    let (end, text) = (i + 2..=(i + few).min(i + LIST_MAX))
+        .rev()
+        .find_map(|end| fitting(end, true).map(|t| (end, t)))
+        .or_else(|| fitting(k + 1, false).map(|t| (k + 1, t)))?;
+    let under = rows.under.as_deref_mut()?;
+    claim(under, start, start + text.chars().count() + 2);
+    Some(Label { x: start as u16, under: true, text, marks: i..end, call: top_of(&marks[i..end]) })
+}
+
+/// The first column after a glyph and the tags that follow it.
+fn after(tag: &[bool], cell: u16) -> usize {
+    let from = cell as usize + 1;
+    from + tag.iter().skip(from).take_while(|&&t| t).count()
+}
+
+/// Free cells from column `from` on.
+fn free_run(used: &[bool], from: usize) -> usize {
+    used.iter().skip(from).take_while(|&&u| !u).count()
+}
+
+/// Whether `len` cells of text fit one cell after `from` (a space or a
+/// `╰` there), with a free cell after them unless they end at the edge.
+fn fits(used: &[bool], from: usize, len: usize) -> bool {
+    let room = free_run(used, from);
+    let at_edge = from + room == used.len();
+    if at_edge { len < room } else { len + 1 < room }
+}
+
+fn claim(used: &mut [bool], from: usize, to: usize) {
+    let to = to.min(used.len());
+    used[from.min(to)..to].fill(true);
+}
+
+fn fit(
+    tl: &Timeline,
+    cells: &Cells,
+    range: Range<usize>,
+    now_ns: u64,
+    rows: &mut Rows,
+    from: usize,
+) -> Option<Label> {
+    let marks = &cells.marks;
+    let (first, last) = (marks[range.start].cell, marks[range.end - 1].cell);
+    let call = top_of(&marks[range.clone()]);
+    let texts = candidates(tl, cells, range.clone(), now_ns);
+    // A lone call may also put its label inside its own long bar.
+    let bar = (range.len() == 1 && marks[range.start].count == 1)
+        .then(|| cells.bars.iter().find(|b| b.call == marks[range.start].top && b.b == last))
+        .flatten();
+    let label = |x: usize, under: bool, text: &String| Label {
+        x: x as u16,
+        under,
+        text: text.clone(),
+        marks: range.clone(),
+        call,
+    };
+    for text in &texts {
+        let len = text.chars().count();
+        if fits(rows.main, from, len) {
+            claim(rows.main, from, from + len + 2);
+            return Some(label(from + 1, false, text));
+        }
+        if let Some(b) = bar
+            && (b.b as usize) >= b.a as usize + len + 2
+            && !marks.iter().any(|m| (b.a + 1..b.a + 1 + len as u16).contains(&m.cell))
+        {
+            return Some(label(b.a as usize + 1, false, text));
+        }
+    }
+    let under = rows.under.as_deref_mut()?;
+    let text = texts.iter().find(|t| fits(under, first as usize, t.chars().count()))?;
+    claim(under, first as usize, first as usize + text.chars().count() + 2);
+    Some(label(first as usize, true, text))
+}
+
+/// A label cut to the room on the lane's row, ending in `…` (and keeping
+/// its count), if more than `keep` characters of the text still show.
+fn cut(
+    tl: &Timeline,
+    marks: &[Mark],
+    range: Range<usize>,
+    now_ns: u64,
+    used: &mut [bool],
+    from: usize,
+    keep: usize,
+) -> Option<Label> {
+    let room = free_run(used, from);
+    let at_edge = from + room == used.len();
+    let fits = room.saturating_sub(if at_edge { 1 } else { 2 });
+    if fits <= keep {
+        return None;
+    }
+    let ms = &marks[range.clone()];
+    let n: u64 = ms.iter().map(|m| m.count).sum();
+    let top = top_of(ms);
+    let base = forms(tl.get(top)?, now_ns).pop()?;
+    let suffix = if n > 1 { more("", n - 1) } else { String::new() };
+    let avail = fits.checked_sub(suffix.chars().count())?;
+    let text = if base.chars().count() <= avail {
+        format!("{base}{suffix}")
+    } else if avail > keep {
+        let kept: String = base.chars().take(avail - 1).collect();
+        format!("{}…{suffix}", kept.trim_end())
+    } else {
+        return None;
+    };
+    claim(used, from, from + text.chars().count() + 2);
+    Some(Label { x: from as u16 + 1, under: false, text, marks: range, call: top })
+}
+
+fn crosses_band(w: Window, from: u16, to: u16) -> bool {
+    w.bands().any(|b| b.col > from && b.col < to)
+}
+
+/// The most salient call of some marks (the first of equals).
+fn top_of(marks: &[Mark]) -> usize {
+    let best = marks.iter().map(|m| m.salience).max().unwrap_or(0);
+    marks.iter().find(|m| m.salience == best).map_or(0, |m| m.top)
+}
+
+/// What marks `range` may say, best first: the list of their labels (full,
+/// then short), the kinds of call they hold, and else the most salient
+/// label with how many more there are (`error ECONNRESET (+2)`).
+pub fn candidates(tl: &Timeline, cells: &Cells, range: Range<usize>, now_ns: u64) -> Vec<String> {
+    let ms = &cells.marks[range];
+    let n: u64 = ms.iter().map(|m| m.count).sum();
+    let Some(top) = tl.get(top_of(ms)) else { return Vec::new() };
+    let own = forms(top, now_ns);
+    if n <= 1 {
+        return own;
+    }
+    let mut out = Vec::new();
+    // Lists are for marks of a few calls each, not for crowded stretches.
+    if ms.len() > 1 && ms.len() <= LIST_MAX && ms.iter().all(|m| m.run.is_none()) {
+        out.push(list(tl, ms, now_ns, false));
+        out.push(list(tl, ms, now_ns, true));
+        out.extend(kinds(tl, cells, ms, now_ns));
+    }
+    out.extend(own.iter().map(|f| more(f, n - 1)));
+    out.dedup();
+    out
+}
+
+/// A label with how many more calls it stands for.
+pub fn more(text: &str, n: u64) -> String {
+    format!("{text} (+{})", fmt::count(n))
+}
+
+/// Each mark's label in order (its shortest form if `short`), a crowded
+/// one with its count, runs of the same label folded:
+/// `wouldblock ×3, error ECONNRESET (+1)`.
+fn list(tl: &Timeline, marks: &[Mark], now_ns: u64, short: bool) -> String {
+    let mut parts: Vec<(String, usize)> = Vec::new();
+    for m in marks {
+        let Some(c) = tl.get(m.top) else { continue };
+        let fs = forms(c, now_ns);
+        // A call in the kernel keeps its whole label: its elapsed time alone reads as something else.
+        let short = short && c.end_ns.is_some();
+        let own = if short { fs.last() } else { fs.first() }.cloned().unwrap_or_default();
+        let text = if m.count > 1 { more(&own, m.count - 1) } else { own };
+        match parts.last_mut() {
+            Some((t, k)) if *t == text => *k += 1,
+            _ => parts.push((text, 1)),
+        }
+    }
+    folded(parts)
+}
+
+/// What kinds of call some marks hold, the most salient first:
+/// `wouldblock, partial ×2, sent`. Only for marks whose calls are all listed.
+fn kinds(tl: &Timeline, cells: &Cells, marks: &[Mark], now_ns: u64) -> Option<String> {
+    let mut seen: Vec<(u8, String, usize)> = Vec::new();
+    for m in marks {
+        if m.run.is_some() {
+            return None;
+        }
+        for c in cells.listed(m).iter().filter_map(|&i| tl.get(i)) {
+            let kind = if c.op.is_mode() {
+                "mode set".into()
+            } else if c.outcome == Outcome::Ok {
+                c.op.word().into()
+            } else if c.end_ns.is_none() {
+                // Still in the kernel: with its live elapsed time.
+                forms(c, now_ns).swap_remove(0)
+            } else {
+                c.outcome.word().into()
+            };
+            match seen.iter_mut().find(|s| s.1 == kind) {
+                Some(s) => s.2 += 1,
+                None => seen.push((c.outcome.salience(), kind, 1)),
+            }
+        }
+    }
+    seen.sort_by_key(|s| std::cmp::Reverse(s.0));
+    Some(folded(seen.into_iter().map(|(_, k, n)| (k, n)).collect()))
+}
+
+fn folded(parts: Vec<(String, usize)>) -> String {
+    let each: Vec<String> =
+        parts.into_iter().map(|(t, k)| if k > 1 { format!("{t} ×{k}") } else { t }).collect();
+    each.join(", ")
+}
+
+/// The labels a call may have, longest first: the first that fits is drawn.
+pub fn forms(c: &Call, now_ns: u64) -> Vec<String> {
+    let elapsed = || fmt::dur(now_ns.saturating_sub(c.start_ns));
+    match (c.op, c.outcome, &c.arg) {
+        (Op::Summary, _, Arg::Waits(_)) => vec![c.arg_text().unwrap_or_default(), "summary".into()],
+        (Op::Spin, Outcome::Blocking, _) => vec![format!("spinning {}", elapsed()), elapsed()],
+        (Op::Spin, _, Arg::Spin(arg)) => {
+            let s = &arg.stats;
+            let parts = [("W", s.wouldblock), ("data", s.data), ("eof", s.eof), ("error", s.error)];
+            let by: Vec<_> = parts.iter().filter(|p| p.1 > 0).collect();
+            let calls = format!("{} calls", fmt::count(s.calls));
+            let long = match by.as_slice() {
+                [(only, _)] => format!("{calls}, all {only}"),
+                many => {
+                    let each: Vec<String> =
+                        many.iter().map(|(k, n)| format!("{k} {}", fmt::count(*n))).collect();
+                    format!("{calls}: {}", each.join(", "))
+                }
+            };
+            vec![long, calls]
+        }
+        (_, Outcome::Blocking, _) => vec![format!("blocking {}", elapsed()), elapsed()],
+        (Op::Request, Outcome::Data, _) => {
+            let took = fmt::dur(c.end_ns.unwrap_or(now_ns).saturating_sub(c.start_ns));
+            vec![format!("echo after {took}"), took]
+        }
+        (Op::PollWait, Outcome::Ok, _) => vec![format!("events {}", c.events().unwrap_or(0))],
+        (Op::PollAdd | Op::PollDrain, Outcome::Ok, _) => {
+            vec![c.arg_text().unwrap_or_else(|| c.op.word().into())]
+        }
+        (Op::Timeout | Op::RcvTimeo | Op::SndTimeo, Outcome::Ok, _) => match c.arg_text() {
+            Some(a) => vec![format!("{} {a}", c.op.word())],
+            None => vec![c.op.word().into()],
+        },
+        (op, Outcome::Ok, _) => vec![op.word().into()],
+        (_, Outcome::Error, _) => vec![c.label(), c.errno_name().unwrap_or("error").into()],
+        (_, Outcome::Timeout(by @ (TimeoutBy::RcvTimeo | TimeoutBy::SndTimeo)), _) => {
+            vec![c.label(), by.word().into()]
+        }
+        (_, Outcome::Partial, _) => {
+            vec![c.label(), format!("{}/{}", c.bytes.unwrap_or(0), c.requested().unwrap_or(0))]
+        }
+        (Op::Open | Op::Socket | Op::Listen, _, _) => vec![c.label(), c.op.word().into()],
+        (_, Outcome::Accepted(k), _) => vec![c.label(), format!("#{k}")],
+        _ => vec![c.label()],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Event, Lane, Mode, Record};
+    use crate::tui::panes::marks::Cells;
+
+    const MS: u64 = 1_000_000;
+
+    fn rec(calls: &[(u64, Op, Outcome, i32)]) -> Record {
+        let mut r = Record::new();
+        for (k, &(start, op, outcome, errno)) in calls.iter().enumerate() {
+            let mut c = Call::begin(k as u64 + 1, Lane::Sock(1), op, Arg::Size(100), Mode::default(), start)
+                .ended(start + 10_000, outcome);
+            c.errno = errno;
+            c.bytes = Some(if outcome == Outcome::Partial { 30 } else { 100 });
+            r.apply(&Event::Instant(c));
+        }
+        r
+    }
+
+    /// Labels as (column, under, text), on a lane `cells` wide.
+    fn labels(r: &Record, cells: u16, under: bool) -> Vec<(u16, bool, String)> {
+        let w = Window::linear(0, 100 * MS, cells);
+        let c = Cells::new(r.timeline(), Lane::Sock(1), w, 0, None);
+        let mut used = vec![false; cells as usize];
+        for m in &c.marks {
+            used[m.cell as usize] = true;
+        }
+        let (tag, mut below) = (vec![false; cells as usize], vec![false; cells as usize]);
+        let mut rows = Rows { main: &mut used, tag: &tag, under: under.then_some(&mut below[..]) };
+        place(r.timeline(), &c, w, 0, &mut rows).into_iter().map(|l| (l.x, l.under, l.text)).collect()
+    }
+
+    #[test]
+    fn a_label_sits_right_of_its_own_glyph() {
+        let r = rec(&[(0, Op::Recv, Outcome::Error, libc::ECONNRESET)]);
+        assert_eq!(labels(&r, 30, false), vec![(2, false, "error ECONNRESET".into())]);
+        // Short of room: the errno alone, never a bare glyph.
+        assert_eq!(labels(&r, 13, false), vec![(2, false, "ECONNRESET".into())]);
+    }
+
+    #[test]
+    fn the_row_below_takes_a_label_that_does_not_fit_beside_its_glyph() {
+        let r = rec(&[(0, Op::Nonblocking, Outcome::Ok, 0), (600 * MS, Op::Recv, Outcome::WouldBlock, 11)]);
+        assert_eq!(
+            labels(&r, 30, true),
+            vec![(0, true, "nonblocking".into()), (8, false, "wouldblock".into())]
+        );
+        assert_eq!(labels(&r, 30, false), vec![(8, false, "wouldblock, mode set".into())], "or grouped");
+        let r = rec(&[(0, Op::Nonblocking, Outcome::Ok, 0), (800 * MS, Op::Recv, Outcome::WouldBlock, 11)]);
+        assert_eq!(labels(&r, 30, false)[0], (2, false, "nonb…".into()), "or cut, and it says so");
+    }
+
+    #[test]
+    fn marks_too_close_for_their_labels_are_grouped() {
+        let modes = [(0, Op::Blocking, Outcome::Ok, 0), (100 * MS, Op::Nonblocking, Outcome::Ok, 0)];
+        let r = rec(&[modes[0], modes[1], (200 * MS, Op::Blocking, Outcome::Ok, 0)]);
+        assert_eq!(labels(&r, 40, false), vec![(4, false, "blocking, nonblocking, blocking".into())]);
+        assert_eq!(labels(&r, 18, false), vec![(4, false, "mode set ×3".into())], "too narrow for the list");
+        let r = rec(&[
+            (0, Op::Send, Outcome::Sent, 0),
+            (100 * MS, Op::Send, Outcome::Partial, 0),
+            (200 * MS, Op::Send, Outcome::Partial, 0),
+            (300 * MS, Op::Send, Outcome::WouldBlock, 11),
+        ]);
+        assert_eq!(labels(&r, 44, false), vec![(5, false, "sent 100, partial 30/100 ×2, wouldblock".into())]);
+        assert_eq!(labels(&r, 34, false), vec![(5, false, "wouldblock, partial ×2, sent".into())]);
+    }
+
+    #[test]
+    fn a_crowded_cell_has_a_count_and_its_most_salient_label() {
+        let r = rec(&[
+            (0, Op::Recv, Outcome::WouldBlock, libc::EAGAIN),
+            (MS, Op::Nonblocking, Outcome::Ok, 0),
+            (2 * MS, Op::Recv, Outcome::Error, libc::ECONNRESET),
+        ]);
+        assert_eq!(labels(&r, 40, false), vec![(2, false, "error ECONNRESET (+2)".into())]);
+    }
+
+    #[test]
+    fn only_the_edge_cuts_a_label_short() {
+        let r = rec(&[(400 * MS, Op::Recv, Outcome::WouldBlock, libc::EAGAIN)]);
+        assert_eq!(labels(&r, 11, false), vec![(6, false, "woul…".into())]);
+    }
+}
