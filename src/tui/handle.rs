@@ -93,6 +93,7 @@ impl App {
             Action::Help => self.help = true,
             Action::Quit => self.quit = true,
             Action::Zoom(steps) => self.view.zoom(steps, self.now_ns, cells),
+            Action::Fit => self.view.fit(self.now_ns),
             Action::Follow => self.view.set_follow(!self.view.follow, self.now_ns, cells),
             Action::Nav(nav) => {
                 let lanes = self.lanes();

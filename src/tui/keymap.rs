@@ -274,8 +274,8 @@ mod tests {
         let f = press(KeyCode::Char('f'), KeyModifiers::NONE);
         assert_eq!(Keymap::lookup(&km.main, &f), Some(Action::Zoom(-1)));
         assert_eq!(km.key_of("follow"), "F");
-        let zoom = km.main.iter().find(|b| b.action == Action::Zoom(1)).unwrap();
-        assert_eq!(zoom.label, "+ f", "the pair's row names both keys");
+        let zoom = km.main.iter().find(|b| b.action == Action::Zoom(-1)).unwrap();
+        assert_eq!(zoom.label, "f -", "the pair's row names both keys");
     }
 
     /// Action and key pairs, as a config's `[keys]` holds them.

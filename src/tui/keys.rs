@@ -25,6 +25,8 @@ pub enum Action {
     Help,
     Quit,
     Zoom(i32),
+    /// Fit the whole history in the pane.
+    Fit,
     Follow,
     Nav(Nav),
     Scroll(i64),
@@ -120,8 +122,9 @@ pub const MAIN: &[Binding] = &[
     n("toggle-blocking", &[Char('b')], "b", Action::ToggleBlocking, "toggle non-blocking", Section::Mode),
     n("timeout", &[Char('t')], "t", Action::Ask("timeout "), "timeout T (asks)", Section::Mode),
     n("zero-timeout", &[Char('0')], "0", Action::Run("timeout 0"), "timeout 0 (Python's 0)", Section::Mode),
-    n("zoom-out", &[Char('+'), Char('=')], "+ -", Action::Zoom(1), "zoom out / in", Section::Timeline),
-    n("zoom-in", &[Char('-'), Char('_')], "", Action::Zoom(-1), "", Section::Timeline),
+    n("zoom-in", &[Char('+'), Char('=')], "+ -", Action::Zoom(-1), "zoom in / out", Section::Timeline),
+    n("zoom-out", &[Char('-'), Char('_')], "", Action::Zoom(1), "", Section::Timeline),
+    b(&[Char('z')], "z", Action::Fit, "fit the whole history", Section::Timeline),
     n("follow", &[Char('f')], "f", Action::Follow, "follow live / pause", Section::Timeline),
     b(
         &[Left, Char('h'), Char(',')],
