@@ -185,6 +185,11 @@ impl Theme {
         if self.ascii { '-' } else { '╍' }
     }
 
+    /// Where an idle band crosses a lane.
+    pub fn idle_lane(&self) -> char {
+        if self.ascii { ':' } else { '⋮' }
+    }
+
     /// Leads a label on the row under its glyph.
     pub fn under(&self) -> char {
         if self.ascii { '`' } else { '╰' }

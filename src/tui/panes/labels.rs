@@ -30,7 +30,7 @@ const CUT_KEEP: usize = 5;
 const STUB: usize = 3;
 /// Marks this close (in cells) form a clump: they are grouped rather than
 /// each given a stub of a label.
-const NEAR: u16 = 3;
+const NEAR: u16 = 4;
 
 /// A label placed at column `x` of the lane's row (`under` false), or of
 /// the row below it, where `x` holds the `╰` and the text follows.
@@ -134,10 +134,17 @@ fn clump_below(
     if own.iter().any(|t| fits(rows.main, from, t.chars().count())) {
         return None;
     }
+    // Its own label, even short, has no room beside it.
+    let cramped = |k: usize, rows: &Rows| {
+        let from = after(rows.tag, marks[k].cell);
+        free_run(rows.main, from) < 3
+            || candidates(tl, cells, k..k + 1, now_ns)
+                .last()
+                .is_none_or(|t| !fits(rows.main, from, t.chars().count()))
+    };
     let mut k = i;
     while let Some(n) = marks.get(k + 1) {
-        let cramped = free_run(rows.main, after(rows.tag, marks[k].cell)) < 3;
-        if n.cell > marks[k].cell + NEAR || !cramped || crosses_band(w, marks[k].cell, n.cell) {
+        if n.cell > marks[k].cell + NEAR || crosses_band(w, marks[k].cell, n.cell) || !cramped(k + 1, rows) {
             break;
         }
         k += 1;

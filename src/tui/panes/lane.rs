@@ -185,6 +185,13 @@ pub fn draw(buf: &mut Buffer, g: &Geometry, y: u16, w: Window, app: &App, lane: 
             buf.set_stringn(g.x0 + l.x, y, &l.text, room(l.x), style);
         }
     }
+    // An idle band shows on every lane where nothing is drawn across it.
+    for b in w.bands() {
+        let mid = b.col + b.width / 2;
+        if layout.used.get(mid as usize) == Some(&false) {
+            put(buf, g.x0 + mid, y, t.idle_lane(), t.dim());
+        }
+    }
     // "Now" last, where neither a call nor a label (nor its padding) is.
     if app.view.follow {
         let now = w.col(app.now_ns) as usize;
