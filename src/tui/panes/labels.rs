@@ -149,21 +149,28 @@ fn clump_below(
         }
         k += 1;
     }
-    // The most marks whose list fits; else all of them, summed up.
-    let fitting = |end: usize, lists: bool| {
+    // The most marks whose list fits; else all of them, summed up. First
+    // without reaching under the next glyph (its label may need the row).
+    let fitting = |end: usize, lists: bool, short: bool| {
         let texts = if lists {
             let ms = &marks[i..end];
             vec![list(tl, ms, now_ns, false), list(tl, ms, now_ns, true)]
         } else {
             candidates(tl, cells, i..end, now_ns)
         };
-        texts.into_iter().find(|t| fits(under, start, t.chars().count()))
+        let stop = marks.get(end).filter(|_| short).map_or(usize::MAX, |m| m.cell as usize);
+        texts
+            .into_iter()
+            .find(|t| fits(under, start, t.chars().count()) && start + t.chars().count() + 2 <= stop)
     };
     let few = marks[i..=k].iter().take_while(|m| m.run.is_none()).count();
-    let (end, text) = (i + 2..=(i + few).min(i + LIST_MAX))
-        .rev()
-        .find_map(|end| fitting(end, true).map(|t| (end, t)))
-        .or_else(|| fitting(k + 1, false).map(|t| (k + 1, t)))?;
+    let lists = (i + 2..=(i + few).min(i + LIST_MAX)).rev();
+    let (end, text) = [true, false].into_iter().find_map(|short| {
+        lists
+            .clone()
+            .find_map(|end| fitting(end, true, short).map(|t| (end, t)))
+            .or_else(|| fitting(k + 1, false, short).map(|t| (k + 1, t)))
+    })?;
     let under = rows.under.as_deref_mut()?;
     claim(under, start, start + text.chars().count() + 2);
     Some(Label { x: start as u16, under: true, text, marks: i..end, call: top_of(&marks[i..end]) })
@@ -229,10 +236,16 @@ fn fit(
             return Some(label(b.a as usize + 1, false, text));
         }
     }
+    // On the row below: first a text that stops short of the next glyph.
     let under = rows.under.as_deref_mut()?;
-    let text = texts.iter().find(|t| fits(under, first as usize, t.chars().count()))?;
-    claim(under, first as usize, first as usize + text.chars().count() + 2);
-    Some(label(first as usize, true, text))
+    let (start, stop) = (first as usize, marks.get(range.end).map_or(usize::MAX, |m| m.cell as usize));
+    let ok = |t: &&String, short: bool| {
+        let len = t.chars().count();
+        fits(under, start, len) && (!short || start + len + 2 <= stop)
+    };
+    let text = texts.iter().find(|t| ok(t, true)).or_else(|| texts.iter().find(|t| ok(t, false)))?;
+    claim(under, start, start + text.chars().count() + 2);
+    Some(label(start, true, text))
 }
 
 /// A label cut to the room on the lane's row, ending in `…` (and keeping
