@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::lane::LaneLayout;
-use super::{frame, labels, title};
+use super::{frame, label_text, title};
 use crate::ops::explain;
 use crate::record::{Call, Lane, Op, Outcome};
 use crate::tui::app::App;
@@ -174,7 +174,7 @@ fn neighbours<'a>(app: &App, i: usize, timeline: Rect) -> Vec<Line<'a>> {
         let text = format!(
             "{} {}",
             t.glyph(c.outcome),
-            labels::forms(c, app.now_ns).into_iter().next().unwrap_or_default()
+            label_text::forms(c, app.now_ns).into_iter().next().unwrap_or_default()
         );
         let style = if j == i { t.outcome(c.outcome).patch(t.selected()) } else { t.outcome(c.outcome) };
         spans.push(Span::styled(text, style));

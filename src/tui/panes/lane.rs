@@ -1,7 +1,7 @@
 //! One lane of the timeline: each call a bar from its start to its end
 //! with a glyph for how it ended; a call still in the kernel grows live.
 //! Which glyph each cell shows is decided in `marks.rs`, where the labels
-//! go in `labels.rs`; this file puts the layout together, draws it, and
+//! go in `labels.rs` (what they say: `label_text.rs`); this file puts the layout together, draws it, and
 //! answers mouse hits and the detail pane from the very same layout.
 //! Some records draw their own way: a spin is aggregated from the dense
 //! store (`spin.rs`), readiness on the event loop's lane is a small tag

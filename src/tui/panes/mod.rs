@@ -5,6 +5,7 @@ pub mod detail;
 pub mod glossary;
 pub mod help;
 pub mod inspector;
+pub mod label_text;
 pub mod labels;
 pub mod lane;
 pub mod marks;
