@@ -295,6 +295,10 @@ pub fn compressed(q: &Quiet, now_ns: u64, npc: u64, cells: u16) -> Window {
         }
         // The cells strictly between the two events, less KEEP after the first.
         let (ga, gb) = (a / npc + 1 + KEEP, b / npc);
+        if gb + room <= end {
+            // Left of the window as it stands: this and every older stretch.
+            break;
+        }
         if gb < ga + MIN_RATIO * width {
             continue;
         }
