@@ -73,13 +73,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let g = geometry(area, &app.lanes(), app.focus_lane());
     let w = app.view.window(app.timeline(), app.now_ns, g.cells);
-    let state = if app.view.follow {
-        format!("{} follow", t.current_mark())
-    } else {
-        "‖ paused (f: follow)".into()
-    };
+    let state = if app.view.follow { format!("{} follow", t.current_mark()) } else { "‖ paused".into() };
     let fit = if matches!(app.view.scale(), Scale::Fit(_)) { " (fit)" } else { "" };
-    let head = format!("timeline  {}/cell{fit}  {state}{}", fmt::dur(w.ns_per_cell()), folded_note(app));
+    let head = format!("timeline  {}/cell{fit}  {state}", fmt::dur(w.ns_per_cell()));
+    // The key back to live, and the folded count, where the title has room.
+    let hint = if app.view.follow { "" } else { " (f: follow)" };
+    let full = format!("{head}{hint}{}", folded_note(app));
+    let room = area.width.saturating_sub(4) as usize;
+    let head = if full.chars().count() <= room { full } else { format!("{head}{}", folded_note(app)) };
     f.render_widget(frame(title(head, t), t), area);
     let buf = f.buffer_mut();
     for &(lane, y) in &g.rows {
