@@ -17,13 +17,33 @@ pub fn top_of(marks: &[Mark]) -> usize {
     marks.iter().find(|m| m.salience == best).map_or(0, |m| m.top)
 }
 
+/// The call a label for some marks names first when it cannot list them:
+/// in one cell the most salient; over several, the one whose glyph the
+/// label sits by (the last, or the first for a label on the row below),
+/// so the text is never read as another glyph's.
+pub fn lead(marks: &[Mark], below: bool) -> usize {
+    match marks {
+        [one] => one.top,
+        [first, ..] if below => first.top,
+        [.., last] => last.top,
+        [] => 0,
+    }
+}
+
 /// What marks `range` may say, best first: the list of their labels (full,
-/// then short), the kinds of call they hold, and else the most salient
-/// label with how many more there are (`error ECONNRESET (+2)`).
-pub fn candidates(tl: &Timeline, cells: &Cells, range: Range<usize>, now_ns: u64) -> Vec<String> {
+/// then short), the kinds of call they hold, and else the leading label
+/// with how many more there are (`error ECONNRESET (+2)`); `below`: for
+/// the row under the lane, where the label starts under the first glyph.
+pub fn candidates(
+    tl: &Timeline,
+    cells: &Cells,
+    range: Range<usize>,
+    now_ns: u64,
+    below: bool,
+) -> Vec<String> {
     let ms = &cells.marks[range];
     let n: u64 = ms.iter().map(|m| m.count).sum();
-    let Some(top) = tl.get(top_of(ms)) else { return Vec::new() };
+    let Some(top) = tl.get(lead(ms, below)) else { return Vec::new() };
     let own = forms(top, now_ns);
     if n <= 1 {
         return own;
@@ -43,6 +63,24 @@ pub fn candidates(tl: &Timeline, cells: &Cells, range: Range<usize>, now_ns: u64
 /// A label with how many more calls it stands for.
 pub fn more(text: &str, n: u64) -> String {
     format!("{text} (+{})", fmt::count(n))
+}
+
+/// A text cut to at most `max` characters, ending in `…` and keeping its
+/// count (`ECONN… (+2)`), if more than `keep` characters of it still show.
+pub fn cut_to(text: &str, max: usize, keep: usize) -> Option<String> {
+    if text.chars().count() <= max {
+        return Some(text.to_string());
+    }
+    let (base, suffix) = match text.rfind(" (+") {
+        Some(at) if text.ends_with(')') => text.split_at(at),
+        _ => (text, ""),
+    };
+    let avail = max.checked_sub(suffix.chars().count())?;
+    if avail <= keep.max(1) {
+        return None;
+    }
+    let kept: String = base.chars().take(avail - 1).collect();
+    Some(format!("{}…{suffix}", kept.trim_end()))
 }
 
 /// Each mark's label in order (its shortest form if `short`), a crowded

@@ -17,7 +17,7 @@
 
 use std::ops::Range;
 
-use super::label_text::{LIST_MAX, candidates, forms, list, more, top_of};
+use super::label_text::{LIST_MAX, candidates, cut_to, forms, lead, list, top_of};
 use super::marks::{Cells, Mark};
 use crate::record::Timeline;
 use crate::tui::view::Window;
@@ -127,22 +127,15 @@ fn clump_below(
     if free_run(under, start) < 3 {
         return None;
     }
-    let own = candidates(tl, cells, i..i + 1, now_ns);
+    let own = candidates(tl, cells, i..i + 1, now_ns, false);
     let from = after(rows.tag, marks[i].cell);
     if own.iter().any(|t| fits(rows.main, from, t.chars().count())) {
         return None;
     }
-    // Its own label, even short, has no room beside it.
-    let cramped = |k: usize, rows: &Rows| {
-        let from = after(rows.tag, marks[k].cell);
-        free_run(rows.main, from) < 3
-            || candidates(tl, cells, k..k + 1, now_ns)
-                .last()
-                .is_none_or(|t| !fits(rows.main, from, t.chars().count()))
-    };
     let mut k = i;
     while let Some(n) = marks.get(k + 1) {
-        if n.cell > marks[k].cell + NEAR || crosses_band(w, marks[k].cell, n.cell) || !cramped(k + 1, rows) {
+        let apart = n.cell > marks[k].cell + NEAR || crosses_band(w, marks[k].cell, n.cell);
+        if apart || !cramped(tl, cells, k + 1, now_ns, rows) {
             break;
         }
         k += 1;
@@ -154,7 +147,7 @@ fn clump_below(
             let ms = &marks[i..end];
             vec![list(tl, ms, now_ns, false), list(tl, ms, now_ns, true)]
         } else {
-            candidates(tl, cells, i..end, now_ns)
+            candidates(tl, cells, i..end, now_ns, true)
         };
         let stop = marks.get(end).filter(|_| short).map_or(usize::MAX, |m| m.cell as usize);
         texts
@@ -163,12 +156,22 @@ fn clump_below(
     };
     let few = marks[i..=k].iter().take_while(|m| m.run.is_none()).count();
     let lists = (i + 2..=(i + few).min(i + LIST_MAX)).rev();
-    let (end, text) = [true, false].into_iter().find_map(|short| {
+    let pass = |short: bool| {
         lists
             .clone()
             .find_map(|end| fitting(end, true, short).map(|t| (end, t)))
             .or_else(|| fitting(k + 1, false, short).map(|t| (k + 1, t)))
-    })?;
+    };
+    // If the next glyph will need this row, a cut text that stops short of
+    // it before a whole one that runs under it.
+    let stop = marks.get(k + 1).map(|m| m.cell as usize);
+    let cut_short = || {
+        let stop = stop.filter(|_| cramped(tl, cells, k + 1, now_ns, rows))?;
+        let texts = candidates(tl, cells, i..k + 1, now_ns, true);
+        let text = cut_to(texts.last()?, stop.checked_sub(start + 2)?, CUT_KEEP)?;
+        fits(under, start, text.chars().count()).then_some((k + 1, text))
+    };
+    let (end, text) = pass(true).or_else(cut_short).or_else(|| pass(false))?;
     let under = rows.under.as_deref_mut()?;
     claim(under, start, start + text.chars().count() + 2);
     Some(Label { x: start as u16, under: true, text, marks: i..end, call: top_of(&marks[i..end]) })
@@ -209,11 +212,12 @@ fn fit(
     let marks = &cells.marks;
     let (first, last) = (marks[range.start].cell, marks[range.end - 1].cell);
     let call = top_of(&marks[range.clone()]);
-    let texts = candidates(tl, cells, range.clone(), now_ns);
-    // A lone call may also put its label inside its own long bar.
-    let bar = (range.len() == 1 && marks[range.start].count == 1)
-        .then(|| cells.bars.iter().find(|b| b.call == marks[range.start].top && b.b == last))
-        .flatten();
+    let texts = candidates(tl, cells, range.clone(), now_ns, false);
+    // A label may also go inside the long bar of the last glyph, when that
+    // glyph is one call: the label then reads as that call's (and its group's).
+    let end = &marks[range.end - 1];
+    let bar =
+        (end.count == 1).then(|| cells.bars.iter().find(|b| b.call == end.top && b.b == last)).flatten();
     let label = |x: usize, under: bool, text: &String| Label {
         x: x as u16,
         under,
@@ -234,14 +238,27 @@ fn fit(
             return Some(label(b.a as usize + 1, false, text));
         }
     }
-    // On the row below: first a text that stops short of the next glyph.
+    // On the row below: first a text that stops short of the next glyph,
+    // cut if that glyph will need the row too, else any.
+    let next_needs = range.end < marks.len() && cramped(tl, cells, range.end, now_ns, rows);
     let under = rows.under.as_deref_mut()?;
     let (start, stop) = (first as usize, marks.get(range.end).map_or(usize::MAX, |m| m.cell as usize));
     let ok = |t: &&String, short: bool| {
         let len = t.chars().count();
         fits(under, start, len) && (!short || start + len + 2 <= stop)
     };
-    let text = texts.iter().find(|t| ok(t, true)).or_else(|| texts.iter().find(|t| ok(t, false)))?;
+    let texts = candidates(tl, cells, range.clone(), now_ns, true);
+    let cut = || {
+        let t = cut_to(texts.last()?, stop.checked_sub(start + 2)?, CUT_KEEP)?;
+        fits(under, start, t.chars().count()).then_some(t)
+    };
+    let text = texts
+        .iter()
+        .find(|t| ok(t, true))
+        .cloned()
+        .or_else(|| next_needs.then(cut).flatten())
+        .or_else(|| texts.iter().find(|t| ok(t, false)).cloned())?;
+    let text = &text;
     claim(under, start, start + text.chars().count() + 2);
     Some(label(start, true, text))
 }
@@ -265,20 +282,25 @@ fn cut(
     }
     let ms = &marks[range.clone()];
     let n: u64 = ms.iter().map(|m| m.count).sum();
-    let top = top_of(ms);
-    let base = forms(tl.get(top)?, now_ns).pop()?;
-    let suffix = if n > 1 { more("", n - 1) } else { String::new() };
-    let avail = fits.checked_sub(suffix.chars().count())?;
-    let text = if base.chars().count() <= avail {
-        format!("{base}{suffix}")
-    } else if avail > keep {
-        let kept: String = base.chars().take(avail - 1).collect();
-        format!("{}…{suffix}", kept.trim_end())
-    } else {
-        return None;
-    };
+    let call = lead(ms, false);
+    let base = forms(tl.get(call)?, now_ns).pop()?;
+    let text = if n > 1 { super::label_text::more(&base, n - 1) } else { base };
+    let text = cut_to(&text, fits, keep)?;
     claim(used, from, from + text.chars().count() + 2);
-    Some(Label { x: from as u16 + 1, under: false, text, marks: range, call: top })
+    Some(Label { x: from as u16 + 1, under: false, text, marks: range, call })
+}
+
+/// Whether mark `k`'s own label has no room beside it, even short or cut.
+fn cramped(tl: &Timeline, cells: &Cells, k: usize, now_ns: u64, rows: &Rows) -> bool {
+    let from = after(rows.tag, cells.marks[k].cell);
+    let room = free_run(rows.main, from);
+    let at_edge = from + room == rows.main.len();
+    let fits_cut = room.saturating_sub(if at_edge { 1 } else { 2 }) > CUT_KEEP;
+    room < 3
+        || !fits_cut
+            && candidates(tl, cells, k..k + 1, now_ns, false)
+                .last()
+                .is_none_or(|t| !fits(rows.main, from, t.chars().count()))
 }
 
 fn crosses_band(w: Window, from: u16, to: u16) -> bool {
