@@ -12,8 +12,10 @@
 //!   shows. Else its mark joins the marks close to its right into a group
 //!   with one label: the list when it fits (`blocking, nonblocking,
 //!   timeout 1s`, `wouldblock ×3`), else what kinds it holds (`wouldblock,
-//!   partial ×2, sent`), else the most salient label and the count
-//!   (`error EPIPE (+4)`). A group never reaches across an idle band.
+//!   partial ×2, sent`), else the label of the glyph it sits by and the
+//!   count (`data 2 (+2)`). A group never reaches across an idle band.
+//! - Greedy, left to right; a label on the row below stops short of the
+//!   next glyph when it can, since that glyph may need the row too.
 
 use std::ops::Range;
 
