@@ -158,3 +158,15 @@ fn a_replay_opens_fitted_to_its_recording() {
     let w = timeline::window(ui::layout(Rect::new(0, 0, 80, 24), &a).timeline, &a);
     assert!(w.start_ns() == 0 && w.end_ns() >= 30_000 * MS, "the whole recording: {w:?}");
 }
+
+#[test]
+fn ascii_has_a_stand_in_for_every_new_mark() {
+    for mut a in [idle_blocked(), crowded(), modes()] {
+        a.theme = sockscope::tui::theme::Theme { ascii: true, ..THEME };
+        for (w, h) in SIZES {
+            let text = text_of(screen(&a, w, h).backend().buffer()).replace("? help", "");
+            // '?' is what a character with no stand-in turns into.
+            assert!(text.is_ascii() && !text.contains('?'), "{text}");
+        }
+    }
+}
