@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use sockscope::command::{Located, parse_line};
 use sockscope::exec::{Executor, Session, Tick};
+use sockscope::record::quiet::Quiet;
 use sockscope::record::{Arg, Call, Event, Lane, Mode, Op, Outcome, Record, SpinArg, SpinStats};
 use sockscope::tui::compare::summary::{BLOCKED_MIN, Summary};
 use sockscope::tui::compare::{Compare, Run, Script};
@@ -188,16 +189,13 @@ fn a_missing_or_invalid_script_names_the_file_and_the_place() {
 }
 
 #[test]
-fn fit_holds_the_whole_run_at_the_closest_zoom() {
+fn once_fitted_the_view_holds_the_whole_run_paused() {
     let mut v = TimelineView::default();
-    v.fit(620 * MS, 63);
-    let w = v.window(0, 63);
+    v.fit_to(620 * MS);
+    let w = v.window(&Quiet::default(), 2_000 * MS, 63);
     assert!(!v.follow);
-    assert_eq!(w.start_ns, 0);
-    assert!(w.end_ns() >= 620 * MS, "all of it: {w:?}");
-    assert_eq!(w.ns_per_cell, 20 * MS, "10 ms per cell would not hold 620 ms in 63 cells with room to spare");
-    v.fit(1, 63);
-    assert_eq!(v.window(0, 63).ns_per_cell, 1_000, "the finest zoom for a tiny run");
+    assert_eq!(w.start_ns(), 0);
+    assert!(w.end_ns() >= 620 * MS && w.end_ns() < 2 * 620 * MS, "all of it, and not much more: {w:?}");
 }
 
 #[test]

@@ -88,7 +88,8 @@ fn the_config_rebinds_keys_and_sets_the_recv_size() {
 #[test]
 fn ascii_and_no_color_reach_the_terminal() {
     let mut s = Session::start_with(&["--ascii"], &[("NO_COLOR", "1")]);
-    let text = s.wait_for("the first screen", |t| t.contains("connected") && t.contains("? help"));
+    // The call itself, not just the status line's "connected": `j` needs a call to select.
+    let text = s.wait_for("the first screen", |t| t.contains("#1 open tcp") && t.contains("? help"));
     assert!(text.is_ascii(), "non-ASCII with --ascii: {text}");
     s.send("j");
     s.wait_text("selected call");

@@ -12,7 +12,9 @@ pub mod dense;
 pub mod event;
 pub mod evidence;
 pub mod file;
+pub mod index;
 pub mod mode;
+pub mod quiet;
 pub mod sock;
 pub mod timeline;
 

@@ -249,6 +249,15 @@ impl App {
         }
     }
 
+    /// When no call started or ended: of the record, or in `compare` of
+    /// both sides at once (the one time axis narrows only where both are idle).
+    pub fn quiet(&self) -> &crate::record::quiet::Quiet {
+        match &self.store {
+            Store::Compare(c) => &c.quiet,
+            _ => self.timeline().quiet(),
+        }
+    }
+
     /// The selected call's index if it is on side `k`.
     pub fn selected_on(&self, k: usize) -> Option<usize> {
         self.view.selected.filter(|_| self.view.side == k)

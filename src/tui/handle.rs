@@ -116,6 +116,7 @@ impl App {
             Action::Help => self.help = true,
             Action::Quit => self.quit = true,
             Action::Zoom(steps) => self.view.zoom(steps, self.now_ns, cells),
+            Action::Fit => self.view.fit(self.now_ns),
             Action::Follow => self.view.set_follow(!self.view.follow, self.now_ns, cells),
             Action::Nav(nav) => self.navigate(nav),
             Action::Scroll(q) => self.view.scroll(q, self.now_ns, cells),
@@ -222,7 +223,9 @@ impl App {
         let cells = self.cells();
         let Some(c) = self.view.selected.and_then(|i| self.timeline().get(i)) else { return };
         let (start, end) = (c.start_ns, c.end_ns.unwrap_or(self.now_ns));
-        self.view.reveal(start, end, self.now_ns, cells);
+        let mut view = self.view.clone();
+        view.reveal(self.quiet(), (start, end), self.now_ns, cells);
+        self.view = view;
     }
 
     fn prompt_key(&mut self, k: KeyEvent) {

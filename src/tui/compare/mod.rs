@@ -20,6 +20,7 @@ use crate::exec::{Executor, Failure, FailureKind, Session, Tick};
 use crate::lab::LabError;
 use crate::lab::cpu::CpuUse;
 use crate::record::Record;
+use crate::record::quiet::Quiet;
 use summary::Summary;
 
 /// The status line's first words.
@@ -140,13 +141,15 @@ impl Side {
     }
 }
 
-/// The two sides, and which one the selection, the call pane and the
-/// transcript are on.
+/// The two sides (which one the selection, the call pane and the
+/// transcript are on is the view's: `TimelineView::side`).
 pub struct Compare {
     pub sides: [Side; 2],
-    pub focus: usize,
     /// The view was fitted to the whole run once both scripts ended.
     pub fitted: bool,
+    /// When neither side had an event: what a live view may narrow. Taken
+    /// in the update step.
+    pub quiet: Quiet,
 }
 
 impl Compare {
@@ -154,11 +157,7 @@ impl Compare {
     pub fn start(a: Script, b: Script) -> Result<Compare, LabError> {
         let epoch = Instant::now();
         let sides = [Side::start(LETTERS[0], a, epoch)?, Side::start(LETTERS[1], b, epoch)?];
-        Ok(Compare { sides, focus: 0, fitted: false })
-    }
-
-    pub fn focused(&self) -> &Side {
-        &self.sides[self.focus]
+        Ok(Compare { sides, fitted: false, quiet: Quiet::default() })
     }
 
     /// Whether both scripts have ended (run to the end, or stopped).

@@ -6,9 +6,8 @@ use std::time::Instant;
 
 use super::{Compare, Run};
 use crate::record::Event;
+use crate::record::quiet::Quiet;
 use crate::tui::app::{App, Status, Store};
-use crate::tui::panes::timeline;
-use crate::tui::ui;
 
 /// What the status line says when a key would run a command.
 pub const COMMANDS_OFF: &str = "compare runs the two scenarios as written: commands are off";
@@ -67,6 +66,7 @@ impl App {
             }
             s.read(now);
         }
+        c.quiet = Quiet::both(c.sides[0].record().timeline().quiet(), c.sides[1].record().timeline().quiet());
         let pending = c.sides.iter_mut().any(|s| s.session.engine.peer_pending().is_some());
         let engine = &c.sides[side].session.engine;
         let peer = engine.peer_addr();
@@ -86,8 +86,7 @@ impl App {
         }
         // Both have run: show all of it at once, unless the user has moved.
         if let Some(end) = fit.filter(|_| self.view.follow) {
-            let cells = timeline::cells(ui::layout(self.size, self).timeline);
-            self.view.fit(end, cells);
+            self.view.fit_to(end);
             // A side that stopped said why; that stays.
             if !matches!(self.status, Some(Status::Error(_))) {
                 self.status = Some(Status::Info(FITTED.into()));

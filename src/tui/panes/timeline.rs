@@ -2,18 +2,20 @@
 //! each serve client; in `compare`, each side's lanes under a header row,
 //! on the one time axis. The lanes themselves are drawn by `lane.rs`. Frame
 //! cost depends on the visible cells, not on how many calls were recorded:
-//! each lane is binary-searched by start time and at most two calls are
-//! drawn per cell (busy-polls: see `spin.rs`).
+//! each lane is searched by start time and a crowded cell is summed up
+//! from the lane index (`marks.rs`; busy-polls: `spin.rs`). An idle band
+//! of a live view (`view.rs`) shows on the axis as `⋯ 7.2s idle ⋯`.
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use super::lane::{self, put, span, visible};
+use super::lane::{self, LaneLayout, put};
 use super::{frame, title};
 use crate::record::Lane;
 use crate::tui::app::App;
-use crate::tui::view::{Row, Window};
+use crate::tui::theme::Theme;
+use crate::tui::view::{Band, Row, Scale, Window};
 use crate::tui::{fit, fmt};
 
 /// Columns for the lane name (`▸#12 `, `peer `).
@@ -63,20 +65,23 @@ pub fn cells(area: Rect) -> u16 {
     area.width.saturating_sub(2 + LABEL_W).max(1)
 }
 
+/// The window drawn in a timeline pane of this size.
+pub fn window(area: Rect, app: &App) -> Window {
+    app.view.window(app.quiet(), app.now_ns, cells(area))
+}
+
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let g = geometry(area, &app.rows(), app.focus_row());
-    let w = app.view.window(app.now_ns, g.cells);
-    let state = if app.view.follow {
-        format!("{} follow", t.current_mark())
-    } else {
-        "‖ paused (f: follow)".into()
-    };
-    let mut head = format!("timeline  {}/cell  {state}{}", fmt::dur(w.ns_per_cell), folded_note(app));
-    // A narrow pane keeps the state and drops how to leave it.
-    if fit::width(&head) + 4 > area.width as usize {
-        head = head.replace(" (f: follow)", "");
-    }
+    let w = app.view.window(app.quiet(), app.now_ns, g.cells);
+    let state = if app.view.follow { format!("{} follow", t.current_mark()) } else { "‖ paused".into() };
+    let fit = if matches!(app.view.scale(), Scale::Fit(_)) { " (fit)" } else { "" };
+    let head = format!("timeline  {}/cell{fit}  {state}", fmt::dur(w.ns_per_cell()));
+    // The key back to live, and the folded count, where the title has room.
+    let hint = if app.view.follow { "" } else { " (f: follow)" };
+    let full = format!("{head}{hint}{}", folded_note(app));
+    let room = area.width.saturating_sub(4) as usize;
+    let head = if full.chars().count() <= room { full } else { format!("{head}{}", folded_note(app)) };
     f.render_widget(frame(title(head, t), t), area);
     let buf = f.buffer_mut();
     for &(row, y) in &g.rows {
@@ -147,38 +152,56 @@ fn draw_axis(buf: &mut Buffer, g: &Geometry, w: Window, app: &App) {
     let t = &app.theme;
     let rule = if t.ascii { "-" } else { "─" };
     buf.set_string(g.x0, g.axis_y, rule.repeat(g.cells as usize), t.dim());
-    let step = tick_step(w.ns_per_cell);
-    let mut at = w.start_ns.div_ceil(step) * step;
+    let step = tick_step(w.ns_per_cell());
     let mut free_from = 0u16;
-    while at < w.end_ns() {
-        let x = w.col(at);
-        put(buf, g.x0 + x, g.axis_y, if t.ascii { '+' } else { '┬' }, t.dim());
-        let text = fmt::axis(at, step);
-        if x >= free_from && x as usize + text.len() <= g.cells as usize {
-            buf.set_string(g.x0 + x, g.axis_y + 1, &text, t.dim());
-            free_from = x + text.chars().count() as u16 + 1;
+    for p in w.pieces() {
+        let (from, to) = (p.g0 * w.ns_per_cell(), (p.g0 + p.len as u64) * w.ns_per_cell());
+        let mut at = from.div_ceil(step) * step;
+        while at < to {
+            let x = w.col(at);
+            put(buf, g.x0 + x, g.axis_y, if t.ascii { '+' } else { '┬' }, t.dim());
+            let text = fmt::axis(at, step);
+            if x >= free_from && x as usize + text.len() <= g.cells as usize {
+                buf.set_string(g.x0 + x, g.axis_y + 1, &text, t.dim());
+                free_from = x + text.chars().count() as u16 + 1;
+            }
+            at += step;
         }
-        at += step;
+    }
+    for b in w.bands() {
+        let text = idle_note(b, t);
+        buf.set_string(g.x0 + b.col, g.axis_y, " ".repeat(b.width as usize), t.dim());
+        let x = b.col + (b.width - text.chars().count() as u16) / 2;
+        buf.set_string(g.x0 + x, g.axis_y, &text, t.bold());
     }
 }
 
-/// The call under a click at (x, y), if any, as (side, index): one whose
-/// bar covers the cell, else the nearest within two cells.
+/// What a band stands for, as long as its width allows: `⋯ 7.2s idle ⋯`.
+pub fn idle_note(b: Band, t: &Theme) -> String {
+    let d = fmt::about(b.to_ns - b.from_ns);
+    let m = t.idle_mark();
+    let forms =
+        [format!("{m} {d} idle {m}"), format!("{m}{d} idle{m}"), format!("{d} idle"), format!("{m}{d}{m}")];
+    forms.into_iter().find(|f| f.chars().count() <= b.width as usize).unwrap_or(d)
+}
+
+/// The call under a click at (x, y), if any, as (side, index): see
+/// [`LaneLayout::hit`] (a click on the row under a lane finds the labels
+/// there; a side's header holds none).
 pub fn hit(area: Rect, app: &App, x: u16, y: u16) -> Option<(usize, usize)> {
     let g = geometry(area, &app.rows(), app.focus_row());
-    let &(Row::Lane(side, lane), _) = g.rows.iter().find(|&&(_, ry)| ry == y)? else { return None };
-    let col = x.checked_sub(g.x0).filter(|&c| c < g.cells)?;
-    let w = app.view.window(app.now_ns, g.cells);
-    let tl = app.record_of(side).timeline();
-    let items = visible(tl, lane, w, app.now_ns, None);
-    let dist = |i: usize| {
-        let (a, b) = tl.get(i).map_or((u16::MAX, u16::MAX), |c| span(c, w, app.now_ns));
-        if (a..=b).contains(&col) { 0 } else { a.abs_diff(col).min(b.abs_diff(col)) }
+    let on = |row: u16| match g.rows.iter().find(|&&(_, ry)| ry == row)? {
+        &(Row::Lane(side, lane), _) => Some((side, lane)),
+        (Row::Head(_), _) => None,
     };
-    items
-        .into_iter()
-        .map(|i| (dist(i), i))
-        .filter(|&(d, _)| d <= 2)
-        .min_by_key(|&(d, i)| (d, usize::MAX - i))
-        .map(|(_, i)| (side, i))
+    let ((side, lane), below) = match on(y) {
+        Some(at) => (at, false),
+        None if g.gap > 1 => (on(y.checked_sub(1)?)?, true),
+        None => return None,
+    };
+    let col = x.checked_sub(g.x0).filter(|&c| c < g.cells)?;
+    let w = app.view.window(app.quiet(), app.now_ns, g.cells);
+    let tl = app.record_of(side).timeline();
+    let layout = LaneLayout::new(tl, lane, w, app.now_ns, app.selected_on(side), g.gap > 1);
+    layout.hit(col, below).map(|i| (side, i))
 }
