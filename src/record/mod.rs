@@ -134,6 +134,26 @@ impl Record {
         self.socks.get(&id)
     }
 
+    /// The lanes top to bottom, as every view draws them: each socket in
+    /// number order (a recording may hold calls of sockets it never
+    /// announced: those too), the event loop once it has been used, the
+    /// peer, then each serve client that has records.
+    pub fn lanes(&self) -> Vec<Lane> {
+        let tl = &self.timeline;
+        let mut lanes: Vec<Lane> = self.socks.keys().map(|&id| Lane::Sock(id)).collect();
+        let mut unannounced: Vec<Lane> = tl.lanes().filter(|l| l.is_sock() && !lanes.contains(l)).collect();
+        unannounced.sort();
+        lanes.extend(unannounced);
+        if !tl.lane(Lane::Loop).is_empty() {
+            lanes.push(Lane::Loop);
+        }
+        lanes.push(Lane::Peer);
+        let mut clients: Vec<Lane> = tl.lanes().filter(|l| matches!(l, Lane::Client(_))).collect();
+        clients.sort();
+        lanes.extend(clients);
+        lanes
+    }
+
     pub fn current(&self) -> Option<u32> {
         self.current
     }

@@ -227,19 +227,9 @@ impl App {
         }
     }
 
-    /// Lanes top to bottom: every socket in number order, the event loop
-    /// once it has been used, the peer, then each serve client that has records.
+    /// Lanes top to bottom (see [`Record::lanes`]).
     pub fn lanes(&self) -> Vec<Lane> {
-        let tl = self.timeline();
-        let mut lanes: Vec<Lane> = self.record().sockets().map(|s| Lane::Sock(s.id())).collect();
-        if !tl.lane(Lane::Loop).is_empty() {
-            lanes.push(Lane::Loop);
-        }
-        lanes.push(Lane::Peer);
-        let mut clients: Vec<Lane> = tl.lanes().filter(|l| matches!(l, Lane::Client(_))).collect();
-        clients.sort();
-        lanes.extend(clients);
-        lanes
+        self.record().lanes()
     }
 
     /// The lane the timeline keeps on screen when not all lanes fit: the
