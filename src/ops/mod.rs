@@ -256,7 +256,11 @@ pub fn mode_set_during(timeline: &Timeline, call: &Call) -> Option<Op> {
 /// The call before `call` on its lane, skipping mode changes, which do not
 /// touch the connection. `None` for the first call.
 pub fn prev_call<'a>(timeline: &'a Timeline, call: &Call) -> Option<&'a Call> {
-    let mut earlier = timeline.lane(call.lane).iter().rev().filter_map(|&i| timeline.get(i as usize));
+    // A lane is in start order: start the walk back at the call itself.
+    let ids = timeline.lane(call.lane);
+    let start = |j: u32| timeline.get(j as usize).map_or(u64::MAX, |c| c.start_ns);
+    let upto = ids.partition_point(|&j| start(j) <= call.start_ns);
+    let mut earlier = ids[..upto].iter().rev().filter_map(|&i| timeline.get(i as usize));
     earlier.by_ref().find(|c| c.seq == call.seq)?;
     earlier.find(|c| !c.op.is_mode() && c.op != Op::Say)
 }
