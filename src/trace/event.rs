@@ -266,6 +266,12 @@ pub struct Call {
     pub preview: Option<Vec<u8>>,
     /// For readiness waits: the socket fds reported ready, with their events.
     pub ready: Vec<WaitFd>,
+    /// The call as `strace -f` prints it (see `strace`), when asked for:
+    /// `recvfrom(5,  <unfinished ...>` in a `Begin`, the whole line in an `End`.
+    pub strace: Option<String>,
+    /// An in-out length as the call was given it (accept's addrlen,
+    /// recvmsg's msg_namelen), for strace's `[128 => 16]`.
+    pub len_in: Option<u32>,
 }
 
 /// Payload previews are capped at this many bytes.

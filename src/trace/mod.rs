@@ -29,6 +29,7 @@ mod lifecycle;
 mod modes;
 mod outbox;
 mod spawn;
+pub mod strace;
 mod sys;
 pub mod syscall;
 mod threads;
@@ -66,6 +67,21 @@ pub enum Target {
 pub struct Options {
     /// Also trace read, write, readv and writev (on sockets).
     pub read_write: bool,
+    /// Give each call its strace line (`Call::strace`). Off for the
+    /// headless writer, which makes no text it does not print.
+    pub strace: bool,
+    /// Where a spawned program's stdin, stdout and stderr go (`None`:
+    /// inherited from sockscope).
+    pub stdio: Option<Stdio>,
+}
+
+/// Three open fds the spawned program gets as its 0, 1 and 2. The caller
+/// keeps them open until `Tracer::start` returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stdio {
+    pub stdin: std::os::fd::RawFd,
+    pub stdout: std::os::fd::RawFd,
+    pub stderr: std::os::fd::RawFd,
 }
 
 /// A running trace.
@@ -133,8 +149,9 @@ fn run(
 ) -> Result<Finish, TraceError> {
     match target {
         Target::Spawn(argv) => {
-            let child = spawn::spawn(&argv, opts.read_write)?;
+            let child = spawn::spawn(&argv, opts.read_write, opts.stdio)?;
             let mut engine = Engine::new(true, opts.read_write, t0, tx, control, child.pid);
+            engine.strace = opts.strace;
             engine.threads.insert(child.pid, threads::Thread::new(child.pid as u32));
             engine.exec_report = Some(child.exec_report);
             engine.started = Some(ready);
@@ -143,6 +160,7 @@ fn run(
         Target::Attach(pid) => {
             let tids = attach::attach(pid)?;
             let mut engine = Engine::new(false, opts.read_write, t0, tx, control, pid as i32);
+            engine.strace = opts.strace;
             for tid in tids {
                 engine.threads.insert(tid, threads::Thread::new(pid));
             }

@@ -55,7 +55,11 @@ pub fn run(target: Target, opts: &Options, err: &mut dyn Write) -> i32 {
         let _ = signal_hook::flag::register(sig, Arc::clone(&quit));
     }
     let (tx, rx) = crossbeam_channel::unbounded();
-    let tracer = match Tracer::start(target, TraceOptions { read_write: opts.read_write }, tx) {
+    let tracer = match Tracer::start(
+        target,
+        TraceOptions { read_write: opts.read_write, ..TraceOptions::default() },
+        tx,
+    ) {
         Ok(t) => t,
         Err(e) => {
             let _ = writeln!(err, "sockscope: {e}");
