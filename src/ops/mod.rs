@@ -33,6 +33,7 @@ mod shutdown;
 mod socket;
 mod spin;
 pub mod text;
+pub mod traced;
 mod unix;
 
 use std::fmt;
@@ -93,6 +94,8 @@ pub fn describe(op: Op) -> &'static dyn Describe {
         Op::PeerPause => &peer::PeerAct(PeerOp::Pause),
         Op::PeerResume => &peer::PeerAct(PeerOp::Resume),
         Op::Say => &say::Say,
+        // Only a traced program makes these.
+        Op::Bind | Op::Control => &traced::TracedCall,
     }
 }
 
@@ -151,6 +154,8 @@ pub struct Context {
     /// For a `poll wait`: a socket reported readable earlier and not read
     /// until EAGAIN since (see [`undrained`]).
     pub undrained: Option<u32>,
+    /// For a traced program's call: its process and neighbours.
+    pub traced: Option<traced::TracedCx>,
 }
 
 /// The parts of an earlier call that change an explanation: an EOF right
@@ -203,9 +208,10 @@ impl fmt::Display for Explanation {
     }
 }
 
-/// Explains one record.
+/// Explains one record. A traced program's call is one real syscall of
+/// someone else's program, explained by `traced` whatever its op.
 pub fn explain(call: &Call, cx: &Context) -> Explanation {
-    let d = describe(call.op);
+    let d = if call.traced.is_some() { &traced::TracedCall } else { describe(call.op) };
     Explanation { syscalls: d.strace(call, cx), python: d.python(call, cx), why: d.why(call, cx) }
 }
 
@@ -236,6 +242,7 @@ pub fn context(record: &crate::record::Record, call: &Call) -> Context {
             Outcome::Accepted(k) => record.socket(k).map(|s| s.info.fd),
             _ => None,
         },
-        undrained: (call.op == Op::PollWait).then(|| undrained(tl, call)).flatten(),
+        undrained: (call.op == Op::PollWait && call.traced.is_none()).then(|| undrained(tl, call)).flatten(),
+        traced: traced::context(record, call),
     }
 }

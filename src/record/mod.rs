@@ -15,6 +15,7 @@ pub mod file;
 pub mod mode;
 pub mod sock;
 pub mod timeline;
+pub mod traced;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -26,6 +27,7 @@ pub use evidence::{Evidence, Family, History, TcpState};
 pub use mode::{KernelView, Mode, PyMode};
 pub use sock::SockState;
 pub use timeline::Timeline;
+pub use traced::{ProcInfo, ProgramOutput, Traced};
 
 /// Everything the events of a session say, folded.
 #[derive(Debug, Default)]
@@ -33,6 +35,10 @@ pub struct Record {
     timeline: Timeline,
     socks: BTreeMap<u32, SockState>,
     current: Option<u32>,
+    /// Traced processes, by pid.
+    procs: BTreeMap<u32, ProcInfo>,
+    /// What traced programs wrote to stdout and stderr.
+    output: ProgramOutput,
 }
 
 impl Record {
@@ -60,6 +66,10 @@ impl Record {
                     s.closed = true;
                 }
             }
+            Event::Process(p) => {
+                self.procs.insert(p.pid, p.clone());
+            }
+            Event::Output(o) => self.output.push(o),
             _ => {}
         }
     }
@@ -84,7 +94,12 @@ impl Record {
     /// becomes current; one accepted from a listener does not.
     fn socket_seen(&mut self, info: &SockInfo) {
         match self.socks.get_mut(&info.id) {
-            Some(s) => s.info = info.clone(),
+            Some(s) => {
+                s.info = info.clone();
+                if let (Some(_), Some(mode)) = (info.pid, info.mode) {
+                    s.mode = mode;
+                }
+            }
             None => {
                 let mut s = SockState::new(info.clone());
                 s.mode = info.mode.unwrap_or_default();
@@ -94,6 +109,25 @@ impl Record {
                 }
             }
         }
+    }
+
+    /// The traced processes, by pid (none outside `sockscope trace`).
+    pub fn processes(&self) -> impl Iterator<Item = &ProcInfo> {
+        self.procs.values()
+    }
+
+    pub fn process(&self, pid: u32) -> Option<&ProcInfo> {
+        self.procs.get(&pid)
+    }
+
+    /// Whether this is a traced program's record.
+    pub fn is_traced(&self) -> bool {
+        !self.procs.is_empty()
+    }
+
+    /// What traced programs wrote to their stdout and stderr.
+    pub fn output(&self) -> &ProgramOutput {
+        &self.output
     }
 
     pub fn timeline(&self) -> &Timeline {

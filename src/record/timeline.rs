@@ -69,6 +69,9 @@ impl Timeline {
         if let Some(arg) = &e.arg {
             c.arg = arg.clone();
         }
+        if e.traced.is_some() {
+            c.traced = e.traced.clone();
+        }
         Some(i)
     }
 

@@ -150,6 +150,7 @@ fn run(
     match target {
         Target::Spawn(argv) => {
             let child = spawn::spawn(&argv, opts.read_write, opts.stdio)?;
+            control.set_root(child.pid);
             let mut engine = Engine::new(true, opts.read_write, t0, tx, control, child.pid);
             engine.strace = opts.strace;
             engine.threads.insert(child.pid, threads::Thread::new(child.pid as u32));
@@ -159,6 +160,7 @@ fn run(
         }
         Target::Attach(pid) => {
             let tids = attach::attach(pid)?;
+            control.set_root(pid as i32);
             let mut engine = Engine::new(false, opts.read_write, t0, tx, control, pid as i32);
             engine.strace = opts.strace;
             for tid in tids {
