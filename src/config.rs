@@ -30,6 +30,7 @@ pub const ACTIONS: &[&str] = &[
     "follow",
     "help",
     "prompt",
+    "transcript",
     "quit",
 ];
 
@@ -52,6 +53,17 @@ pub enum Glyphs {
     Ascii,
 }
 
+/// Where the transcript's copy key sends the lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CopyTo {
+    /// The terminal's clipboard, through an OSC 52 escape sequence.
+    #[default]
+    Osc52,
+    /// A new file in the temp directory (for terminals without OSC 52).
+    File,
+}
+
 /// The settings, with their defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -63,6 +75,8 @@ pub struct Config {
     pub settle_ms: u64,
     /// The size the recv key asks for.
     pub recv_size: u64,
+    /// Where the transcript's copy key sends lines: `osc52` or `file`.
+    pub copy: CopyTo,
     /// Action name -> key, e.g. `recv = "R"` or `quit = "ctrl-q"`.
     pub keys: BTreeMap<String, String>,
 }
@@ -75,6 +89,7 @@ impl Default for Config {
             mouse: true,
             settle_ms: 50,
             recv_size: 1024,
+            copy: CopyTo::Osc52,
             keys: BTreeMap::new(),
         }
     }
@@ -226,13 +241,14 @@ mod tests {
     #[test]
     fn a_full_file_parses() {
         let c = Config::parse(
-            "theme = \"high-contrast\"\nglyphs = \"ascii\"\nmouse = false\nsettle_ms = 80\nrecv_size = 4096\n[keys]\nrecv = \"R\"\nquit = \"ctrl-q\"\nhelp = \"f1\"\n",
+            "theme = \"high-contrast\"\nglyphs = \"ascii\"\nmouse = false\nsettle_ms = 80\nrecv_size = 4096\ncopy = \"file\"\n[keys]\nrecv = \"R\"\nquit = \"ctrl-q\"\nhelp = \"f1\"\n",
         )
         .expect("valid");
         assert_eq!(c.theme, Theme::HighContrast);
         assert_eq!(c.glyphs, Glyphs::Ascii);
         assert!(!c.mouse);
         assert_eq!(c.settle_ms, 80);
+        assert_eq!(c.copy, CopyTo::File);
         assert_eq!(parse_key(&c.keys["quit"]), Ok(KeySpec { ctrl: true, alt: false, key: Key::Char('q') }));
     }
 
@@ -244,6 +260,7 @@ mod tests {
             ("settle_ms = 0", "settle_ms = 0"),
             ("recv_size = 999999999", "recv_size"),
             ("mouse = \"yes\"", "line 1"),
+            ("copy = \"clipboard\"", "unknown variant `clipboard`"),
             ("[keys]\nfly = \"f\"", "keys.fly: unknown action"),
             ("[keys]\nrecv = \"ctrl-\"", "keys.recv"),
             ("[keys]\nrecv = \"rr\"", "keys.recv"),

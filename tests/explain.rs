@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use sockscope::command::{How, Interest, Located, Proto, ServeKind, parse_line};
 use sockscope::exec::Session as Lab;
 use sockscope::exec::{Executor, Tick};
-use sockscope::ops::{Context, Explanation, Prev, explain, prev_call, undrained};
+use sockscope::ops::{Context, Explanation, Prev, explain, prev_call};
 use sockscope::record::call::{SpinArg, SpinStats, ready};
 use sockscope::record::{
     Arg, Call, Event, KernelView, Lane, Mode, Op, Outcome, PyMode, SockKind, Timeline, TimeoutBy,
@@ -1400,22 +1400,7 @@ expect blocking
 /// (for loop records, those of the socket they name), the previous call,
 /// and for a `poll wait` the socket it may have left undrained.
 fn context_of(lab: &Lab, c: &Call) -> Context {
-    let tl = lab.record().timeline();
-    let named = match (c.lane, &c.arg) {
-        (Lane::Sock(id), _) | (_, &Arg::Ready(id, _)) | (_, &Arg::PollAdd(id, _)) => Some(id),
-        _ => None,
-    };
-    let info = named.and_then(|id| lab.record().socket(id)).map(|h| h.info.clone());
-    Context {
-        fd: info.as_ref().map(|i| i.fd),
-        kind: info.as_ref().map(|i| i.kind),
-        prev: prev_call(tl, c).map(Prev::of),
-        new_fd: match c.outcome {
-            Outcome::Accepted(k) => lab.record().socket(k).map(|h| h.info.fd),
-            _ => None,
-        },
-        undrained: if c.op == Op::PollWait { undrained(tl, c) } else { None },
-    }
+    sockscope::ops::context(lab.record(), c)
 }
 
 #[test]
@@ -1492,4 +1477,31 @@ expect slowest over 250ms
     for want in ["0 events", "rst", "spin", "serve", "request", "summary"] {
         assert!(seen.contains(&want), "no {want} among {seen:?}");
     }
+}
+
+#[test]
+fn a_mode_switch_during_a_blocked_recv_is_named_as_not_waking_it() {
+    let mut lab = Lab::start().expect("the session starts");
+    run_script(
+        &mut lab,
+        r#"
+open tcp
+peer send "late" after 300ms
+recv
+nonblocking
+expect data 4
+peer send "now"
+recv
+expect data 3
+"#,
+    );
+    let recvs: Vec<Call> =
+        lab.record().timeline().calls().iter().filter(|c| c.op == Op::Recv).cloned().collect();
+    assert_eq!(recvs.len(), 2, "{recvs:?}");
+    let why = |c: &Call| explain(c, &context_of(&lab, c)).why;
+    let late = why(&recvs[0]);
+    assert!(late.contains("switch to nonblocking while it waited did not wake it"), "{late}");
+    // The next recv started after the switch: nothing to say about it.
+    let now = why(&recvs[1]);
+    assert!(!now.contains("did not wake"), "{now}");
 }

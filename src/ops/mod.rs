@@ -156,6 +156,9 @@ pub struct Context {
     pub undrained: Option<u32>,
     /// For a traced program's call: its process and neighbours.
     pub traced: Option<traced::TracedCx>,
+    /// The last `blocking`/`nonblocking`/`timeout` made on the same socket
+    /// while this call was in the kernel.
+    pub mode_set_during: Option<Op>,
 }
 
 /// The parts of an earlier call that change an explanation: an EOF right
@@ -212,7 +215,27 @@ impl fmt::Display for Explanation {
 /// someone else's program, explained by `traced` whatever its op.
 pub fn explain(call: &Call, cx: &Context) -> Explanation {
     let d = if call.traced.is_some() { &traced::TracedCall } else { describe(call.op) };
-    Explanation { syscalls: d.strace(call, cx), python: d.python(call, cx), why: d.why(call, cx) }
+    let mut why = d.why(call, cx);
+    if let Some(op) = cx.mode_set_during.filter(|_| call.end_ns.is_some()) {
+        why.push_str(&format!(
+            " The switch to {} while it waited did not wake it: O_NONBLOCK is checked when a call starts, not \
+             while it sleeps.",
+            op.word()
+        ));
+    }
+    Explanation { syscalls: d.strace(call, cx), python: d.python(call, cx), why }
+}
+
+/// The last O_NONBLOCK change on `call`'s lane that started while `call`
+/// was in the kernel (SOCKET-FACTS case 11: it does not wake the call).
+pub fn mode_set_during(timeline: &Timeline, call: &Call) -> Option<Op> {
+    let end = call.end_ns?;
+    let fionbio = |op: Op| matches!(op, Op::Blocking | Op::Nonblocking | Op::Timeout);
+    let on_lane = timeline.lane(call.lane).iter().rev().filter_map(|&i| timeline.get(i as usize));
+    on_lane
+        .filter(|c| c.seq != call.seq && fionbio(c.op) && c.start_ns > call.start_ns && c.start_ns < end)
+        .map(|c| c.op)
+        .next()
 }
 
 /// The call before `call` on its lane, skipping mode changes, which do not
@@ -244,5 +267,6 @@ pub fn context(record: &crate::record::Record, call: &Call) -> Context {
         },
         undrained: (call.op == Op::PollWait && call.traced.is_none()).then(|| undrained(tl, call)).flatten(),
         traced: traced::context(record, call),
+        mode_set_during: call.lane.is_sock().then(|| mode_set_during(tl, call)).flatten(),
     }
 }

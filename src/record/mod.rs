@@ -17,7 +17,7 @@ pub mod sock;
 pub mod timeline;
 pub mod traced;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 pub use arg::{Arg, SpinArg, SpinStats, ready};
@@ -39,6 +39,8 @@ pub struct Record {
     procs: BTreeMap<u32, ProcInfo>,
     /// What traced programs wrote to stdout and stderr.
     output: ProgramOutput,
+    /// Per lane, the record whose state changed last (see [`Record::last_changed`]).
+    changed: HashMap<Lane, usize>,
 }
 
 impl Record {
@@ -51,6 +53,7 @@ impl Record {
         let touched = self.timeline.apply(ev);
         if let Some(i) = touched {
             self.with_history(i, ev);
+            self.note_change(i);
         }
         match ev {
             Event::Socket(info) => self.socket_seen(info),
@@ -87,6 +90,21 @@ impl Record {
         }
         if let Some(c) = self.timeline.get(i).filter(|c| c.end_ns.is_some()) {
             s.history.learn(c);
+        }
+    }
+
+    /// Record `i` began, ended or was made whole: it is its lane's latest
+    /// change if no record there changed later (by the session clock, not
+    /// by arrival; a tie goes to the newer arrival).
+    fn note_change(&mut self, i: usize) {
+        let Some(c) = self.timeline.get(i) else { return };
+        let at = changed_at(c);
+        let later = match self.changed.get(&c.lane).and_then(|&j| self.timeline.get(j)) {
+            Some(prev) => at >= changed_at(prev),
+            None => true,
+        };
+        if later {
+            self.changed.insert(c.lane, i);
         }
     }
 
@@ -161,6 +179,14 @@ impl Record {
         self.socks.keys().copied().collect()
     }
 
+    /// The record on `lane` whose state changed last: the one that ended
+    /// last, unless a call began blocking (or a mode was set) after that.
+    /// A call issued later that is still blocking does not hide the end of
+    /// an earlier one that just returned.
+    pub fn last_changed(&self, lane: Lane) -> Option<usize> {
+        self.changed.get(&lane).copied()
+    }
+
     /// The latest `poll wait` record.
     pub fn last_poll_wait(&self) -> Option<&Call> {
         let tl = &self.timeline;
@@ -206,5 +232,59 @@ impl Record {
     pub fn client_done(&self, k: u32) -> bool {
         let tl = &self.timeline;
         tl.lane(Lane::Client(k)).iter().any(|&i| tl.get(i as usize).is_some_and(|c| c.op == Op::Request))
+    }
+}
+
+/// When a record last changed state: its end, or its start while it blocks.
+fn changed_at(c: &Call) -> u64 {
+    c.end_ns.unwrap_or(c.start_ns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(seq: u64, lane: Lane, op: Op, start: u64, end: Option<u64>) -> Call {
+        let c = Call::begin(seq, lane, op, Arg::None, Mode::default(), start);
+        match end {
+            Some(e) => c.ended(e, Outcome::Ok),
+            None => c,
+        }
+    }
+
+    fn end(seq: u64, lane: Lane, at: u64) -> Event {
+        let outcome = Outcome::Data;
+        Event::End(CallEnd {
+            seq,
+            lane,
+            end_ns: at,
+            outcome,
+            errno: 0,
+            bytes: Some(4),
+            preview: None,
+            arg: None,
+        })
+    }
+
+    #[test]
+    fn the_last_change_on_a_lane_is_by_the_session_clock() {
+        let (a, peer) = (Lane::Sock(1), Lane::Peer);
+        let mut r = Record::new();
+        r.apply(&Event::Begin(call(1, a, Op::Recv, 100, None)));
+        assert_eq!(r.last_changed(a), Some(0), "a call that began blocking");
+        r.apply(&Event::Instant(call(2, a, Op::Nonblocking, 200, Some(201))));
+        assert_eq!(r.last_changed(a), Some(1), "a mode set while it blocks");
+        r.apply(&Event::Instant(call(3, peer, Op::PeerSend, 300, Some(301))));
+        r.apply(&end(1, a, 302));
+        assert_eq!(r.last_changed(a), Some(0), "the recv returned after the mode change");
+        assert_eq!(r.last_changed(peer), Some(2), "lanes are apart");
+        // Arrival order is not time order: a record that ended earlier,
+        // folded in later, does not take over.
+        r.apply(&Event::Instant(call(4, a, Op::Blocking, 0, Some(0))));
+        assert_eq!(r.last_changed(a), Some(0));
+        r.apply(&Event::Begin(call(5, a, Op::Recv, 400, None)));
+        r.apply(&Event::Begin(call(6, a, Op::Recv, 500, None)));
+        r.apply(&end(5, a, 600));
+        assert_eq!(r.last_changed(a), Some(4), "an earlier call that ends after a later one began");
     }
 }

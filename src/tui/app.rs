@@ -13,8 +13,9 @@ use super::input::LineEdit;
 use super::keymap::Keymap;
 use super::replay::Player;
 use super::theme::Theme;
-use super::view::{TimelineView, newest};
-use crate::config::Config;
+use super::transcript::Transcript;
+use super::view::TimelineView;
+use crate::config::{Config, CopyTo};
 use crate::exec::{Executor, Session};
 use crate::lab::sample::Inspection;
 use crate::record::{Call, KernelView, Lane, PyMode, Record, SockState, Timeline};
@@ -45,6 +46,14 @@ pub enum Store {
 pub enum Status {
     Info(String),
     Error(String),
+}
+
+/// How far the call pane is scrolled, and for which call: the pane starts
+/// at the top for any other (a new call followed, another selected).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DetailScroll {
+    pub call: Option<usize>,
+    pub rows: u16,
 }
 
 pub struct App {
@@ -83,6 +92,8 @@ pub struct App {
     pub inspection: Option<Inspection>,
     /// Payload previews as hex rows rather than escaped text.
     pub hex: bool,
+    /// How far the call pane is scrolled.
+    pub detail_scroll: DetailScroll,
     /// sockscope's own CPU use, sampled in the update step.
     pub cpu: CpuMeter,
     /// The terminal's size, for layout-dependent input (mouse, zoom).
@@ -92,6 +103,12 @@ pub struct App {
     pub busy_until: Option<std::time::Instant>,
     /// A scheduled peer action is still to come.
     pub peer_pending: bool,
+    /// The transcript view (`H`): every call in order.
+    pub transcript: Transcript,
+    /// Where the transcript's copy key sends lines (config `copy`).
+    pub copy: CopyTo,
+    /// Sequences for the terminal itself (OSC 52), written after the next frame.
+    pub to_terminal: Vec<String>,
 }
 
 impl App {
@@ -119,11 +136,15 @@ impl App {
             inspector: false,
             inspection: None,
             hex: false,
+            detail_scroll: DetailScroll::default(),
             cpu: CpuMeter::default(),
             size: Rect::new(0, 0, 100, 30),
             quit: false,
             busy_until: None,
             peer_pending: false,
+            transcript: Transcript::default(),
+            copy: cfg.copy,
+            to_terminal: Vec::new(),
         }
     }
 
@@ -158,6 +179,7 @@ impl App {
         self.keys = Keymap::new(&cfg.keys, cfg.recv_size);
         self.recv_size = cfg.recv_size;
         self.mouse = cfg.mouse;
+        self.copy = cfg.copy;
         if let Store::Live { exec, .. } = &mut self.store {
             exec.set_settle(std::time::Duration::from_millis(cfg.settle_ms));
         }
@@ -218,15 +240,33 @@ impl App {
     }
 
     /// The call the detail pane explains: the selected one, or else the
-    /// newest on the current socket, or else the newest anywhere.
+    /// one it follows ([`App::followed`]).
     pub fn shown_call(&self) -> Option<&Call> {
-        let tl = self.timeline();
-        let i = self
-            .view
-            .selected
-            .or_else(|| newest(tl, self.current().map(Lane::Sock)))
-            .or_else(|| newest(tl, Some(Lane::Peer)))?;
-        tl.get(i)
+        self.timeline().get(self.shown_index()?)
+    }
+
+    /// [`App::shown_call`], as an index into the timeline.
+    pub fn shown_index(&self) -> Option<usize> {
+        self.view.selected.or_else(|| self.followed())
+    }
+
+    /// Rows the call pane is scrolled down for the call it shows now.
+    pub fn detail_offset(&self) -> u16 {
+        if self.detail_scroll.call == self.shown_index() { self.detail_scroll.rows } else { 0 }
+    }
+
+    /// With nothing selected, the detail pane follows the call whose state
+    /// changed last (it ended, began blocking, or set a mode) among ours:
+    /// the current socket's and the event loop's. The peer's calls are
+    /// shown only while ours have none: the peer's reset is the cause, our
+    /// recv's ECONNRESET is what needs explaining.
+    pub fn followed(&self) -> Option<usize> {
+        let rec = self.record();
+        let at = |i: usize| rec.timeline().get(i).map(|c| c.end_ns.unwrap_or(c.start_ns));
+        // On a tie the current socket's call wins (`max_by_key` keeps the last).
+        let ours = [Some(Lane::Loop), self.current().map(Lane::Sock)];
+        let latest = ours.into_iter().flatten().filter_map(|l| rec.last_changed(l)).max_by_key(|&i| at(i));
+        latest.or_else(|| rec.last_changed(Lane::Peer))
     }
 
     /// What `b` will do now: the opposite of the current socket's mode.

@@ -74,6 +74,7 @@ fn run_loop(
         let size = guard.terminal.size()?;
         app.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
         guard.terminal.draw(|f| ui::render(f, app))?;
+        term::write_raw(guard, &std::mem::take(&mut app.to_terminal))?;
         if app.quit {
             return Ok(Exit::Quit);
         }

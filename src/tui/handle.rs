@@ -10,16 +10,15 @@ use ratatui::layout::Position;
 
 use std::time::Instant;
 
-use super::app::{App, Status, Store};
+use super::app::{App, DetailScroll, Status, Store};
 use super::input::Completion;
 use super::keymap::Keymap;
 use super::keys::Action;
-use super::panes::{sockets, timeline};
+use super::panes::{detail, sockets, timeline};
 use super::ui;
 use super::update::NO_SOCKETS;
 use crate::command::{COMMAND_WORDS, Command, SockCall};
 use crate::exec::Step;
-use crate::record::Lane;
 
 impl App {
     /// Time cells in the timeline pane at the current terminal size.
@@ -53,6 +52,8 @@ impl App {
             if let Some(a) = Keymap::lookup(&self.keys.peer, &k) {
                 self.act(a, k.code);
             }
+        } else if let Some(tx) = self.transcript_lines(&k) {
+            self.transcript_key(tx, k.modifiers);
         } else if let Some(a) = self.mode_keys(&k).or_else(|| Keymap::lookup(&self.keys.main, &k)) {
             self.act(a, k.code);
         } else if k.code == KeyCode::Esc {
@@ -93,20 +94,31 @@ impl App {
             Action::Follow => self.view.set_follow(!self.view.follow, self.now_ns, cells),
             Action::Nav(nav) => {
                 let lanes = self.lanes();
-                let home = self.current().map(Lane::Sock);
+                let shown = self.shown_index();
                 let tl = match &self.store {
                     Store::Live { session, .. } => session.record().timeline(),
                     Store::Replay { record, .. } | Store::Fixed(record) => record.timeline(),
                 };
-                self.view.navigate(tl, &lanes, home, nav);
+                self.view.navigate(tl, &lanes, shown, nav);
                 self.reveal_selected();
             }
             Action::Scroll(q) => self.view.scroll(q, self.now_ns, cells),
             Action::Step => self.step(),
             Action::Inspector => self.inspector = !self.inspector,
             Action::Payload => self.hex = !self.hex,
+            Action::ScrollDetail(rows) => self.scroll_detail(rows),
             Action::PlayPause | Action::StepEvent | Action::Speed(_) => self.replay_key(a),
+            Action::Transcript => self.toggle_transcript(),
+            Action::Lines(tx) => self.transcript_key(tx, KeyModifiers::NONE),
         }
+    }
+
+    /// Scrolls the call pane by `rows` (negative: up), within its text;
+    /// the offset belongs to the call shown, so another call starts at the top.
+    fn scroll_detail(&mut self, rows: i32) {
+        let max = detail::overflow(ui::layout(self.size, self).detail, self);
+        let to = (self.detail_offset() as i32 + rows).clamp(0, max as i32) as u16;
+        self.detail_scroll = DetailScroll { call: self.shown_index(), rows: to };
     }
 
     fn replay_key(&mut self, a: Action) {
@@ -185,6 +197,9 @@ impl App {
             return;
         }
         let a = ui::layout(self.size, self);
+        if let Some(area) = a.transcript.filter(|r| r.contains(at)) {
+            return self.transcript_mouse(m, area);
+        }
         let cells = self.cells();
         match m.kind {
             MouseEventKind::Down(MouseButton::Left) if a.sockets.contains(at) => {
@@ -197,6 +212,8 @@ impl App {
                     self.view.selected = Some(i);
                 }
             }
+            MouseEventKind::ScrollUp if a.detail.contains(at) => self.scroll_detail(-2),
+            MouseEventKind::ScrollDown if a.detail.contains(at) => self.scroll_detail(2),
             MouseEventKind::ScrollUp | MouseEventKind::ScrollLeft if a.timeline.contains(at) => {
                 self.view.scroll(-1, self.now_ns, cells);
             }

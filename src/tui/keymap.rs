@@ -95,6 +95,7 @@ pub struct Keymap {
     pub peer: Vec<Bound>,
     pub demo: Vec<Bound>,
     pub replay: Vec<Bound>,
+    pub transcript: Vec<Bound>,
 }
 
 impl Default for Keymap {
@@ -120,7 +121,13 @@ impl Keymap {
         }
         let moved = apply(&mut main, rebinds);
         relabel(&mut main, &moved);
-        Keymap { main, peer: table(keys::PEER), demo: table(keys::DEMO), replay: table(keys::REPLAY) }
+        Keymap {
+            main,
+            peer: table(keys::PEER),
+            demo: table(keys::DEMO),
+            replay: table(keys::REPLAY),
+            transcript: table(keys::TRANSCRIPT),
+        }
     }
 
     /// The action a key press stands for in `table`.
@@ -182,7 +189,9 @@ pub fn check(rebinds: &BTreeMap<String, String>) -> Result<(), String> {
                 ),
             });
         }
-        for (table, mode) in [(keys::DEMO, "a demo"), (keys::REPLAY, "a replay")] {
+        let modes =
+            [(keys::DEMO, "a demo"), (keys::REPLAY, "a replay"), (keys::TRANSCRIPT, "the transcript")];
+        for (table, mode) in modes {
             if let Some(i) = table.iter().position(|b| b.keys.iter().any(|&k| Chord::plain(k) == chord)) {
                 return Err(format!("{at}: in {mode} this key does \"{}\"; choose another", does(table, i)));
             }

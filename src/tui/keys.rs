@@ -5,6 +5,7 @@
 
 use crossterm::event::KeyCode;
 
+use super::transcript::Tx;
 use super::view::Nav;
 use crate::command::{Command, ModeSet, PeerCmd, Proto, SockCall};
 
@@ -39,10 +40,16 @@ pub enum Action {
     Inspector,
     /// Show payloads as text or as hex.
     Payload,
+    /// Scroll the call pane by this many rows (negative: up).
+    ScrollDetail(i32),
     /// Replay: play or pause, one event, slower (-1) or faster (+1).
     PlayPause,
     StepEvent,
     Speed(i32),
+    /// Show the transcript instead of the panes, or the panes again.
+    Transcript,
+    /// A move, selection or copy in the transcript (see [`TRANSCRIPT`]).
+    Lines(Tx),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +59,7 @@ pub enum Section {
     Timeline,
     General,
     Replay,
+    Transcript,
 }
 
 impl Section {
@@ -62,6 +70,7 @@ impl Section {
             Section::Timeline => "timeline",
             Section::General => "general",
             Section::Replay => "replay",
+            Section::Transcript => "transcript",
         }
     }
 }
@@ -78,7 +87,7 @@ pub struct Binding {
     pub name: Option<&'static str>,
 }
 
-use KeyCode::{Char, Down, Left, PageDown, PageUp, Right, Tab, Up};
+use KeyCode::{Char, Down, End, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
 
 const fn b(
     keys: &'static [KeyCode],
@@ -190,6 +199,9 @@ pub const MAIN: &[Binding] = &[
     b(&[Char(']'), PageDown], "] PgDn", Action::Scroll(2), "scroll forward", Section::Timeline),
     b(&[Char('i')], "i", Action::Inspector, "kernel inspector / sockets", Section::General),
     b(&[Char('v')], "v", Action::Payload, "payload as text / hex", Section::General),
+    b(&[Char('{')], "{ }", Action::ScrollDetail(-1), "scroll the call pane", Section::General),
+    b(&[Char('}')], "", Action::ScrollDetail(1), "", Section::General),
+    n("transcript", &[Char('H')], "H", Action::Transcript, "transcript: every call", Section::General),
     n("prompt", &[Char(':')], ":", Action::Prompt, "command prompt (Tab, ↑ ↓)", Section::General),
     n("help", &[Char('?')], "?", Action::Help, "this help", Section::General),
     n("quit", &[Char('q')], "q C-c", Action::Quit, "quit", Section::General),
@@ -231,13 +243,43 @@ pub const REPLAY: &[Binding] = &[
     b(&[Char('>')], "", Action::Speed(1), "", Section::Replay),
 ];
 
+/// While the transcript is shown these come first: they move its cursor,
+/// select lines and copy them. The other keys keep working (calls made
+/// meanwhile appear at the bottom).
+pub const TRANSCRIPT: &[Binding] = &[
+    b(
+        &[Up, Char('k')],
+        "↑ ↓ k j",
+        Action::Lines(Tx::Move(-1)),
+        "move (up stops following)",
+        Section::Transcript,
+    ),
+    b(&[Down, Char('j')], "", Action::Lines(Tx::Move(1)), "", Section::Transcript),
+    b(
+        &[PageUp, Char('[')],
+        "PgUp PgDn",
+        Action::Lines(Tx::Page(-1)),
+        "a page up / down",
+        Section::Transcript,
+    ),
+    b(&[PageDown, Char(']')], "", Action::Lines(Tx::Page(1)), "", Section::Transcript),
+    b(&[Home], "Home End", Action::Lines(Tx::Top), "first line / follow live", Section::Transcript),
+    b(&[End], "", Action::Lines(Tx::Follow), "", Section::Transcript),
+    b(&[Char('V')], "V", Action::Lines(Tx::Mark), "mark: select from here", Section::Transcript),
+    b(&[Char('K')], "K J S-↑↓", Action::Lines(Tx::Extend(-1)), "select while moving", Section::Transcript),
+    b(&[Char('J')], "", Action::Lines(Tx::Extend(1)), "", Section::Transcript),
+    b(&[Char('y')], "y", Action::Lines(Tx::Copy), "copy as Python (OSC 52)", Section::Transcript),
+    b(&[Char('w')], "w", Action::Lines(Tx::Write), "write as Python to a file", Section::Transcript),
+    b(&[Esc], "Esc", Action::Lines(Tx::Back), "unselect, then close", Section::Transcript),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn no_key_is_bound_twice_in_a_table() {
-        for table in [MAIN, PEER, DEMO, REPLAY] {
+        for table in [MAIN, PEER, DEMO, REPLAY, TRANSCRIPT] {
             let mut seen = Vec::new();
             for k in table.iter().flat_map(|b| b.keys) {
                 assert!(!seen.contains(k), "{k:?} bound twice");

@@ -49,6 +49,20 @@ pub fn enter(mouse: bool) -> std::io::Result<Guard> {
     Ok(guard)
 }
 
+/// Writes sequences meant for the terminal itself (OSC 52) after a frame.
+/// They were built from escaped text only (see `transcript::copy`).
+pub fn write_raw(guard: &mut Guard, seqs: &[String]) -> std::io::Result<()> {
+    use std::io::Write;
+    if seqs.is_empty() {
+        return Ok(());
+    }
+    let out = guard.terminal.backend_mut();
+    for s in seqs {
+        out.write_all(s.as_bytes())?;
+    }
+    out.flush()
+}
+
 /// Gives the terminal back and stops the process, as the shell's job
 /// control expects: Ctrl-Z (a key in raw mode, not a signal), or a SIGTSTP
 /// from outside. Returns once continued; [`resume`] takes the terminal back.

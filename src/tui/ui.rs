@@ -28,7 +28,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::app::App;
-use super::panes::{demo, detail, glossary, help, inspector, prompt, replay, sockets, timeline};
+use super::panes::{demo, detail, glossary, help, inspector, prompt, replay, sockets, timeline, transcript};
 
 /// Below this the panes cannot show their content sensibly.
 pub const MIN_W: u16 = 80;
@@ -36,13 +36,15 @@ pub const MIN_H: u16 = 24;
 
 /// Where each pane goes; a pure function of the size and the state, so
 /// mouse hit-testing uses the very rectangles that were drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Areas {
     pub sockets: Rect,
     pub detail: Rect,
     pub timeline: Rect,
     /// The demo's narration, or a replay's bar.
     pub demo: Option<Rect>,
+    /// The transcript (`H`), in place of the sockets and the timeline.
+    pub transcript: Option<Rect>,
     pub status: Rect,
     pub prompt: Rect,
 }
@@ -60,6 +62,12 @@ pub fn layout(area: Rect, app: &App) -> Areas {
         Constraint::Length(1),
     ])
     .areas(area);
+    if app.transcript.open {
+        return with_transcript(
+            main,
+            Areas { demo: (demo_h > 0).then_some(demo_area), status, prompt, ..Areas::default() },
+        );
+    }
     // The left column holds text that does not wrap well; give it a fixed share.
     let left_w = (area.width * 44 / 100).clamp(38, 48);
     let [left, right] = Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(main);
@@ -71,7 +79,23 @@ pub fn layout(area: Rect, app: &App) -> Areas {
     };
     let sockets_h = wanted.clamp(4, left.height.saturating_sub(detail_min).max(4));
     let [sockets, detail] = Layout::vertical([Constraint::Length(sockets_h), Constraint::Min(0)]).areas(left);
-    Areas { sockets, detail, timeline: right, demo: (demo_h > 0).then_some(demo_area), status, prompt }
+    Areas {
+        sockets,
+        detail,
+        timeline: right,
+        demo: (demo_h > 0).then_some(demo_area),
+        transcript: None,
+        status,
+        prompt,
+    }
+}
+
+/// The transcript takes the panes' place; on a tall screen the call pane
+/// stays below it, explaining the line under the cursor.
+fn with_transcript(main: Rect, rest: Areas) -> Areas {
+    let detail_h = if main.height >= 30 { detail::MIN_HEIGHT + 2 } else { 0 };
+    let [lines, detail] = Layout::vertical([Constraint::Min(0), Constraint::Length(detail_h)]).areas(main);
+    Areas { transcript: Some(lines), detail, ..rest }
 }
 
 /// Draws the whole screen.
@@ -89,13 +113,19 @@ fn draw(f: &mut Frame, app: &App) {
         return;
     }
     let a = layout(area, app);
-    if app.inspector {
+    if let Some(lines) = a.transcript {
+        transcript::render(f, lines, app);
+    } else if app.inspector {
         inspector::render(f, a.sockets, app);
     } else {
         sockets::render(f, a.sockets, app);
     }
-    detail::render(f, a.detail, app);
-    timeline::render(f, a.timeline, app);
+    if a.detail.height > 0 {
+        detail::render(f, a.detail, app);
+    }
+    if a.transcript.is_none() {
+        timeline::render(f, a.timeline, app);
+    }
     match (a.demo, app.player()) {
         (Some(d), Some(_)) => replay::render(f, d, app),
         (Some(d), None) => demo::render(f, d, app),

@@ -142,11 +142,11 @@ impl TimelineView {
         self.end_ns = (start_ns + span / 3).max(span);
     }
 
-    /// Moves the selection; with none yet, starts at the newest call of
-    /// `home` (the current socket's lane).
-    pub fn navigate(&mut self, tl: &Timeline, lanes: &[Lane], home: Option<Lane>, nav: Nav) {
+    /// Moves the selection; with none yet, selects `shown` (the call the
+    /// detail pane was showing), so the first key press keeps it in view.
+    pub fn navigate(&mut self, tl: &Timeline, lanes: &[Lane], shown: Option<usize>, nav: Nav) {
         let Some(cur) = self.selected.and_then(|i| tl.get(i).map(|c| (i, c))) else {
-            self.selected = newest(tl, home).or_else(|| lanes.iter().find_map(|&l| newest(tl, Some(l))));
+            self.selected = shown.or_else(|| lanes.iter().find_map(|&l| newest(tl, Some(l))));
             return;
         };
         let (i, call) = cur;

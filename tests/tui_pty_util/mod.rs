@@ -17,8 +17,14 @@ const WAIT: Duration = Duration::from_secs(10);
 
 pub struct Screen {
     pub parser: vt100::Parser,
+    /// Everything the program wrote, for sequences the screen does not
+    /// keep (OSC 52); the newest bytes, up to [`RAW_MAX`].
+    pub raw: Vec<u8>,
     eof: bool,
 }
+
+/// How much raw output a session keeps.
+const RAW_MAX: usize = 4 << 20;
 
 pub struct Session {
     pub shared: Arc<(Mutex<Screen>, Condvar)>,
@@ -74,7 +80,7 @@ impl Session {
         let mut reader = pty.master.try_clone_reader().expect("reader");
         let writer = pty.master.take_writer().expect("writer");
         let shared = Arc::new((
-            Mutex::new(Screen { parser: vt100::Parser::new(ROWS, COLS, 0), eof: false }),
+            Mutex::new(Screen { parser: vt100::Parser::new(ROWS, COLS, 0), raw: Vec::new(), eof: false }),
             Condvar::new(),
         ));
         let feed = shared.clone();
@@ -92,6 +98,11 @@ impl Session {
                     return;
                 }
                 s.parser.process(&buf[..n]);
+                s.raw.extend_from_slice(&buf[..n]);
+                if s.raw.len() > RAW_MAX {
+                    let cut = s.raw.len() - RAW_MAX / 2;
+                    s.raw.drain(..cut);
+                }
                 cv.notify_all();
             }
         });
@@ -114,6 +125,22 @@ impl Session {
                 return text;
             }
             let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero() && !s.eof, "timed out waiting for {what}; screen:\n{text}");
+            s = cv.wait_timeout(s, left).unwrap().0;
+        }
+    }
+
+    /// Waits until the raw output satisfies `pred`; returns what `pred` found.
+    pub fn wait_raw<T>(&self, what: &str, pred: impl Fn(&[u8]) -> Option<T>) -> T {
+        let deadline = Instant::now() + WAIT;
+        let (lock, cv) = &*self.shared;
+        let mut s = lock.lock().unwrap();
+        loop {
+            if let Some(found) = pred(&s.raw) {
+                return found;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            let text = s.parser.screen().contents();
             assert!(!left.is_zero() && !s.eof, "timed out waiting for {what}; screen:\n{text}");
             s = cv.wait_timeout(s, left).unwrap().0;
         }

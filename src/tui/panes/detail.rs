@@ -1,55 +1,125 @@
-//! The call pane: everything about one call (the selected one, or the
-//! newest on the current socket): what was asked, the mode at that moment,
+//! The call pane: everything about one call (the selected one, or the one
+//! whose state changed last on the current socket, see `App::followed`): what was asked, the mode at that moment,
 //! how it ended, and the engine's explanation (the syscalls made, the
 //! Python equivalent, why). Pure: it builds text from the records.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::{frame, title};
 use crate::ops::explain;
 use crate::record::{Call, Lane, Op, Outcome};
 use crate::tui::app::App;
+use crate::tui::keys::Action;
 use crate::tui::theme::Theme;
-use crate::tui::tips::tips;
-use crate::tui::{fmt, payload};
+use crate::tui::tips::{Now, tips};
+use crate::tui::{fit, fmt, payload};
 
 /// Enough for the header, four fields and a two-line explanation.
 pub const MIN_HEIGHT: u16 = 9;
 
+/// Rows a label takes before the text it names: continuation rows start
+/// under the text, so the labels stay in a column.
+const FIELD_HANG: u16 = 8;
+const LEVEL_HANG: u16 = 4;
+
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let name = if app.view.selected.is_some() { "selected call" } else { "latest call" };
-    let block = frame(title(name, t), t);
-    let call = app.shown_call();
+    let mut block = frame(title(name, t), t);
     let inner = block.inner(area);
-    let mut lines = match call {
-        Some(c) => describe(c, app, inner.width),
-        None => vec![Line::styled("no calls yet", t.dim())],
-    };
-    if let Some(c) = call {
-        lines.extend(explained(c, app, t));
+    let call = app.shown_call();
+    let rows = rows(app, inner.width);
+    let (first, shown) = window(rows.len(), inner.height, app.detail_offset());
+    let below = rows.len() - first - shown;
+    if first > 0 || below > 0 {
+        block = block.title_bottom(Line::from(scroll_note(first, below, app)).right_aligned());
+    }
+    let mut visible: Vec<Line> = rows[first..first + shown].iter().map(|r| r.0.clone()).collect();
+    // A row cut off in mid-line says so at its end.
+    if below > 0
+        && rows[first + shown - 1].1
+        && let Some(last) = visible.last_mut()
+    {
+        *last = fit::mark_cut(last, inner.width, t.dim());
     }
     f.render_widget(block, area);
     // Suggestions go at the bottom, only where they do not hide the facts;
     // a replay runs nothing, so it has none.
-    let tips = if app.player().is_some() { Vec::new() } else { tips(call, &app.keys) };
-    let used = wrapped_height(&lines, inner.width);
+    let tips = if app.player().is_some() {
+        Vec::new()
+    } else {
+        let id = call.and_then(|c| c.lane.sock());
+        let sock = id.and_then(|id| app.record().socket(id));
+        let queued = id.and_then(|id| app.sample(id)).and_then(|s| s.queues).map(|(rx, _)| rx);
+        tips(call, &Now::of(sock, call, queued), &app.keys)
+    };
     let tips_h = tips.len() as u16 + 1;
-    if !tips.is_empty() && used + tips_h <= inner.height {
+    if !tips.is_empty() && rows.len() as u16 + tips_h <= inner.height {
         let at = Rect { y: inner.bottom() - tips_h, height: tips_h, ..inner };
         f.render_widget(Paragraph::new(tip_lines(&tips, t)), at);
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    f.render_widget(Paragraph::new(visible), inner);
 }
 
-/// Rows the lines take once wrapped (an estimate that errs high).
-fn wrapped_height(lines: &[Line], width: u16) -> u16 {
-    let w = width.max(1) as usize;
-    // Word wrapping may leave a row part-empty, hence the extra row.
-    lines.iter().map(|l| if l.width() <= w { 1 } else { l.width().div_ceil(w) as u16 + 1 }).sum()
+/// How many rows the text is longer than the pane at `area`: how far it
+/// can scroll.
+pub fn overflow(area: Rect, app: &App) -> u16 {
+    let inner = frame("", &app.theme).inner(area);
+    (rows(app, inner.width).len() as u16).saturating_sub(inner.height)
+}
+
+/// The first row to show and how many, for `total` rows in `height`,
+/// scrolled down by `offset` (kept within the text).
+fn window(total: usize, height: u16, offset: u16) -> (usize, usize) {
+    let height = height as usize;
+    let first = (offset as usize).min(total.saturating_sub(height));
+    (first, total.saturating_sub(first).min(height))
+}
+
+/// `↑ 3  ↓ 5 more · { } scroll`: what is cut, and the keys that show it.
+fn scroll_note(above: usize, below: usize, app: &App) -> Vec<Span<'static>> {
+    let t = &app.theme;
+    let mut parts = Vec::new();
+    if above > 0 {
+        parts.push(format!("↑ {above}"));
+    }
+    if below > 0 {
+        parts.push(format!("↓ {below} more"));
+    }
+    let keys =
+        app.keys.main.iter().find(|b| matches!(b.action, Action::ScrollDetail(_)) && !b.label.is_empty());
+    let keys = keys.map(|b| b.label.clone());
+    let mut out = vec![Span::styled(format!(" {}", parts.join("  ")), t.title())];
+    if let Some(k) = keys {
+        out.push(Span::styled(" · ", t.dim()));
+        out.push(Span::styled(k, t.key()));
+        out.push(Span::styled(" scroll", t.dim()));
+    }
+    out.push(Span::raw(" "));
+    out
+}
+
+/// Everything the pane says about the shown call, wrapped to `width`;
+/// each row with whether its line goes on in the next row.
+fn rows(app: &App, width: u16) -> Vec<(Line<'static>, bool)> {
+    let lines = match app.shown_call() {
+        Some(c) => {
+            let mut l = describe(c, app, width);
+            l.extend(explained(c, app, &app.theme));
+            l
+        }
+        None => vec![(Line::styled("no calls yet", app.theme.dim()), 0)],
+    };
+    let mut out = Vec::new();
+    for (line, hang) in &lines {
+        let rows = fit::wrap(line, *hang, width);
+        let n = rows.len();
+        out.extend(rows.into_iter().enumerate().map(|(i, r)| (r, i + 1 < n)));
+    }
+    out
 }
 
 fn tip_lines<'a>(tips: &[(String, &str)], t: &Theme) -> Vec<Line<'a>> {
@@ -63,7 +133,7 @@ fn tip_lines<'a>(tips: &[(String, &str)], t: &Theme) -> Vec<Line<'a>> {
     out
 }
 
-fn describe<'a>(c: &Call, app: &App, width: u16) -> Vec<Line<'a>> {
+fn describe(c: &Call, app: &App, width: u16) -> Vec<(Line<'static>, u16)> {
     let (t, now_ns) = (&app.theme, app.now_ns);
     let who = match c.lane {
         Lane::Sock(n) => format!("#{n}"),
@@ -89,7 +159,7 @@ fn describe<'a>(c: &Call, app: &App, width: u16) -> Vec<Line<'a>> {
             Span::styled(state, t.outcome(c.outcome)),
         ]
     };
-    let mut lines = vec![Line::from(head)];
+    let mut lines = vec![(Line::from(head), 2)];
     if matches!(c.lane, Lane::Sock(_)) {
         lines.push(field("mode", c.mode.to_string(), t));
     }
@@ -106,7 +176,7 @@ fn describe<'a>(c: &Call, app: &App, width: u16) -> Vec<Line<'a>> {
     };
     lines.push(field("time", format!("{}  {took}", fmt::at(c.start_ns)), t));
     if c.op == Op::Spin {
-        lines.extend(super::spin_detail::lines(c, app));
+        lines.extend(super::spin_detail::lines(c, app).into_iter().map(|l| (l, FIELD_HANG)));
     }
     if let Some(p) = &c.preview {
         lines.extend(payload_lines(p, c.bytes, app.hex, width, t));
@@ -115,23 +185,29 @@ fn describe<'a>(c: &Call, app: &App, width: u16) -> Vec<Line<'a>> {
 }
 
 /// The payload as escaped text on one line, or as hex rows under a header.
-fn payload_lines<'a>(bytes: &[u8], total: Option<u64>, hex: bool, width: u16, t: &Theme) -> Vec<Line<'a>> {
+fn payload_lines(
+    bytes: &[u8],
+    total: Option<u64>,
+    hex: bool,
+    width: u16,
+    t: &Theme,
+) -> Vec<(Line<'static>, u16)> {
     if !hex {
         return vec![field("payload", payload::text(bytes, total), t)];
     }
-    let mut out =
-        vec![Line::from(vec![Span::styled("payload ", t.dim()), Span::styled("hex (v: text)", t.dim())])];
+    let head = Line::from(vec![Span::styled("payload ", t.dim()), Span::styled("hex (v: text)", t.dim())]);
+    let mut out = vec![(head, 0)];
     let rows = payload::hex_rows(bytes, total, payload::per_row(width.saturating_sub(2)));
-    out.extend(rows.into_iter().map(|r| Line::raw(format!("  {r}"))));
+    out.extend(rows.into_iter().map(|r| (Line::raw(format!("  {r}")), 2)));
     out
 }
 
 /// The engine's three levels, each line marked with its level.
-fn explained<'a>(c: &Call, app: &App, t: &Theme) -> Vec<Line<'a>> {
+fn explained(c: &Call, app: &App, t: &Theme) -> Vec<(Line<'static>, u16)> {
     let ex = explain(c, &crate::ops::context(app.record(), c));
     let mut out = Vec::new();
     let mut level = |mark: &'static str, text: &str| {
-        out.push(Line::from(vec![Span::styled(mark, t.key()), Span::raw(fmt::safe(text))]));
+        out.push((Line::from(vec![Span::styled(mark, t.key()), Span::raw(fmt::safe(text))]), LEVEL_HANG));
     };
     ex.syscalls.iter().for_each(|l| level("sys ", l));
     ex.python.iter().for_each(|l| level("py  ", l));
@@ -141,6 +217,6 @@ fn explained<'a>(c: &Call, app: &App, t: &Theme) -> Vec<Line<'a>> {
     out
 }
 
-fn field<'a>(name: &str, value: String, t: &Theme) -> Line<'a> {
-    Line::from(vec![Span::styled(format!("{name:<8}"), t.dim()), Span::raw(value)])
+fn field(name: &str, value: String, t: &Theme) -> (Line<'static>, u16) {
+    (Line::from(vec![Span::styled(format!("{name:<8}"), t.dim()), Span::raw(value)]), FIELD_HANG)
 }

@@ -25,13 +25,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     if app.player().is_some() {
         // A replay has no sockets: the keys for calls and modes do nothing.
         left = section(Section::Replay.title(), of(Section::Replay), t);
-        left.extend(section(Section::Timeline.title(), of(Section::Timeline), t));
+        left.extend(view_keys(app, &of, t));
         right = section(Section::General.title(), of(Section::General), t);
     } else {
         left = section(Section::Socket.title(), of(Section::Socket), t);
         left.extend(section("p then: the peer", k.peer.iter(), t));
         right = section(Section::Mode.title(), of(Section::Mode), t);
-        right.extend(section(Section::Timeline.title(), of(Section::Timeline), t));
+        right.extend(view_keys(app, &of, t));
         right.extend(section(Section::General.title(), of(Section::General), t));
     }
     let rows = left.len().max(right.len()) as u16;
@@ -52,6 +52,20 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         "g glossary · mouse: off (config `mouse = false`)"
     };
     f.render_widget(Paragraph::new(Line::styled(mouse, t.dim())), foot);
+}
+
+/// The timeline's keys, or the transcript's while it is shown (they take
+/// the same keys and the same room).
+fn view_keys<'a, 'b, I: Iterator<Item = &'b Bound>>(
+    app: &'b App,
+    of: &impl Fn(Section) -> I,
+    t: &Theme,
+) -> Vec<Line<'a>> {
+    if app.transcript.open {
+        section("transcript (H closes)", app.keys.transcript.iter(), t)
+    } else {
+        section(Section::Timeline.title(), of(Section::Timeline), t)
+    }
 }
 
 fn section<'a, 'b>(name: &str, keys: impl Iterator<Item = &'b Bound>, t: &Theme) -> Vec<Line<'a>> {

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::tui::app::{App, Status};
-use crate::tui::fmt;
 use crate::tui::theme::Theme;
+use crate::tui::{fit, fmt};
 
 pub fn render_status(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
@@ -26,12 +26,17 @@ pub fn render_status(f: &mut Frame, area: Rect, app: &App) {
             None => Line::default(),
         }
     };
-    // sockscope's own CPU use, at the right: what a busy-poll costs.
-    let cpu = app.cpu.percent.map(|p| format!(" cpu {p}%"));
-    let cpu_w = cpu.as_ref().map_or(0, |c| c.chars().count() as u16);
-    let text = Rect { width: area.width.saturating_sub(cpu_w), ..area };
-    f.render_widget(Paragraph::new(line), text);
+    // sockscope's own CPU use, at the right: what a busy-poll costs. The
+    // message comes first: the meter shortens, then goes, to leave it room;
+    // a message longer than the line is cut with a mark.
+    let room = area.width as usize;
+    let cpu = app.cpu.percent.and_then(|p| {
+        [format!(" cpu {p}%"), format!(" {p}%")].into_iter().find(|c| line.width() + fit::width(c) <= room)
+    });
+    let line = if line.width() > room { fit::mark_cut(&line, area.width, t.dim()) } else { line };
+    f.render_widget(Paragraph::new(line), area);
     if let Some(cpu) = cpu {
+        let cpu_w = fit::width(&cpu) as u16;
         let style = if app.cpu.busy() { t.error() } else { t.dim() };
         let at = Rect { x: area.right().saturating_sub(cpu_w), width: cpu_w, ..area };
         f.render_widget(Paragraph::new(Line::styled(cpu, style)), at);
@@ -68,6 +73,14 @@ fn hints<'a>(app: &App, t: &Theme, width: u16) -> Line<'a> {
     let k = |name: &str| app.keys.key_of(name);
     // (key, what, priority: lower is dropped first)
     let mut all: Vec<(String, String, u8)> = match app.player() {
+        _ if app.transcript.open => vec![
+            ("y".into(), "copy as Python".into(), 10),
+            ("V".into(), "select".into(), 9),
+            ("w".into(), "to file".into(), 7),
+            ("End".into(), "follow".into(), 8),
+            ("↑↓".into(), "move".into(), 5),
+            (k("transcript"), "close".into(), 9),
+        ],
         Some(p) => {
             let play = if p.playing { "pause" } else { "play" };
             vec![

@@ -10,19 +10,22 @@ use ratatui::widgets::Paragraph;
 use super::{frame, title};
 use crate::record::SockState;
 use crate::tui::app::App;
+use crate::tui::fit;
 use crate::tui::theme::Theme;
 
-/// Lines per socket: header, you set, kernel flag, two timers (with queues).
-const OPEN_LINES: u16 = 5;
-const CLOSED_LINES: u16 = 2;
+/// Rows for the current socket, expanded: its header, the mode you set,
+/// the kernel's flag, and the two timers beside the queues.
+const EXPANDED_ROWS: u16 = 5;
 
-fn lines_of(s: &SockState) -> u16 {
-    if s.closed { CLOSED_LINES } else { OPEN_LINES }
+/// Rows a socket takes: every socket but the current one takes one, so
+/// many sockets leave the call pane room.
+fn rows_of(s: &SockState, current: Option<u32>) -> u16 {
+    if Some(s.id()) == current && !s.closed { EXPANDED_ROWS } else { 1 }
 }
 
 /// The height that shows every socket (borders included).
 pub fn wanted_height(app: &App) -> u16 {
-    2 + app.record().sockets().map(lines_of).sum::<u16>().max(1)
+    2 + app.record().sockets().map(|s| rows_of(s, app.current())).sum::<u16>().max(1)
 }
 
 /// The first socket to draw, so that the current one is on screen.
@@ -31,7 +34,7 @@ fn first_shown(app: &App, inner_h: u16) -> usize {
     let Some(cur) = socks.iter().position(|s| Some(s.id()) == app.current()) else { return 0 };
     let mut first = 0;
     while first < cur {
-        let used: u16 = socks[first..=cur].iter().map(|s| lines_of(s)).sum();
+        let used: u16 = socks[first..=cur].iter().map(|s| rows_of(s, app.current())).sum();
         if used <= inner_h {
             break;
         }
@@ -49,7 +52,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         lines.push(Line::styled("no sockets yet: n opens one", t.dim()));
     }
     for s in app.record().sockets().skip(first_shown(app, inner.height)) {
-        lines.extend(block_of(s, app, t));
+        if Some(s.id()) == app.current() && !s.closed {
+            lines.extend(expanded(s, app, inner.width, t));
+        } else {
+            lines.push(row(s, app, inner.width, t));
+        }
     }
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
@@ -63,7 +70,7 @@ pub fn hit(area: Rect, app: &App, y: u16) -> Option<u32> {
     }
     let mut row = inner_top;
     for s in app.record().sockets().skip(first_shown(app, inner_h)) {
-        let h = lines_of(s);
+        let h = rows_of(s, app.current());
         if y < row + h {
             return Some(s.info.id);
         }
@@ -72,17 +79,33 @@ pub fn hit(area: Rect, app: &App, y: u16) -> Option<u32> {
     None
 }
 
-fn block_of<'a>(s: &SockState, app: &App, t: &Theme) -> Vec<Line<'a>> {
+/// `▸#1 tcp` (the current one marked and highlighted), as a header starts.
+fn name<'a>(s: &SockState, app: &App, t: &Theme) -> Span<'a> {
     let current = Some(s.id()) == app.current();
     let mark = if current { t.current_mark() } else { " " };
-    let head_style = if current { t.selected().patch(t.bold()) } else { t.bold() };
-    let head = Line::from(vec![
-        Span::styled(format!("{mark}#{} {}", s.info.id, s.info.kind.word()), head_style),
-        Span::raw(format!(" {}", addresses(s, app))),
-    ]);
-    if s.closed {
-        return vec![head, Line::styled("  closed", t.dim())];
+    let style = if current { t.selected().patch(t.bold()) } else { t.bold() };
+    Span::styled(format!("{mark}#{} {}", s.info.id, s.info.kind.word()), style)
+}
+
+/// A socket that is not the current one, in one row: its number and kind,
+/// the mode you set (or `closed`), then its addresses in the room left.
+fn row<'a>(s: &SockState, app: &App, width: u16, t: &Theme) -> Line<'a> {
+    let name = name(s, app, t);
+    let room = (width as usize).saturating_sub(fit::width(&name.content));
+    let state = if s.closed { "closed".to_string() } else { s.mode.to_string() };
+    let state = fit::end(&format!("  {state}"), room);
+    let room = room - fit::width(&state);
+    let mut spans = vec![name, Span::styled(state, t.dim())];
+    if room > 2 {
+        spans.push(Span::raw(format!("  {}", addresses(s, app, room - 2))));
     }
+    Line::from(spans)
+}
+
+fn expanded<'a>(s: &SockState, app: &App, width: u16, t: &Theme) -> Vec<Line<'a>> {
+    let name = name(s, app, t);
+    let room = (width as usize).saturating_sub(fit::width(&name.content) + 1);
+    let head = Line::from(vec![name, Span::raw(format!(" {}", addresses(s, app, room)))]);
     // Live, the kernel's view is a sample taken in the update step; a
     // replay knows it only from what was recorded with mode changes.
     let sample = app.sample(s.id());
@@ -99,22 +122,22 @@ fn block_of<'a>(s: &SockState, app: &App, t: &Theme) -> Vec<Line<'a>> {
     let timer = |name: &str, us: Option<u64>| {
         format!("  {name} {:<11} ", us.map_or(unknown_timer.into(), timer_text))
     };
+    // FIONREAD on a datagram socket is the next datagram's size only.
+    let rx_names = if s.info.kind.is_dgram() { ["next dgram", "dgram"] } else { ["rx-queue", "rx"] };
+    let queue = |timer: String, names: [&str; 2], n: &str| {
+        let room = (width as usize).saturating_sub(fit::width(&timer));
+        // Narrow: the short name rather than a number cut off.
+        let long = format!("{} {n}", names[0]);
+        let text =
+            if fit::width(&long) <= room { long } else { fit::end(&format!("{} {n}", names[1]), room) };
+        Line::from(vec![Span::raw(timer), Span::styled(text, t.dim())])
+    };
     vec![
         head,
         field("you set", s.mode.to_string(), t),
         field("kernel", kernel, t),
-        Line::from(vec![
-            Span::raw(timer("SO_RCVTIMEO", kernel_view.map(|k| k.rcvtimeo_us))),
-            // FIONREAD on a datagram socket is the next datagram's size only.
-            Span::styled(
-                if s.info.kind.is_dgram() { format!("next dgram {rx}") } else { format!("rx-queue {rx}") },
-                t.dim(),
-            ),
-        ]),
-        Line::from(vec![
-            Span::raw(timer("SO_SNDTIMEO", kernel_view.map(|k| k.sndtimeo_us))),
-            Span::styled(format!("tx-queue {tx}"), t.dim()),
-        ]),
+        queue(timer("SO_RCVTIMEO", kernel_view.map(|k| k.rcvtimeo_us)), rx_names, &rx),
+        queue(timer("SO_SNDTIMEO", kernel_view.map(|k| k.sndtimeo_us)), ["tx-queue", "tx"], &tx),
     ]
 }
 
@@ -135,27 +158,48 @@ fn timer_text(us: u64) -> String {
     }
 }
 
-/// `127.0.0.1:41234 ⇄ peer`, `listening 127.0.0.1:40001`, `unconnected`.
-/// AF_UNIX sockets show paths (escaped): `⇄ /tmp/x.sock`, `listening /tmp/x.sock`.
-fn addresses(s: &SockState, app: &App) -> String {
+/// `127.0.0.1:41234 ⇄ peer`, `127.0.0.1:40001` (a listener), `unconnected`,
+/// in at most `room` cells. AF_UNIX sockets show paths (escaped):
+/// `⇄ /tmp/x.sock`. What does not fit is cut from the start with a `…`
+/// (`…:51000 ⇄ peer`), the local end more than the remote one.
+fn addresses(s: &SockState, app: &App, room: usize) -> String {
     let arrow = app.theme.arrow();
+    let (local, remote) = ends(s, app);
+    let Some(r) = remote else {
+        return fit::start(&local.unwrap_or_else(|| "unconnected".into()), room);
+    };
+    let sep = fit::width(arrow) + 1;
+    let Some(l) = local else {
+        return format!("{arrow} {}", fit::start(&r, room.saturating_sub(sep)));
+    };
+    let (lw, rw) = (fit::width(&l), fit::width(&r));
+    let both = room.saturating_sub(sep + 1);
+    if lw + rw <= both {
+        return format!("{l} {arrow} {r}");
+    }
+    if both < 6 {
+        return fit::start(&format!("{l} {arrow} {r}"), room);
+    }
+    // The remote end has the room the local one leaves, but at most two thirds.
+    let l_room = lw.min(both.saturating_sub(rw).max(both / 3)).max(1);
+    let r_room = both.saturating_sub(l_room);
+    fit::end(&format!("{} {arrow} {}", fit::start(&l, l_room), fit::start(&r, r_room)), room)
+}
+
+/// The two ends of a socket, as they are shown: the peer's as `peer`.
+fn ends(s: &SockState, app: &App) -> (Option<String>, Option<String>) {
     if s.info.kind.is_unix() {
         let shown = |p: &Option<String>| p.as_deref().map(|p| crate::escape::escape(p.as_bytes()));
-        let peer = |p: &Option<String>| match (p, &app.peer_unix) {
+        let peer = match (&s.info.remote_path, &app.peer_unix) {
             (Some(p), Some(ours)) if p.starts_with(ours.as_str()) => Some("peer".to_string()),
-            _ => shown(p),
+            (p, _) => shown(p),
         };
-        return match (shown(&s.info.local_path), peer(&s.info.remote_path)) {
-            (Some(l), Some(r)) => format!("{l} {arrow} {r}"),
-            (None, Some(r)) => format!("{arrow} {r}"),
-            (Some(l), None) => l,
-            (None, None) => "unconnected".into(),
-        };
+        return (shown(&s.info.local_path), peer);
     }
     match (s.info.local, s.info.remote) {
-        (Some(l), Some(r)) if Some(r) == app.peer_addr => format!("{l} {arrow} peer"),
-        (Some(l), Some(r)) => format!("{l} {arrow} {r}"),
-        (Some(l), None) if l.port() != 0 => format!("{l}"),
-        _ => "unconnected".into(),
+        (Some(l), Some(r)) if Some(r) == app.peer_addr => (Some(l.to_string()), Some("peer".into())),
+        (Some(l), Some(r)) => (Some(l.to_string()), Some(r.to_string())),
+        (Some(l), None) if l.port() != 0 => (Some(l.to_string()), None),
+        _ => (None, None),
     }
 }
