@@ -42,6 +42,7 @@ fn history(n: u64) -> (Record, u64) {
             bytes: (outcome == Outcome::Data).then_some(5),
             preview: None,
             evidence: None,
+            traced: None,
         }));
     }
     (tl, (n / SOCKETS as u64 + 1) * STEP_NS)
@@ -58,6 +59,7 @@ fn info(id: u32) -> SockInfo {
         remote_path: None,
         pair: None,
         mode: None,
+        pid: None,
     }
 }
 

@@ -28,7 +28,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("config", &["command", "escape", "textfile", "tui"]),
     (
         "tui",
-        &["command", "config", "escape", "exec", "lab", "ops", "record", "signals", "textfile", "trace", "traced"],
+        &[
+            "command", "config", "escape", "exec", "lab", "ops", "record", "signals", "textfile", "trace",
+            "traced",
+        ],
     ),
     // A picture is drawn with the screen's formatting and colours, so the
     // two agree.

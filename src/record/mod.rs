@@ -263,6 +263,7 @@ mod tests {
             bytes: Some(4),
             preview: None,
             arg: None,
+            traced: None,
         })
     }
 

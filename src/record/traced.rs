@@ -78,7 +78,9 @@ pub struct ProcInfo {
 pub enum ProcOrigin {
     /// Started by sockscope.
     Started,
-    Forked { parent: u32 },
+    Forked {
+        parent: u32,
+    },
     /// It replaced its program (execve).
     Exec,
     /// Attached with `-p`.
@@ -220,7 +222,10 @@ mod tests {
         o.push(&Output { stream: Stream::Stderr, bytes: b"err\n".as_slice().into() });
         o.push(&out("o\n"));
         let lines: Vec<(Stream, &[u8])> = o.last(10);
-        assert_eq!(lines, [(Stream::Stdout, &b"one"[..]), (Stream::Stderr, b"err"), (Stream::Stdout, b"two")]);
+        assert_eq!(
+            lines,
+            [(Stream::Stdout, &b"one"[..]), (Stream::Stderr, b"err"), (Stream::Stdout, b"two")]
+        );
         assert_eq!(o.total, 12);
         for _ in 0..OUTPUT_LINES + 5 {
             o.push(&out("x\n"));

@@ -43,7 +43,8 @@ impl Bridge {
                     trace::Origin::Exec => ProcOrigin::Exec,
                     trace::Origin::Attached => ProcOrigin::Attached,
                 };
-                let p = ProcInfo { pid: *pid, exe: escape(exe), origin, python: rt::is_python(exe), end: None };
+                let p =
+                    ProcInfo { pid: *pid, exe: escape(exe), origin, python: rt::is_python(exe), end: None };
                 self.procs.insert(*pid, p.clone());
                 vec![Event::Process(p)]
             }
@@ -57,7 +58,9 @@ impl Bridge {
                 out
             }
             TraceEvent::Detached { pid, .. } => self.ended(*pid, ProcEnd::Detached),
-            TraceEvent::Socket { sock, kind, family, mode, origin, .. } => self.socket(*sock, *kind, *family, *mode, *origin),
+            TraceEvent::Socket { sock, kind, family, mode, origin, .. } => {
+                self.socket(*sock, *kind, *family, *mode, *origin)
+            }
             TraceEvent::Mode { sock, mode, .. } => {
                 let Some(&id) = self.ids.get(sock) else { return Vec::new() };
                 self.tell(id, |i| i.mode = Some(record_mode(Some(*mode))))
@@ -105,7 +108,9 @@ impl Bridge {
         let id = self.id(sock);
         let accepted = matches!(origin, SockOrigin::Accepted { .. });
         let kind = match (family, kind) {
-            (SockFamily::Inet | SockFamily::Inet6, trace::SockKind::Stream) if accepted => SockKind::TcpAccepted,
+            (SockFamily::Inet | SockFamily::Inet6, trace::SockKind::Stream) if accepted => {
+                SockKind::TcpAccepted
+            }
             (SockFamily::Inet | SockFamily::Inet6, trace::SockKind::Stream) => SockKind::TcpClient,
             (SockFamily::Inet | SockFamily::Inet6, trace::SockKind::Datagram) => SockKind::Udp,
             (SockFamily::Unix, trace::SockKind::Stream | trace::SockKind::SeqPacket) if accepted => {
@@ -414,7 +419,11 @@ mod tests {
     fn an_accept_names_the_socket_it_made_and_a_listen_makes_a_listener() {
         let mut b = Bridge::new();
         b.event(&new_socket(3, SockOrigin::Created), 0);
-        let listen = ended(call(2, Syscall::Listen, trace::Op::Listen, trace::Lane::Sock(sock(3))), 0, trace::Outcome::Ok);
+        let listen = ended(
+            call(2, Syscall::Listen, trace::Op::Listen, trace::Lane::Sock(sock(3))),
+            0,
+            trace::Outcome::Ok,
+        );
         b.event(&TraceEvent::Begin(listen.clone()), 0);
         let out = b.event(&TraceEvent::End(listen), 0);
         assert!(matches!(&out[1], Event::Socket(i) if i.kind == SockKind::TcpListener), "{out:?}");
@@ -433,7 +442,11 @@ mod tests {
     fn a_closed_fd_reused_is_a_new_socket_and_an_exit_closes_the_rest() {
         let mut b = Bridge::new();
         b.event(&new_socket(5, SockOrigin::Created), 0);
-        let close = ended(call(2, Syscall::Close, trace::Op::Close, trace::Lane::Sock(sock(5))), 0, trace::Outcome::Ok);
+        let close = ended(
+            call(2, Syscall::Close, trace::Op::Close, trace::Lane::Sock(sock(5))),
+            0,
+            trace::Outcome::Ok,
+        );
         let out = b.event(&TraceEvent::End(close), 0);
         assert!(matches!(out.last(), Some(Event::Closed(1))), "{out:?}");
         let out = b.event(&new_socket(5, SockOrigin::Created), 0);
@@ -441,8 +454,26 @@ mod tests {
         // The same fd again without a close seen (dup2 over it): the old one goes.
         let out = b.event(&new_socket(5, SockOrigin::Seen), 0);
         assert!(matches!(&out[..], [Event::Closed(2), Event::Socket(i)] if i.id == 3), "{out:?}");
-        b.event(&TraceEvent::Process { seq: 9, pid: PID, origin: trace::Origin::Spawned, exe: b"/usr/bin/python3".to_vec(), argv0: Vec::new(), t_ns: 0 }, 0);
-        let out = b.event(&TraceEvent::Exit { seq: 10, pid: PID, status: trace::ExitStatus::Signal(libc::SIGTERM), t_ns: 0 }, 0);
+        b.event(
+            &TraceEvent::Process {
+                seq: 9,
+                pid: PID,
+                origin: trace::Origin::Spawned,
+                exe: b"/usr/bin/python3".to_vec(),
+                argv0: Vec::new(),
+                t_ns: 0,
+            },
+            0,
+        );
+        let out = b.event(
+            &TraceEvent::Exit {
+                seq: 10,
+                pid: PID,
+                status: trace::ExitStatus::Signal(libc::SIGTERM),
+                t_ns: 0,
+            },
+            0,
+        );
         assert!(matches!(&out[0], Event::Closed(3)), "{out:?}");
         let Event::Process(p) = &out[1] else { panic!("{out:?}") };
         assert!(p.python && p.end == Some(ProcEnd::Killed(libc::SIGTERM)));
@@ -469,7 +500,8 @@ mod tests {
     fn a_wait_goes_on_its_process_loop_lane_with_what_it_watched_and_found() {
         let mut b = Bridge::new();
         let mut w = call(4, Syscall::Poll, trace::Op::Poll, trace::Lane::Loop(PID));
-        w.arg = TArg::Wait { fds: vec![WaitFd { fd: 5, events: 1 }], timeout: Some(Duration::from_millis(200)) };
+        w.arg =
+            TArg::Wait { fds: vec![WaitFd { fd: 5, events: 1 }], timeout: Some(Duration::from_millis(200)) };
         w.mode = None;
         let out = b.event(&TraceEvent::Begin(w.clone()), 0);
         let [Event::Begin(c)] = out.as_slice() else { panic!("{out:?}") };

@@ -35,7 +35,8 @@ impl RecordTap {
         let Some(rec) = &mut self.recorder else { return };
         for out in self.bridge.event(ev, now_ns) {
             if let Err(e) = rec.write(now_ns, &out) {
-                self.failure = Some(format!("recording stopped: {e}; the file lacks every event from here on"));
+                self.failure =
+                    Some(format!("recording stopped: {e}; the file lacks every event from here on"));
                 self.recorder = None;
                 return;
             }

@@ -60,7 +60,10 @@ impl TraceSession {
         let capture = if attached {
             None
         } else {
-            Some(Capture::new(opts.program_output.as_deref()).map_err(|e| TraceError::sys("program output", e))?)
+            Some(
+                Capture::new(opts.program_output.as_deref())
+                    .map_err(|e| TraceError::sys("program output", e))?,
+            )
         };
         let name = match &target {
             Target::Spawn(argv) => {
@@ -127,7 +130,8 @@ impl TraceSession {
             && let Err(e) = rec.write(now, &ev)
         {
             self.recorder = None;
-            self.record_failure = Some(format!("recording stopped: {e}; the file lacks every event from here on"));
+            self.record_failure =
+                Some(format!("recording stopped: {e}; the file lacks every event from here on"));
         }
         self.record.apply(&ev);
     }

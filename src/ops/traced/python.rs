@@ -29,7 +29,9 @@ pub fn lines(c: &Call, cx: &Context, tcx: &TracedCx) -> Vec<String> {
                     .into(),
             ]
         }
-        Op::Socket => vec![format!("sock = socket.socket({})", socket_args(t)), result(c, "a new socket object")],
+        Op::Socket => {
+            vec![format!("sock = socket.socket({})", socket_args(t)), result(c, "a new socket object")]
+        }
         Op::Bind => vec![format!("sock.bind({})", addr(c)), result(c, "None")],
         Op::Listen => vec![format!("sock.listen({})", t.args[1] as i32), result(c, "None")],
         Op::Shutdown => {
@@ -50,7 +52,9 @@ fn result(c: &Call, ok: &str) -> String {
     match c.outcome {
         Outcome::Blocking if c.end_ns.is_none() => "… still waiting".into(),
         Outcome::Blocking => "… never returned".into(),
-        Outcome::WouldBlock | Outcome::Timeout(TimeoutBy::RcvTimeo | TimeoutBy::SndTimeo) | Outcome::Error
+        Outcome::WouldBlock
+        | Outcome::Timeout(TimeoutBy::RcvTimeo | TimeoutBy::SndTimeo)
+        | Outcome::Error
         | Outcome::InProgress => format!("→ raises {}", py_error(c.errno)),
         Outcome::Timeout(TimeoutBy::Poll) => "→ raises TimeoutError: timed out".into(),
         _ => format!("→ {ok}"),
@@ -59,7 +63,8 @@ fn result(c: &Call, ok: &str) -> String {
 
 /// Under a CPython timeout the call comes right after a poll on its fd.
 fn after_poll(t: &Traced, tcx: &TracedCx) -> Option<String> {
-    let Near { op: Op::PollWait, single: Some((w, timeout)), outcome: Outcome::Ready, .. } = tcx.before? else {
+    let Near { op: Op::PollWait, single: Some((w, timeout)), outcome: Outcome::Ready, .. } = tcx.before?
+    else {
         return None;
     };
     (w.fd == t.fd()).then(|| {
@@ -74,8 +79,13 @@ fn flags_arg(t: &Traced) -> String {
         "recvmsg" | "sendmsg" => t.args[2],
         _ => 0,
     } as i32;
-    let names = [(libc::MSG_PEEK, "MSG_PEEK"), (libc::MSG_DONTWAIT, "MSG_DONTWAIT"), (libc::MSG_WAITALL, "MSG_WAITALL")];
-    let set: Vec<String> = names.iter().filter(|(b, _)| flags & b != 0).map(|(_, n)| format!("socket.{n}")).collect();
+    let names = [
+        (libc::MSG_PEEK, "MSG_PEEK"),
+        (libc::MSG_DONTWAIT, "MSG_DONTWAIT"),
+        (libc::MSG_WAITALL, "MSG_WAITALL"),
+    ];
+    let set: Vec<String> =
+        names.iter().filter(|(b, _)| flags & b != 0).map(|(_, n)| format!("socket.{n}")).collect();
     if set.is_empty() { String::new() } else { format!(", {}", set.join(" | ")) }
 }
 
@@ -86,8 +96,12 @@ fn recv(c: &Call, t: &Traced, tcx: &TracedCx) -> Vec<String> {
         _ => "b''".into(),
     };
     let (call, ok) = match t.syscall.as_str() {
-        "recvfrom" if t.args[4] != 0 => (format!("data, addr = sock.recvfrom({size}{})", flags_arg(t)), format!("({got}, addr)")),
-        "recvmsg" => (format!("sock.recvmsg({size}{})", flags_arg(t)), format!("({got}, ancdata, flags, addr)")),
+        "recvfrom" if t.args[4] != 0 => {
+            (format!("data, addr = sock.recvfrom({size}{})", flags_arg(t)), format!("({got}, addr)"))
+        }
+        "recvmsg" => {
+            (format!("sock.recvmsg({size}{})", flags_arg(t)), format!("({got}, ancdata, flags, addr)"))
+        }
         "read" | "readv" => (format!("os.read(sock.fileno(), {size})"), got),
         _ => (format!("sock.recv({size}{})", flags_arg(t)), got),
     };
@@ -129,7 +143,8 @@ fn accept(c: &Call, t: &Traced, tcx: &TracedCx) -> Vec<String> {
 
 fn connect(c: &Call, t: &Traced, tcx: &TracedCx) -> Vec<String> {
     let mut out = vec![format!("sock.connect({})", addr(c))];
-    let polls_next = tcx.after.is_some_and(|n| n.op == Op::PollWait && n.single.is_some_and(|(w, _)| w.fd == t.fd()));
+    let polls_next =
+        tcx.after.is_some_and(|n| n.op == Op::PollWait && n.single.is_some_and(|(w, _)| w.fd == t.fd()));
     if c.outcome == Outcome::InProgress && polls_next {
         out.push("# under sock.settimeout(…): EINPROGRESS is not raised; CPython waits in poll() for the handshake".into());
     } else {
@@ -154,15 +169,26 @@ fn wait(c: &Call, t: &Traced, tcx: &TracedCx) -> Vec<String> {
                 Outcome::Timeout(_) => "[]".to_string(),
                 _ => format!("a (key, events) pair for each ready socket: {}", fds(t)),
             };
-            vec![format!("sel.select({arg})"), result(c, &got), "# selectors.DefaultSelector, which is epoll on Linux".into()]
+            vec![
+                format!("sel.select({arg})"),
+                result(c, &got),
+                "# selectors.DefaultSelector, which is epoll on Linux".into(),
+            ]
         }
         "select" | "pselect6" => {
             let arg = secs.unwrap_or_else(|| "None".into());
-            vec![format!("select.select(rlist, wlist, xlist, {arg})"), result(c, &format!("the ready lists: {}", fds(t)))]
+            vec![
+                format!("select.select(rlist, wlist, xlist, {arg})"),
+                result(c, &format!("the ready lists: {}", fds(t))),
+            ]
         }
         _ => {
             let ms = timeout.map_or_else(|| "None".into(), |d| d.as_millis().to_string());
-            vec![format!("p.poll({ms})"), result(c, &format!("[(fd, revents), …]: {}", fds(t))), "# select.poll(), or selectors.PollSelector".into()]
+            vec![
+                format!("p.poll({ms})"),
+                result(c, &format!("[(fd, revents), …]: {}", fds(t))),
+                "# select.poll(), or selectors.PollSelector".into(),
+            ]
         }
     }
 }
@@ -187,7 +213,9 @@ fn timed_call(c: &Call, tcx: &TracedCx, events: u32, secs: &str) -> Vec<String> 
             out.push("→ raises TimeoutError: timed out".into());
             out.push("# poll() ran out, so the call itself was never made: e.errno is None".into());
         }
-        Outcome::Blocking if c.end_ns.is_none() => out.push("… waiting in poll() until the socket is ready or the time is up".into()),
+        Outcome::Blocking if c.end_ns.is_none() => {
+            out.push("… waiting in poll() until the socket is ready or the time is up".into())
+        }
         Outcome::Ready => {
             let next = tcx.after.map(|n| n.op.word()).unwrap_or("the call");
             out.push(format!("# poll() said ready: the {next} itself comes next"));
@@ -214,7 +242,8 @@ fn mode(c: &Call, t: &Traced, tcx: &TracedCx, _: &Context) -> Vec<String> {
         let op = if on { "flags | os.O_NONBLOCK" } else { "flags & ~os.O_NONBLOCK" };
         return vec![
             format!("fcntl.fcntl(sock, fcntl.F_SETFL, {op})"),
-            "# not the socket module (it uses ioctl FIONBIO): gettimeout() does not follow this change".into(),
+            "# not the socket module (it uses ioctl FIONBIO): gettimeout() does not follow this change"
+                .into(),
         ];
     }
     if on {

@@ -14,7 +14,9 @@ pub fn why(c: &Call, cx: &Context, tcx: &TracedCx) -> String {
     let Some(t) = c.traced.as_deref() else { return String::new() };
     let sys = t.syscall.as_str();
     if c.outcome == Outcome::Blocking && c.end_ns.is_some() {
-        return format!("{sys} was still in the kernel when the trace of this process ended: it never returned.");
+        return format!(
+            "{sys} was still in the kernel when the trace of this process ended: it never returned."
+        );
     }
     if c.outcome == Outcome::Error {
         return failed(c, t, cx);
@@ -69,7 +71,8 @@ fn took(c: &Call) -> String {
 
 /// `, or until its SO_RCVTIMEO of 0.2 s runs out`.
 fn timer_clause(t: Option<Duration>, name: &str) -> String {
-    t.filter(|t| !t.is_zero()).map_or_else(String::new, |t| format!(", or until its {name} of {} runs out", set(t)))
+    t.filter(|t| !t.is_zero())
+        .map_or_else(String::new, |t| format!(", or until its {name} of {} runs out", set(t)))
 }
 
 fn recv(c: &Call, t: &Traced, cx: &Context) -> String {
@@ -179,9 +182,14 @@ fn accept(c: &Call, t: &Traced) -> String {
         Outcome::Accepted(_) => {
             let fd = t.ret.unwrap_or(-1);
             let head = if blocking(c) && waited(c) {
-                format!("accept slept for {} until a client connected, then returned a new socket, fd {fd}.", took(c))
+                format!(
+                    "accept slept for {} until a client connected, then returned a new socket, fd {fd}.",
+                    took(c)
+                )
             } else {
-                format!("A connection was already waiting in the accept queue, so accept returned a new socket, fd {fd}, at once.")
+                format!(
+                    "A connection was already waiting in the accept queue, so accept returned a new socket, fd {fd}, at once."
+                )
             };
             let flags = if t.syscall == "accept4" { t.args[3] as i32 } else { 0 };
             if flags & libc::SOCK_NONBLOCK == 0 {
@@ -191,7 +199,8 @@ fn accept(c: &Call, t: &Traced) -> String {
             }
         }
         Outcome::WouldBlock => {
-            "No connection was waiting and the listener is non-blocking, so accept returned EAGAIN at once.".into()
+            "No connection was waiting and the listener is non-blocking, so accept returned EAGAIN at once."
+                .into()
         }
         Outcome::Timeout(by) => expired(c, &t.syscall, by, "no client connected"),
         _ => format!("{} returned {}.", t.syscall, c.label()),
@@ -234,7 +243,8 @@ fn wait(c: &Call, t: &Traced, tcx: &TracedCx) -> String {
         ),
         Outcome::Timeout(_) => {
             let limit = timeout.map_or_else(|| "its timeout".into(), |t| format!("its full {}", set(t)));
-            let mut s = format!("{sys} waited {limit} and its {watched} did not become ready, so it returned 0.");
+            let mut s =
+                format!("{sys} waited {limit} and its {watched} did not become ready, so it returned 0.");
             if tcx.python && single_wait(c).is_some() {
                 s.push_str(
                     " A poll on one socket with a deadline is how CPython waits under settimeout(): it ran out, so \
@@ -245,7 +255,8 @@ fn wait(c: &Call, t: &Traced, tcx: &TracedCx) -> String {
         }
         Outcome::Ready => {
             let when = if waited(c) { format!("After {}", took(c)) } else { "At once".into() };
-            let ready: Vec<String> = t.ready.iter().map(|w| format!("fd {} {}", w.fd, readiness(w.events))).collect();
+            let ready: Vec<String> =
+                t.ready.iter().map(|w| format!("fd {} {}", w.fd, readiness(w.events))).collect();
             let list = if ready.is_empty() { String::new() } else { format!(": {}", ready.join(", ")) };
             format!("{when}, {sys} reported {} ready{list}.", c.bytes.unwrap_or(0))
         }
@@ -298,7 +309,9 @@ fn timer_set(c: &Call) -> String {
     let name = if c.op == Op::RcvTimeo { "SO_RCVTIMEO" } else { "SO_SNDTIMEO" };
     let what = if c.op == Op::RcvTimeo { "recv (and accept)" } else { "send" };
     match c.arg {
-        Arg::Secs(d) if d.is_zero() => format!("{name} set to 0, which the kernel reads as no limit: a blocking {what} waits forever."),
+        Arg::Secs(d) if d.is_zero() => {
+            format!("{name} set to 0, which the kernel reads as no limit: a blocking {what} waits forever.")
+        }
         Arg::Secs(d) => format!(
             "{name} set to {}: a blocking {what} on this socket now gives up after that long with EAGAIN. It does \
              not affect a non-blocking socket, which never waits.",
@@ -321,7 +334,9 @@ fn socket(c: &Call, t: &Traced) -> String {
 fn bind(c: &Call) -> String {
     match &c.arg {
         Arg::Addr(a) if a.port() == 0 => {
-            format!("bind gave the socket its local address, {a}: port 0 asks the kernel to pick a free port.")
+            format!(
+                "bind gave the socket its local address, {a}: port 0 asks the kernel to pick a free port."
+            )
         }
         Arg::Addr(a) => format!("bind gave the socket its local address, {a}."),
         _ => "bind gave the socket its local address.".into(),
@@ -333,9 +348,11 @@ fn shutdown(t: &Traced) -> String {
         libc::SHUT_WR => "shutdown(SHUT_WR) sent a FIN: the other end's recv returns 0 once it has read \
                           everything. This end can still receive."
             .into(),
-        libc::SHUT_RD => "shutdown(SHUT_RD): recv on this end now returns 0 at once when nothing is queued (a \
+        libc::SHUT_RD => {
+            "shutdown(SHUT_RD): recv on this end now returns 0 at once when nothing is queued (a \
                           blocked recv wakes). Nothing is sent to the other end."
-            .into(),
+                .into()
+        }
         _ => "shutdown(SHUT_RDWR): a FIN goes to the other end, and recv on this end returns 0 at once when \
               nothing is queued."
             .into(),

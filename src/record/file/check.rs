@@ -73,7 +73,10 @@ impl Checker {
                 }
             }
             Event::Output(o) if o.bytes.len() > OUTPUT_CHUNK => {
-                return Err(format!("{} bytes of output in one line (at most {OUTPUT_CHUNK})", o.bytes.len()));
+                return Err(format!(
+                    "{} bytes of output in one line (at most {OUTPUT_CHUNK})",
+                    o.bytes.len()
+                ));
             }
             Event::Closed(_)
             | Event::Use(_)
