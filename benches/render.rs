@@ -66,7 +66,7 @@ fn info(id: u32) -> SockInfo {
 /// The kernel samples the update step would have taken.
 fn samples() -> Vec<(u32, Sample)> {
     let kernel = Some(KernelView { nonblock: true, rcvtimeo_us: 0, sndtimeo_us: 0 });
-    (1..=SOCKETS).map(|id| (id, Sample { kernel, queues: Some((0, 0)) })).collect()
+    (1..=SOCKETS).map(|id| (id, Sample { kernel, queues: Some((0, 0)), ..Sample::default() })).collect()
 }
 
 fn bench(c: &mut Criterion) {

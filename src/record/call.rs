@@ -324,7 +324,11 @@ impl Call {
         match self.outcome {
             Outcome::Data | Outcome::Sent => format!("{} {n}", self.outcome.word()),
             Outcome::Partial => format!("partial {n}/{}", self.requested().unwrap_or(0)),
-            Outcome::Accepted(k) => format!("accepted #{k}"),
+            // A traced program's new socket is known by its fd.
+            Outcome::Accepted(k) => match self.traced.as_ref().and_then(|t| t.ret) {
+                Some(fd) => format!("accepted fd {fd}"),
+                None => format!("accepted #{k}"),
+            },
             Outcome::Timeout(TimeoutBy::Poll) => "timeout".into(),
             Outcome::Timeout(by) => format!("timeout ({})", by.word()),
             Outcome::Error => format!("error {}", self.errno_name().unwrap_or("?")),

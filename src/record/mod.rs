@@ -138,6 +138,18 @@ impl Record {
         self.procs.get(&pid)
     }
 
+    /// A lane's name: `#1`, `peer`, `loop`, or a traced program's `PID:FD`
+    /// and `PID:loop`.
+    pub fn lane_name(&self, lane: Lane) -> String {
+        match lane {
+            Lane::Sock(id) => match self.socket(id) {
+                Some(s) if s.info.pid.is_some() => format!("{}:{}", s.info.pid.unwrap_or(0), s.info.fd),
+                _ => lane.to_string(),
+            },
+            lane => lane.to_string(),
+        }
+    }
+
     /// Whether this is a traced program's record.
     pub fn is_traced(&self) -> bool {
         !self.procs.is_empty()

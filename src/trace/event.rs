@@ -334,6 +334,9 @@ pub enum TraceEvent {
     Mode { sock: SockId, mode: Mode, t_ns: u64 },
     /// An fd stopped being a socket without a traced close (close-on-exec).
     Gone { sock: SockId, t_ns: u64 },
+    /// A socket's addresses as the kernel has them, read after a bind,
+    /// listen, connect or accept (only with `Options::strace`).
+    Addrs { sock: SockId, local: Option<std::net::SocketAddr>, peer: Option<std::net::SocketAddr>, t_ns: u64 },
     /// A call entered the kernel.
     Begin(Call),
     /// A call returned, or will never return (`end_ns` None).

@@ -54,6 +54,13 @@ pub use syscall::Syscall;
 use control::{Control, WAKE_SIGNAL};
 use engine::Engine;
 
+/// A duplicate, in this process, of fd `fd` of process `pid` (it needs
+/// the rights ptrace needs): to read a traced socket's state as the kernel
+/// holds it. Close it soon: while it is open the socket stays alive.
+pub fn dup_fd(pid: u32, fd: i32) -> std::io::Result<std::os::fd::OwnedFd> {
+    sys::dup_from(pid as sys::Pid, fd)
+}
+
 /// What to trace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -153,6 +160,7 @@ fn run(
             control.set_root(child.pid);
             let mut engine = Engine::new(true, opts.read_write, t0, tx, control, child.pid);
             engine.strace = opts.strace;
+            engine.k.addresses = opts.strace;
             engine.threads.insert(child.pid, threads::Thread::new(child.pid as u32));
             engine.exec_report = Some(child.exec_report);
             engine.started = Some(ready);
@@ -163,6 +171,7 @@ fn run(
             control.set_root(pid as i32);
             let mut engine = Engine::new(false, opts.read_write, t0, tx, control, pid as i32);
             engine.strace = opts.strace;
+            engine.k.addresses = opts.strace;
             for tid in tids {
                 engine.threads.insert(tid, threads::Thread::new(pid));
             }

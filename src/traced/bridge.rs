@@ -66,6 +66,13 @@ impl Bridge {
                 self.tell(id, |i| i.mode = Some(record_mode(Some(*mode))))
             }
             TraceEvent::Gone { sock, .. } => self.close(*sock),
+            TraceEvent::Addrs { sock, local, peer, .. } => {
+                let Some(&id) = self.ids.get(sock) else { return Vec::new() };
+                self.tell(id, |i| {
+                    i.local = local.or(i.local);
+                    i.remote = peer.or(i.remote);
+                })
+            }
             TraceEvent::Begin(c) => {
                 if matches!(c.op, trace::Op::Socket) {
                     self.deferred.insert(c.seq, ());

@@ -32,7 +32,7 @@ pub struct Options {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Program {
     pub pid: u32,
-    /// Its command (argv[0], escaped), or `pid N`.
+    /// Its command's file name (escaped), or `pid N`.
     pub name: String,
     /// Attached with `-p`: ending the session lets it go.
     pub attached: bool,
@@ -51,6 +51,8 @@ pub struct TraceSession {
     /// When the end was asked for, and whether SIGKILL has followed.
     ending: Option<(Instant, bool)>,
     finish: Option<Result<Finish, TraceError>>,
+    /// When the tracer let go of the last process: the screen's clock stops there.
+    ended_ns: Option<u64>,
 }
 
 impl TraceSession {
@@ -66,9 +68,14 @@ impl TraceSession {
             )
         };
         let name = match &target {
-            Target::Spawn(argv) => {
-                argv.first().map(|a| crate::escape::escape(a.as_encoded_bytes())).unwrap_or_default()
-            }
+            // The command's file name: `python3`, not its whole path.
+            Target::Spawn(argv) => argv
+                .first()
+                .map(|a| {
+                    let p = std::path::Path::new(a);
+                    crate::escape::escape(p.file_name().unwrap_or(a).as_encoded_bytes())
+                })
+                .unwrap_or_default(),
             Target::Attach(pid) => format!("pid {pid}"),
         };
         let topts = trace::Options {
@@ -105,6 +112,7 @@ impl TraceSession {
             output_to,
             ending: None,
             finish: None,
+            ended_ns: None,
         })
     }
 
@@ -145,6 +153,12 @@ impl TraceSession {
         self.t0.elapsed().as_nanos() as u64
     }
 
+    /// The screen's clock: the trace's, stopped when the trace ended (so a
+    /// finished trace stays in view, like a replay at its end).
+    pub fn clock_ns(&self) -> u64 {
+        self.ended_ns.unwrap_or_else(|| self.now_ns())
+    }
+
     /// Ends the trace: SIGTERM to a program sockscope started (SIGKILL
     /// follows after [`GRACE`], see [`TraceSession::tick`]); an attached
     /// program is let go.
@@ -173,6 +187,7 @@ impl TraceSession {
             if let Some(t) = self.tracer.take() {
                 self.finish = Some(t.join());
             }
+            self.ended_ns = Some(self.now_ns());
             return true;
         }
         false

@@ -19,6 +19,7 @@ use crate::config::{Config, CopyTo};
 use crate::exec::{Executor, Session};
 use crate::lab::sample::Inspection;
 use crate::record::{Call, KernelView, Lane, PyMode, Record, SockState, Timeline};
+use crate::traced::TraceSession;
 
 /// How often to redraw while something moves (a blocked call's elapsed
 /// time, a scheduled peer action, a `wait`, a replay playing). Idle: no
@@ -32,13 +33,24 @@ pub struct Sample {
     pub kernel: Option<KernelView>,
     /// Bytes queued to receive and to send (FIONREAD, TIOCOUTQ).
     pub queues: Option<(u32, u32)>,
+    /// A traced program's socket: its addresses as the kernel has them.
+    pub local: Option<SocketAddr>,
+    pub remote: Option<SocketAddr>,
 }
 
 /// Where the records come from: a live session, a recording played back
 /// (no sockets, no executor), or a fixed record (tests).
 pub enum Store {
-    Live { session: Box<Session>, exec: Box<Executor> },
-    Replay { record: Box<Record>, player: Player },
+    Live {
+        session: Box<Session>,
+        exec: Box<Executor>,
+    },
+    /// A real program under the tracer: no sockets of ours, no executor.
+    Traced(Box<TraceSession>),
+    Replay {
+        record: Box<Record>,
+        player: Player,
+    },
     Fixed(Box<Record>),
 }
 
@@ -109,6 +121,12 @@ pub struct App {
     pub copy: CopyTo,
     /// Sequences for the terminal itself (OSC 52), written after the next frame.
     pub to_terminal: Vec<String>,
+    /// Tracing: `q` was pressed once; the next `q` or `y` ends the program.
+    pub quit_asked: bool,
+    /// Tracing: quit once the tracer has let go of the program.
+    pub quit_when_done: bool,
+    /// Tracing: the program's output is shown (`o`).
+    pub output_shown: bool,
 }
 
 impl App {
@@ -145,6 +163,22 @@ impl App {
             transcript: Transcript::default(),
             copy: cfg.copy,
             to_terminal: Vec::new(),
+            quit_asked: false,
+            quit_when_done: false,
+            output_shown: false,
+        }
+    }
+
+    /// A real program under the tracer.
+    pub fn traced(session: TraceSession, theme: Theme) -> App {
+        App::with_store(Store::Traced(Box::new(session)), theme)
+    }
+
+    /// The trace behind the screen, when tracing.
+    pub fn trace(&self) -> Option<&TraceSession> {
+        match &self.store {
+            Store::Traced(s) => Some(s),
+            _ => None,
         }
     }
 
@@ -189,6 +223,7 @@ impl App {
     pub fn record(&self) -> &Record {
         match &self.store {
             Store::Live { session, .. } => session.record(),
+            Store::Traced(session) => session.record(),
             Store::Replay { record, .. } | Store::Fixed(record) => record,
         }
     }
@@ -216,6 +251,9 @@ impl App {
     /// Lanes top to bottom: every socket in number order, the event loop
     /// once it has been used, the peer, then each serve client that has records.
     pub fn lanes(&self) -> Vec<Lane> {
+        if self.record().is_traced() {
+            return traced_lanes(self.record());
+        }
         let tl = self.timeline();
         let mut lanes: Vec<Lane> = self.record().sockets().map(|s| Lane::Sock(s.id())).collect();
         if !tl.lane(Lane::Loop).is_empty() {
@@ -263,10 +301,28 @@ impl App {
     pub fn followed(&self) -> Option<usize> {
         let rec = self.record();
         let at = |i: usize| rec.timeline().get(i).map(|c| c.end_ns.unwrap_or(c.start_ns));
+        if rec.is_traced() {
+            // A traced program has no current socket: follow the whole program.
+            return self.lanes().into_iter().filter_map(|l| rec.last_changed(l)).max_by_key(|&i| at(i));
+        }
         // On a tie the current socket's call wins (`max_by_key` keeps the last).
         let ours = [Some(Lane::Loop), self.current().map(Lane::Sock)];
         let latest = ours.into_iter().flatten().filter_map(|l| rec.last_changed(l)).max_by_key(|&i| at(i));
         latest.or_else(|| rec.last_changed(Lane::Peer))
+    }
+
+    /// The socket the sockets pane shows whole: the current one, or, for a
+    /// traced program (which has no current socket), the shown call's.
+    pub fn pane_socket(&self) -> Option<u32> {
+        if !self.record().is_traced() {
+            return self.current();
+        }
+        self.shown_call().and_then(|c| c.lane.sock()).or(self.current())
+    }
+
+    /// A lane's name: `#1`, `peer`, or a traced program's `PID:FD`.
+    pub fn lane_name(&self, lane: Lane) -> String {
+        self.record().lane_name(lane)
     }
 
     /// What `b` will do now: the opposite of the current socket's mode.
@@ -276,4 +332,26 @@ impl App {
             Some(_) => "blocking",
         }
     }
+}
+
+/// A traced program's lanes: each process's sockets in the order they
+/// appeared, then its `PID:loop` lane once it has waited.
+fn traced_lanes(rec: &Record) -> Vec<Lane> {
+    let mut by_pid: std::collections::BTreeMap<u32, Vec<Lane>> = std::collections::BTreeMap::new();
+    for s in rec.sockets() {
+        by_pid.entry(s.info.pid.unwrap_or(0)).or_default().push(Lane::Sock(s.id()));
+    }
+    for l in rec.timeline().lanes() {
+        if let Lane::ProcLoop(pid) = l {
+            by_pid.entry(pid).or_default();
+        }
+    }
+    let mut lanes = Vec::new();
+    for (pid, socks) in by_pid {
+        lanes.extend(socks);
+        if !rec.timeline().lane(Lane::ProcLoop(pid)).is_empty() {
+            lanes.push(Lane::ProcLoop(pid));
+        }
+    }
+    lanes
 }

@@ -69,6 +69,8 @@ fn run_loop(
     input: &Receiver<io::Result<Event>>,
     signals: &Receiver<i32>,
 ) -> io::Result<Exit> {
+    // A trace's senders go once the program is gone: then nothing more comes.
+    let mut lab_rx = lab_rx.clone();
     loop {
         app.refresh();
         let size = guard.terminal.size()?;
@@ -90,11 +92,10 @@ fn run_loop(
         }
         let timer = app.wake_in().map_or_else(never, after);
         select! {
-            recv(lab_rx) -> ev => {
-                if let Ok(ev) = ev {
-                    app.apply(ev);
-                }
-            }
+            recv(lab_rx) -> ev => match ev {
+                Ok(ev) => app.apply(ev),
+                Err(_) => lab_rx = never(),
+            },
             recv(input) -> ev => match ev {
                 Ok(Ok(ev)) => on_input(app, ev),
                 // The terminal is gone: nothing more can be read or shown.

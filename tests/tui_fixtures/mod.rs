@@ -112,7 +112,7 @@ pub fn app_with(mut rec: Record, rows: Vec<SockRow>, now: u64) -> App {
     let samples = rows
         .iter()
         .filter(|r| !r.closed)
-        .map(|r| (r.info.id, Sample { kernel: r.kernel, queues: r.queues }))
+        .map(|r| (r.info.id, Sample { kernel: r.kernel, queues: r.queues, ..Sample::default() }))
         .collect();
     let mut app = App::fixed(rec, samples, now, THEME);
     app.peer_addr = addr(PEER);

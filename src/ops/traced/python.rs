@@ -68,7 +68,7 @@ fn after_poll(t: &Traced, tcx: &TracedCx) -> Option<String> {
         return None;
     };
     (w.fd == t.fd()).then(|| {
-        let secs = timeout.map_or_else(|| "…".into(), |d| crate::ops::literal::py_secs(d));
+        let secs = timeout.map_or_else(|| "…".into(), crate::ops::literal::py_secs);
         format!("# under sock.settimeout({secs}): CPython waited in poll() first, and it said ready")
     })
 }

@@ -212,6 +212,9 @@ pub fn labels(c: &Call, now_ns: u64) -> Vec<String> {
 
 /// The short text beside a call's glyph.
 pub fn label(c: &Call, now_ns: u64) -> String {
+    if let Some(l) = traced_label(c) {
+        return l;
+    }
     let elapsed = || fmt::dur(now_ns.saturating_sub(c.start_ns));
     match (c.op, c.outcome, &c.arg) {
         (Op::Spin, Outcome::Blocking, _) => format!("spinning {}", elapsed()),
@@ -227,5 +230,18 @@ pub fn label(c: &Call, now_ns: u64) -> String {
         },
         (op, Outcome::Ok, _) => op.word().into(),
         _ => c.label(),
+    }
+}
+
+/// A traced call's label where the lab's words do not fit: a call that
+/// never returned, how many sockets a wait found ready, and the real
+/// syscall for a set-up or control call.
+fn traced_label(c: &Call) -> Option<String> {
+    let t = c.traced.as_deref()?;
+    match c.outcome {
+        Outcome::Blocking if c.end_ns.is_some() => Some("never returned".into()),
+        Outcome::Ready => Some(format!("ready {}", c.bytes.unwrap_or(0))),
+        Outcome::Ok if !c.op.is_mode() => Some(t.syscall.clone()),
+        _ => None,
     }
 }

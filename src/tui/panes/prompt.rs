@@ -81,6 +81,13 @@ fn hints<'a>(app: &App, t: &Theme, width: u16) -> Line<'a> {
             ("↑↓".into(), "move".into(), 5),
             (k("transcript"), "close".into(), 9),
         ],
+        None if app.trace().is_some() => vec![
+            ("o".into(), "output".into(), 9),
+            ("← →".into(), "select a call".into(), 8),
+            ("↑ ↓".into(), "lane".into(), 4),
+            (k("follow"), "follow".into(), 5),
+            ("+ -".into(), "zoom".into(), 6),
+        ],
         Some(p) => {
             let play = if p.playing { "pause" } else { "play" };
             vec![
@@ -107,7 +114,13 @@ fn hints<'a>(app: &App, t: &Theme, width: u16) -> Line<'a> {
             (k("prompt"), "command".into(), 4),
         ],
     };
-    all.extend([(k("help"), "help".into(), 10), (k("quit"), "quit".into(), 10)]);
+    let quit = match app.trace() {
+        Some(s) if s.finished() => "quit",
+        Some(s) if s.program.attached => "quit (lets it go)",
+        Some(_) => "quit (ends it)",
+        None => "quit",
+    };
+    all.extend([(k("help"), "help".into(), 10), (k("quit"), quit.into(), 10)]);
     if app.demo.is_some() {
         all.insert(0, ("Space".into(), "next step".into(), 10));
     }

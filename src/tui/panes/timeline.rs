@@ -17,6 +17,17 @@ use crate::tui::view::Window;
 
 /// Columns for the lane name (`▸#12 `, `peer `).
 pub const LABEL_W: u16 = 6;
+/// A traced program's lane names (`41234:12`, `41234:loop`) are longer.
+const TRACED_LABEL_MAX: u16 = 14;
+
+/// Columns for the lane names at this moment.
+pub fn label_w(app: &App) -> u16 {
+    if !app.record().is_traced() {
+        return LABEL_W;
+    }
+    let longest = app.lanes().iter().map(|&l| app.lane_name(l).chars().count()).max().unwrap_or(0);
+    (longest as u16 + 2).clamp(LABEL_W, TRACED_LABEL_MAX)
+}
 /// Rows under the lanes: the ruler and its labels.
 const AXIS_H: u16 = 2;
 
@@ -35,7 +46,7 @@ pub struct Geometry {
 
 /// Lays the lanes out; when they do not all fit, the window of lanes
 /// shown moves just enough to include `focus`.
-pub fn geometry(area: Rect, lanes: &[Lane], focus: Option<Lane>) -> Geometry {
+pub fn geometry(area: Rect, lanes: &[Lane], focus: Option<Lane>, label_w: u16) -> Geometry {
     let inner =
         Rect::new(area.x + 1, area.y + 1, area.width.saturating_sub(2), area.height.saturating_sub(2));
     let lanes_h = inner.height.saturating_sub(AXIS_H);
@@ -48,8 +59,8 @@ pub fn geometry(area: Rect, lanes: &[Lane], focus: Option<Lane>) -> Geometry {
     let rows =
         lanes[first..first + shown].iter().enumerate().map(|(i, &l)| (l, inner.y + i as u16 * gap)).collect();
     Geometry {
-        x0: inner.x + LABEL_W,
-        cells: cells(area),
+        x0: inner.x + label_w,
+        cells: cells(area, label_w),
         rows,
         axis_y: inner.y + lanes_h,
         gap,
@@ -58,13 +69,14 @@ pub fn geometry(area: Rect, lanes: &[Lane], focus: Option<Lane>) -> Geometry {
 }
 
 /// Time cells across a pane of this size.
-pub fn cells(area: Rect) -> u16 {
-    area.width.saturating_sub(2 + LABEL_W).max(1)
+pub fn cells(area: Rect, label_w: u16) -> u16 {
+    area.width.saturating_sub(2 + label_w).max(1)
 }
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let g = geometry(area, &app.lanes(), app.focus_lane());
+    let label_w = label_w(app);
+    let g = geometry(area, &app.lanes(), app.focus_lane(), label_w);
     let w = app.view.window(app.now_ns, g.cells);
     let state = if app.view.follow {
         format!("{} follow", t.current_mark())
@@ -75,13 +87,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(frame(title(head, t), t), area);
     let buf = f.buffer_mut();
     for &(lane, y) in &g.rows {
-        let current = lane == Lane::Sock(app.current().unwrap_or(0));
-        let name = match lane {
-            Lane::Sock(n) if current => format!("{}#{n}", t.current_mark()),
-            lane => format!(" {lane}"),
-        };
+        let current = lane == Lane::Sock(app.pane_socket().unwrap_or(0));
+        let mark = if current { t.current_mark() } else { " " };
+        let name = format!("{mark}{}", app.lane_name(lane));
         let style = if current { t.bold() } else { t.dim() };
-        buf.set_stringn(g.x0 - LABEL_W, y, name, LABEL_W as usize - 1, style);
+        buf.set_stringn(g.x0 - label_w, y, name, label_w as usize - 1, style);
         lane::draw(buf, &g, y, w, app, lane);
     }
     if g.hidden != (0, 0) {
@@ -89,7 +99,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         // socket's lane, or the selected call's, is always shown).
         let (up, down) = if t.ascii { ("^", "v") } else { ("↑", "↓") };
         let text = format!("{up}{}{down}{}", g.hidden.0, g.hidden.1);
-        buf.set_stringn(g.x0 - LABEL_W, g.axis_y + 1, text, LABEL_W as usize - 1, t.dim());
+        buf.set_stringn(g.x0 - label_w, g.axis_y + 1, text, label_w as usize - 1, t.dim());
     }
     draw_axis(buf, &g, w, app);
 }
@@ -137,7 +147,7 @@ fn draw_axis(buf: &mut Buffer, g: &Geometry, w: Window, app: &App) {
 /// The call under a click at (x, y), if any: one whose bar covers the
 /// cell, else the nearest within two cells.
 pub fn hit(area: Rect, app: &App, x: u16, y: u16) -> Option<usize> {
-    let g = geometry(area, &app.lanes(), app.focus_lane());
+    let g = geometry(area, &app.lanes(), app.focus_lane(), label_w(app));
     let &(lane, _) = g.rows.iter().find(|&&(_, ry)| ry == y)?;
     let col = x.checked_sub(g.x0).filter(|&c| c < g.cells)?;
     let w = app.view.window(app.now_ns, g.cells);
