@@ -265,3 +265,64 @@ fn an_attached_program_goes_on_after_quit() {
     let _ = prog.wait();
     remove(&file);
 }
+
+#[test]
+fn sigterm_to_sockscope_restores_the_terminal_and_ends_the_program() {
+    let file = py_file("tui-sigterm", BLOCKED_FOREVER);
+    let py = python();
+    let mut s = Session::start(&["trace", "--", &py, &file.to_string_lossy()]);
+    let t = s.wait_for("a blocked recv", |t| t.contains("recvfrom(") && t.contains("blocking "));
+    let pid = traced_pid(&t).unwrap();
+    let me = s.child.process_id().expect("pid");
+    // SAFETY: kill(2) on our own child.
+    assert_eq!(unsafe { libc::kill(me as libc::pid_t, libc::SIGTERM) }, 0);
+    let (status, alt) = s.wait_exit();
+    assert_eq!(status.exit_code(), 128 + libc::SIGTERM as u32, "{status:?}");
+    assert!(!alt, "the terminal is restored");
+    wait_until("the program to be gone", || !alive(pid));
+    remove(&file);
+}
+
+/// Writes what would move the cursor, clear the screen and retitle the
+/// window, if it reached the terminal.
+const HOSTILE: &str = r#"
+import sys, time
+sys.stdout.write("before\x1b[2J\x1b]0;pwned\x07after\n"); sys.stdout.flush()
+sys.stderr.write("err\x1b[31mred\n"); sys.stderr.flush()
+time.sleep(30)
+"#;
+
+#[test]
+fn the_programs_output_is_escaped_in_its_pane_or_goes_to_a_file() {
+    let file = py_file("tui-hostile", HOSTILE);
+    let py = python();
+    let mut s = Session::start(&["trace", "--", &py, &file.to_string_lossy()]);
+    s.wait_text("output: 2 lines, o shows");
+    s.send("o");
+    let t = s.wait_text("before\\x1b[2J\\x1b]0;pwned\\x07after");
+    assert!(t.contains("err\\x1b[31mred"), "stderr too:\n{t}");
+    assert!(t.contains("┌ sockets"), "nothing cleared the screen:\n{t}");
+    s.send("qy");
+    s.wait_exit();
+
+    let out = scratch("tui-hostile.out");
+    let mut s = Session::start(&[
+        "trace",
+        "--program-output",
+        &out.to_string_lossy(),
+        "--",
+        &py,
+        &file.to_string_lossy(),
+    ]);
+    s.wait_text("output goes to");
+    wait_until("the output in the file", || {
+        std::fs::read(&out)
+            .is_ok_and(|b| b.windows(5).any(|w| w == b"after") && b.windows(3).any(|w| w == b"red"))
+    });
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"before\x1b[2J"), "the file gets the bytes as written");
+    s.send("qy");
+    s.wait_exit();
+    remove(&out);
+    remove(&file);
+}
