@@ -127,6 +127,8 @@ pub struct App {
     pub quit_when_done: bool,
     /// Tracing: the program's output is shown (`o`).
     pub output_shown: bool,
+    /// Tracing: the status line has said how the program ended.
+    pub end_said: bool,
 }
 
 impl App {
@@ -166,6 +168,7 @@ impl App {
             quit_asked: false,
             quit_when_done: false,
             output_shown: false,
+            end_said: false,
         }
     }
 

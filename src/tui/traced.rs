@@ -103,17 +103,19 @@ impl App {
         let Store::Traced(s) = &mut self.store else { return };
         let just_ended = s.tick();
         self.now_ns = s.clock_ns();
-        if just_ended {
-            if self.quit_when_done {
-                self.quit = true;
-            } else {
-                let how = s.record().process(s.program.pid).and_then(|p| p.end).map(|e| e.to_string());
-                let how = how.unwrap_or_else(|| "ended".into());
-                self.status = Some(Status::Info(format!(
-                    "{} (pid {}) {how}: the trace is over; q quits",
-                    s.program.name, s.program.pid
-                )));
-            }
+        if just_ended && self.quit_when_done {
+            self.quit = true;
+        }
+        // How it ended comes through the bridge a moment after the tracer
+        // is done: said once it has.
+        let end = s.record().process(s.program.pid).and_then(|p| p.end);
+        if s.finished() && !self.quit_when_done && !self.end_said && end.is_some() {
+            self.end_said = true;
+            let how = end.map(|e| e.to_string()).unwrap_or_default();
+            self.status = Some(Status::Info(format!(
+                "{} (pid {}) {how}: the trace is over; q quits",
+                s.program.name, s.program.pid
+            )));
         }
         if let Some(why) = s.record_failure() {
             self.status = Some(Status::Error(why.to_string()));
@@ -141,6 +143,14 @@ impl App {
                 ))
             })
             .collect();
+        // The inspector reads the socket the panes show, the same way.
+        let shown = self.pane_socket().and_then(|id| self.record().socket(id)).filter(|k| k.is_open());
+        let target = shown.and_then(|k| Some((k.info.pid?, k.info.fd)));
+        self.inspection = target.filter(|_| self.inspector).and_then(|(pid, fd)| {
+            let dup = crate::trace::dup_fd(pid, fd).ok()?;
+            // Named by the program's fd, not the duplicate's.
+            sample::inspect(dup.as_raw_fd()).map(|i| sample::Inspection { fd, ..i })
+        });
     }
 
     /// Whether the trace moves the screen by itself (an ending under way).

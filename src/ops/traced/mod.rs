@@ -69,10 +69,15 @@ const LOOK: usize = 256;
 pub fn context(record: &crate::record::Record, c: &Call) -> Option<TracedCx> {
     let t = c.traced.as_ref()?;
     let tl = record.timeline();
-    let listener = match c.lane {
-        crate::record::Lane::Sock(id) => record.socket(id).is_some_and(|s| s.info.kind.is_listener()),
-        _ => false,
+    // The socket the call is on: its lane's, or the one a single wait watches.
+    let sock = match (c.lane, single_wait(c)) {
+        (crate::record::Lane::Sock(id), _) => record.socket(id),
+        (_, Some((w, _))) => {
+            record.sockets().filter(|s| s.info.pid == Some(t.pid) && s.info.fd == w.fd).last()
+        }
+        _ => None,
     };
+    let listener = sock.is_some_and(|s| s.info.kind.is_listener());
     let at = index_of(tl, c)?;
     let same = |i: &usize| tl.get(*i).and_then(|o| o.traced.as_ref()).is_some_and(|o| o.tid == t.tid);
     let before = (at.saturating_sub(LOOK)..at).rev().find(same).and_then(|i| near(tl.get(i)?));

@@ -43,8 +43,27 @@ pub fn lines(c: &Call, cx: &Context, tcx: &TracedCx) -> Vec<String> {
             vec![format!("sock.shutdown(socket.{how})"), result(c, "None")]
         }
         Op::Close => vec!["sock.close()".into(), result(c, "None")],
+        Op::Control if t.syscall == "setsockopt" => setsockopt(c, t),
         _ => Vec::new(),
     }
+}
+
+/// `sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, …)`, for the
+/// options the socket module names.
+fn setsockopt(c: &Call, t: &Traced) -> Vec<String> {
+    let (level, name) = match (t.args[1] as i32, t.args[2] as i32) {
+        (libc::SOL_SOCKET, libc::SO_REUSEADDR) => ("SOL_SOCKET", "SO_REUSEADDR"),
+        (libc::SOL_SOCKET, libc::SO_REUSEPORT) => ("SOL_SOCKET", "SO_REUSEPORT"),
+        (libc::SOL_SOCKET, libc::SO_KEEPALIVE) => ("SOL_SOCKET", "SO_KEEPALIVE"),
+        (libc::SOL_SOCKET, libc::SO_LINGER) => ("SOL_SOCKET", "SO_LINGER"),
+        (libc::SOL_SOCKET, libc::SO_RCVBUF) => ("SOL_SOCKET", "SO_RCVBUF"),
+        (libc::SOL_SOCKET, libc::SO_SNDBUF) => ("SOL_SOCKET", "SO_SNDBUF"),
+        (libc::SOL_SOCKET, libc::SO_BROADCAST) => ("SOL_SOCKET", "SO_BROADCAST"),
+        (libc::IPPROTO_TCP, libc::TCP_NODELAY) => ("IPPROTO_TCP", "TCP_NODELAY"),
+        (libc::IPPROTO_IPV6, libc::IPV6_V6ONLY) => ("IPPROTO_IPV6", "IPV6_V6ONLY"),
+        _ => return Vec::new(),
+    };
+    vec![format!("sock.setsockopt(socket.{level}, socket.{name}, …)"), result(c, "None")]
 }
 
 /// `→ value`, or `→ raises …` for a failed call.
@@ -120,7 +139,11 @@ fn recv(c: &Call, t: &Traced, tcx: &TracedCx) -> Vec<String> {
 }
 
 fn send(c: &Call, t: &Traced, tcx: &TracedCx) -> Vec<String> {
-    let data = py_bytes(c.preview.as_deref(), c.requested().unwrap_or(0));
+    // A failed send moved nothing, so its bytes were not read: `data`.
+    let data = match c.preview.as_deref() {
+        Some(p) => py_bytes(Some(p), c.requested().unwrap_or(0)),
+        None => "data".into(),
+    };
     let call = match t.syscall.as_str() {
         "sendto" if t.args[4] != 0 => format!("sock.sendto({data}{}, addr)", flags_arg(t)),
         "sendmsg" => format!("sock.sendmsg([{data}, …])"),
@@ -130,7 +153,9 @@ fn send(c: &Call, t: &Traced, tcx: &TracedCx) -> Vec<String> {
     let n = c.bytes.unwrap_or(0).to_string();
     let mut out = vec![call, result(c, &n)];
     out.extend(after_poll(t, tcx));
-    out.push("# sock.sendall() makes the same call, again until all is sent".into());
+    if matches!(c.outcome, Outcome::Sent | Outcome::Partial) {
+        out.push("# sock.sendall() makes the same call, again until all is sent".into());
+    }
     out
 }
 

@@ -39,8 +39,9 @@ pub fn why(c: &Call, cx: &Context, tcx: &TracedCx) -> String {
         ),
         Op::Shutdown => shutdown(t),
         Op::Close => format!(
-            "close() released fd {}. Once no fd and no call in progress holds the socket, the kernel closes the \
-             connection (a FIN, or an RST if unread data was left). A recv blocked in another thread is not woken.",
+            "close() released fd {}. Once no fd and no call in progress holds the socket, the kernel closes it: a \
+             connection ends with a FIN (an RST if unread data was left). A recv blocked in another thread is not \
+             woken.",
             t.fd()
         ),
         _ => format!("{sys} on the socket; it does not change how its calls wait."),
@@ -93,12 +94,17 @@ fn recv(c: &Call, t: &Traced, cx: &Context) -> String {
             let what = if dgram { format!("one datagram of {}", bytes(n)) } else { bytes(n) };
             let asked = c.requested().filter(|&r| !dgram && n < r);
             let fill = asked.map_or_else(String::new, |r| format!("; it does not wait to fill all {r}"));
-            if blocking(c) && !dontwait(t) && waited(c) {
+            let head = if blocking(c) && !dontwait(t) && waited(c) {
                 format!("{sys} slept for {} until data arrived, then returned {what}{fill}.", took(c))
             } else if blocking(c) && !dontwait(t) {
                 format!("Data was already queued, so {sys} returned {what} at once{fill}.")
             } else {
                 format!("Data was already queued, so the non-blocking {sys} returned {what} at once.")
+            };
+            if c.op == Op::Peek {
+                format!("{head} With MSG_PEEK the bytes stay queued: the next recv returns them again.")
+            } else {
+                head
             }
         }
         Outcome::Eof => {
