@@ -17,7 +17,12 @@ Examples:
   sockscope export python assets/scenarios/07-eof-reset-epipe.scenario > lesson.py
   sockscope export svg assets/scenarios/01-blocking-recv.scenario -o lesson.svg
                                                    the timeline as a picture (html: a page)
-  sockscope completions bash > /etc/bash_completion.d/sockscope";
+  sockscope completions bash > /etc/bash_completion.d/sockscope
+
+Config file: $XDG_CONFIG_HOME/sockscope/config.toml (else ~/.config/sockscope/config.toml),
+  or --config PATH: theme (default, high-contrast, mono), glyphs, mouse, settle_ms, recv_size
+  and [keys]. Flags override it. A key rebound onto a key another action holds is an error
+  at start that names both (exit 2). `sockscope man` lists every key and the command language.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -41,6 +46,9 @@ pub struct Cli {
     /// (TUI) Draw with ASCII glyphs only.
     #[arg(long, global = true)]
     pub ascii: bool,
+    /// (TUI) The colour theme, instead of the config file's `theme`.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<sockscope::config::Theme>,
     /// (TUI) Keep at most N busy-poll calls; older ones are folded into tallies.
     #[arg(long, global = true, value_name = "N")]
     pub history: Option<usize>,
@@ -63,6 +71,9 @@ pub enum Cmd {
     Demo {
         /// The scenario (a .scenario file).
         file: PathBuf,
+        /// Before each call, ask what it will do; type the class's answer.
+        #[arg(long)]
+        predict: bool,
     },
     /// Open the terminal UI over a recorded session (no sockets; Space plays).
     Replay {
@@ -138,8 +149,17 @@ pub enum Cmd {
 
 #[derive(Debug, Subcommand)]
 pub enum Export {
-    /// Print a self-contained Python 3 script (socket module) that repeats the experiment.
+    /// Print a Python 3 script that repeats the experiment with the socket module.
+    ///
+    /// By default the plain script a learner would write (create_connection,
+    /// setblocking, try/except BlockingIOError, the scenario's narration as
+    /// comments), printing what each call gives. --harness writes the
+    /// faithful rerun instead: sockscope's own model (one worker thread per
+    /// socket, the settle rule, every expect checked) in standard Python.
     Python {
+        /// Write the faithful harness, not the learner's script.
+        #[arg(long)]
+        harness: bool,
         /// The scenario (a .scenario file).
         file: PathBuf,
     },

@@ -34,9 +34,11 @@ pub const ACTIONS: &[&str] = &[
     "quit",
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+/// The colour theme: the config's `theme`, or `--theme NAME`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum Theme {
+    /// Colours on a dark or light terminal.
     #[default]
     Default,
     /// Bold, bright colours for projectors.

@@ -5,6 +5,7 @@ pub mod exec;
 pub mod export;
 pub mod headless;
 pub mod lab;
+pub mod manual;
 pub mod ops;
 pub mod record;
 pub mod signals;

@@ -6,7 +6,7 @@ use clap::{CommandFactory, Parser};
 use sockscope::command::parse_script;
 use sockscope::config::Config;
 use sockscope::escape;
-use sockscope::export::{self, python_script};
+use sockscope::export::{self, intro, learner_script, python_script};
 use sockscope::headless::{Format, Options, run_file_until};
 use sockscope::{signals, tui};
 
@@ -25,15 +25,17 @@ fn main() -> ExitCode {
     }
     let code = match cli.command.take() {
         Some(cli::Cmd::Run { file, json }) => run(&cli, &file, json),
-        Some(cli::Cmd::Demo { file }) => match tui_options(&cli) {
-            Ok(opts) => tui::run_demo(&file, &opts, &mut std::io::stderr()),
+        Some(cli::Cmd::Demo { file, predict }) => match tui_options(&cli) {
+            Ok(opts) => tui::run_demo(&file, predict, &opts, &mut std::io::stderr()),
             Err(code) => code,
         },
         Some(cli::Cmd::Replay { file }) => match tui_options(&cli) {
             Ok(opts) => tui::run_replay(&file, &opts, &mut std::io::stderr()),
             Err(code) => code,
         },
-        Some(cli::Cmd::Export { what: cli::Export::Python { file } }) => export_python(&file),
+        Some(cli::Cmd::Export { what: cli::Export::Python { file, harness } }) => {
+            export_python(&file, harness)
+        }
         Some(cli::Cmd::Export { what: cli::Export::Svg(p) }) => export_picture(&p, export::Format::Svg),
         Some(cli::Cmd::Export { what: cli::Export::Html(p) }) => export_picture(&p, export::Format::Html),
         Some(cli::Cmd::Trace { json, table, output, program_output, read_write, pid, cmd }) => {
@@ -49,7 +51,10 @@ fn main() -> ExitCode {
         Some(cli::Cmd::Man) => {
             let mut text = Vec::new();
             match clap_mangen::Man::new(cli::Cli::command()).render(&mut text) {
-                Ok(()) => emit(&text),
+                Ok(()) => {
+                    text.extend_from_slice(sockscope::manual::sections().as_bytes());
+                    emit(&text)
+                }
                 Err(e) => {
                     eprintln!("sockscope: {e}");
                     1
@@ -164,9 +169,10 @@ fn trace(cli: &cli::Cli, how: Trace, pid: Option<u32>, cmd: Vec<std::ffi::OsStri
     }
 }
 
-/// `export python FILE`: the script, on stdout. A bad script exits 2 with
-/// `file:line:col:` messages, like `run`.
-fn export_python(file: &Path) -> i32 {
+/// `export python [--harness] FILE`: the learner's script (or the faithful
+/// harness), on stdout. A bad script exits 2 with `file:line:col:`
+/// messages, like `run`.
+fn export_python(file: &Path, harness: bool) -> i32 {
     let name = escape::path(file);
     let text = match sockscope::textfile::read(file) {
         Ok(t) => t,
@@ -176,7 +182,8 @@ fn export_python(file: &Path) -> i32 {
         }
     };
     match parse_script(&text) {
-        Ok(script) => emit(python_script(&name, &script).as_bytes()),
+        Ok(script) if harness => emit(python_script(&name, &script).as_bytes()),
+        Ok(script) => emit(learner_script(&name, &script, &intro(&text)).as_bytes()),
         Err(errors) => {
             for e in errors {
                 eprintln!("{name}:{e}");
@@ -217,10 +224,11 @@ fn export_picture(p: &cli::Picture, format: export::Format) -> i32 {
 /// The TUI's options; a bad config file is reported before the terminal
 /// is touched, and exits 2.
 fn tui_options(cli: &cli::Cli) -> Result<tui::Options, i32> {
-    let config = Config::load(cli.config.as_deref()).map_err(|e| {
+    let mut config = Config::load(cli.config.as_deref()).map_err(|e| {
         eprintln!("sockscope: {e}");
         tui::INVALID
     })?;
+    config.theme = cli.theme.unwrap_or(config.theme);
     Ok(tui::Options { record: cli.record.clone(), config, ascii: cli.ascii, history: cli.history })
 }
 

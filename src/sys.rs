@@ -110,6 +110,12 @@ pub fn take_error(fd: RawFd) -> io::Result<i32> {
     Ok(v)
 }
 
+/// An errno's number from its name (`EAGAIN` → 11), for the names
+/// [`errno_name`] knows.
+pub fn errno_by_name(name: &str) -> Option<i32> {
+    (1..4096).find(|&n| errno_name(n) == name)
+}
+
 /// The symbolic name of an errno, as strace and Python's `errno.errorcode` print it.
 pub fn errno_name(errno: i32) -> &'static str {
     match errno {

@@ -35,7 +35,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     // A picture is drawn with the screen's formatting and colours, so the
     // two agree.
-    ("export", &["command", "escape", "exec", "ops", "record", "signals", "textfile", "tui"]),
+    ("export", &["command", "escape", "exec", "headless", "ops", "record", "signals", "textfile", "tui"]),
 ];
 
 /// Units that must not draw: the engine and everything below it.

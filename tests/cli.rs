@@ -45,6 +45,18 @@ fn completions_and_the_man_page_generate() {
     assert!(man.status.success());
     let text = String::from_utf8_lossy(&man.stdout);
     assert!(text.starts_with(".ie") || text.contains(".TH sockscope"), "{text}");
+    for part in [".SH KEYS", ".SH COMMAND LANGUAGE", ".SH THEMES", "high\\-contrast", "config.toml", ":quit"]
+    {
+        assert!(text.contains(part), "the man page lacks {part}");
+    }
+}
+
+#[test]
+fn a_bad_theme_is_a_clap_error_naming_the_themes() {
+    let out = sockscope(&["--theme", "neon"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("default") && err.contains("high-contrast") && err.contains("mono"), "{err}");
 }
 
 #[test]

@@ -164,3 +164,71 @@ fn a_closed_stdout_ends_quietly() {
     assert!(left.is_empty(), "a run left its temp dir: {left:?}");
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// Runs the binary to its end with every stream piped (so no terminal),
+/// TMPDIR at `tmp`; returns its exit code and stderr.
+fn to_the_end(args: &[&str], tmp: &Path) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sockscope"))
+        .args(args)
+        .env("TMPDIR", tmp)
+        .env("XDG_CONFIG_HOME", "/nonexistent/sockscope-tests")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start");
+    let status = wait_exit(&mut child);
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    (status.code(), stderr)
+}
+
+/// Every way out that is not a signal leaves no lab directory (and so no
+/// `peer.sock`) behind: the commands that never start a lab, a run that
+/// fails, and the TUI stopped before it could take a terminal (no tty, a
+/// recording that cannot be made, a bad config).
+#[test]
+fn every_other_exit_leaves_no_lab_dir() {
+    let tmp = scratch("paths");
+    let failing = tmp.join("fails.scenario");
+    std::fs::write(&failing, "open tcp\nrecv\nexpect wouldblock\n").unwrap();
+    let invalid = tmp.join("invalid.scenario");
+    std::fs::write(&invalid, "open tcp\nfrobnicate\n").unwrap();
+    let bad_config = tmp.join("bad.toml");
+    std::fs::write(&bad_config, "theme = \"neon\"\n").unwrap();
+    let scenario = "assets/scenarios/13-unix-sockets.scenario";
+    let (failing, invalid, bad_config) =
+        (failing.to_str().unwrap(), invalid.to_str().unwrap(), bad_config.to_str().unwrap());
+    let cases: [(&[&str], i32); 12] = [
+        (&["export", "python", scenario], 0),
+        (&["export", "python", "--harness", scenario], 0),
+        (&["completions", "bash"], 0),
+        (&["man"], 0),
+        (&["--help"], 0),
+        (&["run", failing], 1),
+        (&["run", invalid], 2),
+        (&[], 1),
+        (&["demo", scenario], 1),
+        (&["--record", "/nonexistent/dir/s.jsonl"], 1),
+        (&["--config", bad_config], 2),
+        (&["--theme", "neon"], 2),
+    ];
+    for (args, want) in cases {
+        let (code, stderr) = to_the_end(args, &tmp);
+        assert_eq!(code, Some(want), "{args:?}: stderr {stderr:?}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        let left = lab_dirs_of_anyone(&tmp);
+        assert!(left.is_empty(), "{args:?} left {left:?}");
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// The `sockscope-PID-N` directories under `tmp`, whoever made them.
+fn lab_dirs_of_anyone(tmp: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(tmp)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("sockscope-") && e.path().is_dir())
+        .map(|e| e.path())
+        .collect()
+}

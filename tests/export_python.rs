@@ -1,6 +1,17 @@
 //! `export python` repeats every shipped scenario in CPython, and the
 //! exported script's calls come out as sockscope's own do: the same calls,
-//! on the same socket numbers, with the same outcomes.
+//! on the same socket numbers, with the same outcomes. Both exports are
+//! checked: the learner's plain script (the default) and the faithful
+//! harness (`--harness`).
+//!
+//! The learner's script is compared in the form `export_util::learner`
+//! describes: outcomes as the kernel gave them (Python's BlockingIOError is
+//! EAGAIN, whether sockscope calls it wouldblock or an SO_RCVTIMEO
+//! timeout), every call per socket in order, the event loop's waits with
+//! how many events each reported, a serve's calls without socket numbers
+//! (the learner's server calls each connection `conn`), each serve
+//! client's echo, and the scenario's `expect slowest` checked against the
+//! learner's own timings. The harness is compared as follows.
 //!
 //! Compared: every socket call (open tcp, recv, send, accept, connect,
 //! shutdown, close, spin) and every event-loop wait with its readiness
@@ -8,15 +19,18 @@
 //! send's count depends on buffer sizes, so only its word is. Lines are
 //! compared per lane in order; how lanes interleave is left to the threads.
 
+mod export_util;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use export_util::learner::{json_form, learner_form};
 use serde_json::Value;
-use sockscope::command::{Command as Cmd, ServeKind, parse_script};
-use sockscope::export::python_script;
+use sockscope::command::{Command as Cmd, ExpectOutcome, Located, PeerCmd, ServeKind, parse_script};
+use sockscope::export::{intro, learner_script, python_script};
 use sockscope::headless::{Format, run_script};
 
 /// No exported script may run longer than this.
@@ -213,6 +227,103 @@ fn compare(name: &str, text: &str) -> Result<usize, String> {
     Err(diff + &py_err)
 }
 
+/// Code lines of a Python script: not blank, not a comment.
+fn code_lines(py: &str) -> usize {
+    py.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')).count()
+}
+
+/// The clients of each `peer connect` to a serving listener, numbered as
+/// sockscope numbers them, and the latest batch at each `expect slowest`.
+fn slowest_claims(script: &[Located]) -> Vec<(usize, Vec<u32>, ExpectOutcome)> {
+    let (mut serving, mut next, mut batch, mut claims) = (false, 1, Vec::new(), Vec::new());
+    for l in script {
+        match &l.cmd {
+            Cmd::Listen { .. } | Cmd::ListenUnix { .. } => serving = false,
+            Cmd::Serve { .. } => serving = true,
+            Cmd::Peer(PeerCmd::Connect(n)) if serving => {
+                batch = (next..next + n).collect();
+                next += n;
+            }
+            Cmd::Expect(e)
+                if matches!(e.outcome, ExpectOutcome::SlowestOver(_) | ExpectOutcome::SlowestUnder(_)) =>
+            {
+                claims.push((l.line, batch.clone(), e.outcome.clone()));
+            }
+            _ => {}
+        }
+    }
+    claims
+}
+
+/// Runs one script both ways, as the learner's plain script. `Err` says
+/// how they differ.
+fn compare_learner(name: &str, text: &str) -> Result<String, String> {
+    let script = parse_script(text).map_err(|e| format!("{name}: does not parse: {e:?}"))?;
+    let py = learner_script(name, &script, &intro(text));
+    let (code, py_out, py_err) = run_python(&py);
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let ours_code = run_script(name, text, Format::Json, &mut out, &mut err);
+    if ours_code != 0 {
+        return Err(format!("{name}: sockscope exited {ours_code}: {}", String::from_utf8_lossy(&err)));
+    }
+    if code != Some(0) {
+        let how = code.map_or("was killed after 30 s".into(), |c| format!("exited {c}"));
+        return Err(format!("{name}: the learner's script {how}:\n{py_out}{py_err}\n{py}"));
+    }
+    let json: Vec<Value> = String::from_utf8_lossy(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap_or_else(|e| panic!("{name}: {l}: {e}")))
+        .collect();
+    let evloop = script.iter().any(|l| matches!(l.cmd, Cmd::Serve { kind: ServeKind::EventLoop, .. }));
+    let (ours, theirs) = (json_form(&json, evloop), learner_form(&py_out));
+    let mut diffs = Vec::new();
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let parts: [(&str, Vec<String>, Vec<String>); 3] = [
+        (
+            "calls",
+            woken_after_control(by_lane(ours.lanes)),
+            woken_after_control(by_lane(theirs.lanes.clone())),
+        ),
+        ("served", sorted(ours.served), sorted(theirs.served.clone())),
+        ("clients", sorted(ours.clients), sorted(theirs.clients.clone())),
+    ];
+    let mut agree = 0;
+    for (what, a, b) in parts {
+        if a == b {
+            agree += a.len();
+            continue;
+        }
+        let width = a.iter().map(String::len).max().unwrap_or(0).max(9);
+        diffs.push(format!("{what}:\n  {:<width$}  learner's script", "sockscope"));
+        for i in 0..a.len().max(b.len()) {
+            let (x, y) = (a.get(i).map_or("", |s| s), b.get(i).map_or("", |s| s));
+            diffs.push(format!("{} {x:<width$}  {y}", if x == y { ' ' } else { '!' }));
+        }
+    }
+    for (line, batch, claim) in slowest_claims(&script) {
+        let waits: Vec<f64> = batch.iter().filter_map(|k| theirs.waits.get(k).copied()).collect();
+        let slowest = waits.iter().copied().fold(0.0, f64::max);
+        let holds = waits.len() == batch.len()
+            && match claim {
+                ExpectOutcome::SlowestOver(d) => slowest > d.as_secs_f64() * 1e3,
+                ExpectOutcome::SlowestUnder(d) => slowest < d.as_secs_f64() * 1e3,
+                _ => true,
+            };
+        if !holds {
+            diffs.push(format!(
+                "line {line}: {claim:?} does not hold for the learner's clients {batch:?}: {waits:?}"
+            ));
+        }
+    }
+    if diffs.is_empty() {
+        return Ok(format!("{name}: {agree} outcomes agree ({} code lines)", code_lines(&py)));
+    }
+    Err(format!("{name}: the learner's script differs\n{}\n{py_out}{py_err}", diffs.join("\n")))
+}
+
 /// Compares each (name, script) in its own thread; fails with every difference.
 fn compare_all(scripts: Vec<(String, String)>) {
     if !have_python() {
@@ -227,6 +338,40 @@ fn compare_all(scripts: Vec<(String, String)>) {
     for (name, run) in runs {
         match run.join().unwrap_or_else(|_| Err(format!("{name}: the comparison panicked"))) {
             Ok(n) => println!("{name}: {n} calls agree"),
+            Err(e) => failures.push(e),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Each shipped scenario's learner script, run by python3, agrees with
+/// sockscope, and stays short: at most 80 code lines.
+#[test]
+fn every_shipped_scenario_exports_to_a_learners_script_that_agrees() {
+    if !have_python() {
+        eprintln!("note: python3 is not installed, so the learner's export was not checked");
+        return;
+    }
+    let runs: Vec<_> = scenarios()
+        .into_iter()
+        .map(|f| {
+            let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
+            let text = std::fs::read_to_string(&f).expect("the scenario is readable");
+            thread::spawn(move || {
+                let script = parse_script(&text).expect("parses");
+                let lines = code_lines(&learner_script(&name, &script, &intro(&text)));
+                let long = (lines > 80).then(|| format!("{name}: {lines} code lines, more than 80"));
+                match (compare_learner(&name, &text), long) {
+                    (Ok(said), None) => Ok(said),
+                    (Ok(_), Some(e)) | (Err(e), _) => Err(e),
+                }
+            })
+        })
+        .collect();
+    let mut failures = Vec::new();
+    for run in runs {
+        match run.join().unwrap_or_else(|_| Err("a comparison panicked".into())) {
+            Ok(said) => println!("{said}"),
             Err(e) => failures.push(e),
         }
     }
@@ -252,6 +397,8 @@ fn every_shipped_scenario_exports_to_python_that_agrees() {
 const EDGES: &[(&str, &str)] = &[
     // Still blocking at the end: printed as blocking; the call queued behind it never started.
     ("blocking-at-exit", "open tcp\nrecv\nrecv 10\n"),
+    // A blocked call that the scenario says is blocking, and nothing ends.
+    ("blocked-to-the-end", "open tcp\nrecv\nexpect blocking\nsay \"still waiting\"\nwait 100ms\n"),
     // peek leaves the bytes for the recv; a second recv on a busy socket runs beside it.
     (
         "peek-and-beside",
@@ -313,4 +460,30 @@ fn json_events_map_to_the_exported_form() {
     assert_eq!(from_python("#1 send partial 123").map(|(_, l)| l).as_deref(), Some("#1 send partial"));
     assert_eq!(from_python("# say: hi"), None);
     assert_eq!(from_python("#   10 calls: 10 wouldblock"), None);
+}
+
+/// The learner's script of the corners above, where it can be compared.
+/// Left out, and why:
+/// - blocking-at-exit, peek-and-beside: calls that block with no `expect`
+///   saying so. The learner's script follows the expects to know which
+///   calls block; without one, its call blocks the script, as a plain
+///   program's would (the harness runs it beside the rest).
+/// - errors: a `shutdown` whose ENOTCONN no expect names raises in the
+///   learner's script, as it would in a learner's own.
+/// - serve-at-exit: a server still waiting for a client when the scenario
+///   ends; the learner's server thread is left waiting and prints nothing.
+#[test]
+fn edge_cases_export_to_a_learners_script_that_agrees() {
+    if !have_python() {
+        return;
+    }
+    let compared = ["blocked-to-the-end", "listener", "timers-and-drain", "unix"];
+    let mut failures = Vec::new();
+    for (name, text) in EDGES.iter().filter(|(n, _)| compared.contains(n)) {
+        match compare_learner(name, text) {
+            Ok(said) => println!("{said}"),
+            Err(e) => failures.push(e),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -291,3 +291,22 @@ fn a_failed_peer_send_keeps_its_payload() {
     assert_eq!(sends[0]["data"], "more");
     assert_eq!((sends[1]["arg"].as_str(), sends[1]["errno"].as_str()), (Some("\"\""), Some("EPIPE")));
 }
+
+/// The table reads top to bottom in time: a call that blocked is printed
+/// where it started, before what happened while it waited. Narration is
+/// prose: quotes and backslashes are printed as written, controls escaped.
+#[test]
+fn table_rows_are_in_time_order_and_narration_reads_as_written() {
+    let script = "say \"the peer sends \\\"hi\\\" in C:\\\\tmp\\x1b[2J\"\nopen tcp\nrecv\nexpect blocking\n\
+                  say \"meanwhile\"\npeer send \"hi\" after 200ms\nexpect data 2\nrecv\n";
+    let r = run("order.scenario", script, Format::Table);
+    assert_eq!(r.code, 0, "{}", r.err);
+    let lines: Vec<&str> = r.out.lines().skip(1).collect();
+    assert!(lines[0].ends_with("── the peer sends \"hi\" in C:\\tmp\\x1b[2J"), "{}", r.out);
+    let times: Vec<f64> =
+        lines.iter().map(|l| l.trim_start().split('s').next().unwrap().parse().expect("a time")).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "rows out of time order:\n{}", r.out);
+    let at = |what: &str| lines.iter().position(|l| l.contains(what)).unwrap_or_else(|| panic!("{what}"));
+    assert!(at("data 2") < at("meanwhile"), "the blocked recv is printed where it started:\n{}", r.out);
+    assert!(lines.last().is_some_and(|l| l.contains("(blocking)")), "{}", r.out);
+}

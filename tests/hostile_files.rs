@@ -233,7 +233,7 @@ fn an_address_with_escapes_is_quoted_escaped() {
 fn export_python_keeps_hostile_text_escaped_and_valid() {
     let script =
         "say \u{9b}2J \u{2028} \u{e0041}\u{1f1e6} \x1b]0;t\x07\nopen tcp [fe80::1%\x1b[31mx\x07]:80\n";
-    let r = on_script(script.as_bytes(), &["export", "python"]);
+    let r = on_script(script.as_bytes(), &["export", "python", "--harness"]);
     assert_run_safe("export python", &r);
     assert_eq!(r.code, Some(0), "{}", r.show());
     let py = r.out();
@@ -253,6 +253,33 @@ fn export_python_keeps_hostile_text_escaped_and_valid() {
         assert_eq!(r.code, Some(1), "{}", r.show());
         assert!(r.out().contains(r"# say: \u{9b}2J"), "{}", r.show());
         assert!(r.err().contains(r"error: cannot resolve `fe80::1%\x1b[31mx\x07:80`"), "{}", r.show());
+    }
+}
+
+#[test]
+fn the_learners_export_keeps_hostile_text_escaped_and_valid() {
+    let script = "# \u{9b}2J title \x1b]0;t\x07\nsay \u{9b}2J \u{2028} \u{e0041}\u{1f1e6} \x1b]0;t\x07\n\
+                  open tcp\nsend \"\\x1b[2J\\\"\u{202e}\"\nopen tcp [fe80::1%\x1b[31mx\x07]:80\n";
+    let r = on_script(script.as_bytes(), &["export", "python"]);
+    assert_run_safe("export python", &r);
+    assert_eq!(r.code, Some(0), "{}", r.show());
+    let py = r.out();
+    assert!(py.contains(r#"socket.create_connection(("fe80::1%\x1b[31mx\x07", 80))"#), "{py}");
+    assert!(py.contains(r#"sock.send(b"\x1b[2J\"\xe2\x80\xae")"#), "{py}");
+    assert!(py.contains(r"# \u{9b}2J \u{2028}"), "{py}");
+    let have_python = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
+    if have_python {
+        let dir = temp_dir("learner");
+        let file = dir.join("x.py");
+        std::fs::write(&file, &py).expect("write");
+        // It sends, then fails to resolve the address: the traceback quotes
+        // the source line, which holds only escapes.
+        let mut cmd = Command::new("python3");
+        cmd.arg(&file);
+        let r = run(cmd);
+        assert_run_safe("the learner's script", &r);
+        assert_eq!(r.code, Some(1), "{}", r.show());
+        assert!(r.out().contains("sock.send -> 8 of 8"), "{}", r.show());
     }
 }
 

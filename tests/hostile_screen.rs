@@ -44,9 +44,7 @@ fn narration_source_lines_and_errors_are_drawn_escaped() {
     let session = Session::start().expect("session");
     let rx = session.events();
     let mut app = App::live(session, Theme::default());
-    let (demo, intro) = Demo::new("s", &text, script);
-    app.demo = Some(demo);
-    app.push(intro);
+    app.start_demo(Demo::new("s", &text, script, false));
     let deadline = Instant::now() + Duration::from_secs(15);
     while !app.demo.as_ref().expect("demo").finished() {
         assert!(Instant::now() < deadline, "the demo never ends");

@@ -310,9 +310,22 @@ fn unquoted_payload() {
     fails("send hello", 6, "expected a quoted string like \"hello\" or a size like 64k");
 }
 
+/// One rule: a bare number is seconds wherever a duration stands, as
+/// `timeout` and Python's `settimeout` take it. Only in `spin`, where a
+/// bare whole number is a count, does a duration need its unit.
 #[test]
-fn duration_without_unit() {
-    fails("wait 2", 6, "`2` needs a unit: write 2s or 2ms");
+fn a_bare_number_is_seconds_for_every_duration() {
+    assert_eq!(ok("wait 2"), Command::Wait(ms(2000)));
+    assert_eq!(ok("wait 0.3"), Command::Wait(ms(300)));
+    assert_eq!(ok("wait 0"), Command::Wait(ms(0)));
+    assert_eq!(ok("timeout 0.3"), Command::Mode(ModeSet::Timeout(Some(ms(300)))));
+    let after = PeerCmd::Send { payload: Payload::Size(4096), after: Some(ms(300)) };
+    assert_eq!(ok("peer send 4k after 0.3"), Command::Peer(after));
+    assert_eq!(ok("poll wait 1"), Command::PollWait(Some(ms(1000))));
+    fails("wait -2", 6, "cannot be negative");
+    fails("wait 86401", 6, "duration too long");
+    fails("spin recv 64 0.5", 14, "`0.5` needs a unit here (a bare whole number is a count)");
+    assert_eq!(ok("spin recv 64 2"), Command::Spin { size: 64, limit: SpinLimit::Count(2) });
 }
 
 #[test]

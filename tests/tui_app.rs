@@ -142,17 +142,48 @@ fn peer_prefix_and_asking_keys_prefill_the_prompt() {
     let (mut app, rx) = started();
     chars(&mut app, "ps");
     assert!(app.prompt_open);
-    assert_eq!(app.prompt.text(), "peer send \"");
+    assert_eq!((app.prompt.text(), app.prompt.cursor()), ("peer send \"\"", 11), "between the quotes");
+    // The closing quote typed out of habit steps over the one already there.
     chars(&mut app, "hello\"");
+    assert_eq!(app.prompt.text(), "peer send \"hello\"");
     key(&mut app, KeyCode::Enter);
     chars(&mut app, "r");
     until(&mut app, &rx, "data", |a| last_outcome(a, 1) == Some(Outcome::Data));
     let c = app.shown_call().unwrap();
     assert_eq!(c.label(), "data 5");
     key(&mut app, KeyCode::Char('s'));
-    assert_eq!(app.prompt.text(), "send \"");
-    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.prompt.text(), "send \"\"");
+    chars(&mut app, "hi");
+    key(&mut app, KeyCode::Enter);
     assert!(!app.prompt_open);
+    until(&mut app, &rx, "the send", |a| a.shown_call().is_some_and(|c| c.label() == "sent 2"));
+}
+
+#[test]
+fn the_prompt_takes_help_and_quit_and_completes_arguments() {
+    let (mut app, _rx) = started();
+    chars(&mut app, ":help");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.help && !app.prompt_open, "`:help` opens the help");
+    key(&mut app, KeyCode::Esc);
+    chars(&mut app, ":use ");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.prompt.text(), "use 1 ", "the only socket is offered");
+    key(&mut app, KeyCode::Esc);
+    chars(&mut app, ":peer sh");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.prompt.text(), "peer shutdown wr ");
+    key(&mut app, KeyCode::Esc);
+    chars(&mut app, ":q");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.prompt.text(), "quit ");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.quit, "`:quit` quits");
+    let (mut app, _rx) = started();
+    chars(&mut app, ":q");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.quit, "`:q` quits");
 }
 
 #[test]
@@ -211,9 +242,7 @@ fn every_shipped_scenario_runs_as_a_demo() {
         let text = std::fs::read_to_string(&path).unwrap();
         let script = parse_script(&text).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         let (mut app, rx) = live();
-        let (demo, intro) = Demo::new("s", &text, script);
-        app.demo = Some(demo);
-        app.push(intro);
+        app.start_demo(Demo::new("s", &text, script, false));
         let mut steps = 0;
         while !app.demo.as_ref().unwrap().finished() {
             key(&mut app, KeyCode::Char(' '));

@@ -137,11 +137,11 @@ fn demo_08_shows_the_released_recv_at_its_key_moment() {
     let path = "assets/scenarios/08-mode-change-while-blocked.scenario";
     let text = std::fs::read_to_string(path).unwrap();
     let (mut app, rx) = live();
-    let (demo, intro) = Demo::new("08", &text, parse_script(&text).unwrap());
-    app.demo = Some(demo);
-    app.push(intro);
+    app.start_demo(Demo::new("08", &text, parse_script(&text).unwrap(), false));
     let mut steps = 0;
-    while app.demo.as_ref().unwrap().next_line().is_some_and(|(_, l)| l != "peer send \"late\"") {
+    let late_is_next =
+        |a: &App| a.demo.as_ref().unwrap().next_lines().iter().any(|(_, l)| *l == "peer send \"late\"");
+    while !late_is_next(&app) {
         key(&mut app, KeyCode::Char(' '));
         idle(&mut app, &rx);
         steps += 1;

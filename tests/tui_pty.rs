@@ -98,10 +98,14 @@ fn demo_steps_through_a_scenario() {
     let mut s = Session::start(&["demo", file.to_str().unwrap()]);
     s.wait_for("the intro", |t| t.contains("First we open a socket.") && t.contains("next ▸ open tcp"));
     s.send(" ");
+    // A step's narration stays with it; the next step's waits for its key.
+    s.wait_for("step 1", |t| {
+        t.contains("step 1/2")
+            && t.contains("First we open a socket.")
+            && t.contains("next ▸ nonblocking · recv")
+    });
+    s.send(" ");
     s.wait_text("Now a non-blocking recv.");
-    s.send(" ");
-    s.wait_text("next ▸ recv");
-    s.send(" ");
     // The expect fails (nothing was sent): shown in the status line, not fatal.
     s.wait_text("d.scenario:6: expect failed");
     s.send("q");

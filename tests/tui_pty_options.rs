@@ -162,3 +162,24 @@ fn a_recording_that_stops_is_said_and_exits_1() {
     let screen = s.wait_text("sockscope: recording stopped");
     assert!(screen.contains("lacks every event"), "{screen}");
 }
+
+/// `--theme` overrides the config's `theme`: mono draws no colour at all,
+/// though the config asks for high contrast.
+#[test]
+fn the_theme_flag_overrides_the_config() {
+    let cfg = scratch("theme.toml");
+    std::fs::write(&cfg, "theme = \"high-contrast\"\n").unwrap();
+    let mut s = Session::start(&["--config", cfg.to_str().unwrap(), "--theme", "mono"]);
+    s.wait_for("the first screen", |t| t.contains("connected") && t.contains("? help"));
+    {
+        let (lock, _) = &*s.shared;
+        let screen = lock.lock().unwrap();
+        let screen = screen.parser.screen();
+        let cells = (0..ROWS).flat_map(|r| (0..COLS).map(move |c| (r, c)));
+        let coloured =
+            cells.filter_map(|(r, c)| screen.cell(r, c)).any(|c| c.fgcolor() != vt100::Color::Default);
+        assert!(!coloured, "--theme mono: a colour reached the terminal");
+    }
+    s.send("q");
+    assert!(s.wait_exit().0.success());
+}

@@ -55,7 +55,7 @@ fn screen_help_80x24() {
 fn screen_demo() {
     let text =
         "say Nothing is queued: a non-blocking recv cannot wait.\nnonblocking\nrecv\nexpect wouldblock\n";
-    let (demo, _) = Demo::new("02-demo.scenario", text, parse_script(text).unwrap());
+    let demo = Demo::new("02-demo.scenario", text, parse_script(text).unwrap(), false);
     let mut a = first_screen();
     a.demo = Some(demo);
     assert_snapshot!(screen(&a, 100, 30).backend());
@@ -114,8 +114,8 @@ fn pane_detail_mode_change_shows_kernel() {
 fn pane_demo() {
     let text =
         "open tcp\nsay The peer sends five bytes.\nsay Watch the recv return them.\npeer send \"hello\"\n";
-    let (mut demo, _) = Demo::new("x.scenario", text, parse_script(text).unwrap());
-    demo.step();
+    let mut demo = Demo::new("x.scenario", text, parse_script(text).unwrap(), false);
+    demo.advance();
     let mut a = first_screen();
     a.demo = Some(demo);
     assert_snapshot!(pane(&a, 80, 5, panes::demo::render).backend());

@@ -22,7 +22,7 @@ const DEFAULT_SERVE: u32 = 3;
 const SECS_HINT: &str = "expected seconds (e.g. 0.2) or `none`";
 const PAYLOAD_HINT: &str = "expected a quoted string like \"hello\" or a size like 64k";
 const LIMIT_HINT: &str = "expected a count (e.g. 1000) or a duration (e.g. 2s)";
-const OUTCOMES: &[&str] = &[
+pub(crate) const OUTCOMES: &[&str] = &[
     "data",
     "eof",
     "sent",
@@ -313,7 +313,8 @@ fn errno(t: &Token) -> R<String> {
     Err(err(t.col, message))
 }
 
-/// A bare integer is a repeat count; anything else must be a duration.
+/// A bare integer is a repeat count; anything else must be a duration
+/// with its unit (`0.5` alone would read as either).
 fn spin_limit(t: &Token) -> R<SpinLimit> {
     if values::is_plain_int(t) {
         return match values::count(t)? {
@@ -321,7 +322,7 @@ fn spin_limit(t: &Token) -> R<SpinLimit> {
             n => Ok(SpinLimit::Count(n)),
         };
     }
-    match values::duration(t)? {
+    match values::duration_with_unit(t)? {
         Duration::ZERO => Err(err(t.col, "the duration must be more than zero")),
         d => Ok(SpinLimit::For(d)),
     }

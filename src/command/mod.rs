@@ -4,6 +4,7 @@
 //! [`parse_script`], so there is exactly one grammar.
 
 mod ast;
+pub mod complete;
 mod display;
 mod errno;
 mod grammar;
@@ -15,5 +16,8 @@ mod usage;
 mod values;
 
 pub use ast::*;
+
+/// The language at a glance, as the README and the man page show it.
+pub const SUMMARY: &str = include_str!("summary.txt");
 pub use errno::ERRNO_NAMES;
 pub use parse::{COMMAND_WORDS, ParseError, parse_line, parse_script};

@@ -103,7 +103,10 @@ fn unit_ns(unit: &str) -> Option<u128> {
 /// The error for a unit that is missing or unknown.
 fn unit_error(tok: &Token, unit: &str) -> ParseError {
     let msg = match unit {
-        "" => format!("`{0}` needs a unit: write {0}s or {0}ms", tok.shown()),
+        "" => format!(
+            "`{0}` needs a unit here (a bare whole number is a count): write {0}s or {0}ms",
+            tok.shown()
+        ),
         "m" | "M" => "`m` is not a time unit: write `min` for minutes or `ms` for milliseconds".to_string(),
         _ => format!("unknown time unit `{}`: use ms, s, us or min", super::lexer::shorten(unit)),
     };
@@ -122,8 +125,27 @@ fn within_cap(tok: &Token, ns: Option<u128>) -> Result<Duration, ParseError> {
     }
 }
 
-/// A duration with a unit: `300ms`, `1.5s`, `2min`.
+/// A duration: `300ms`, `1.5s`, `2min`, or a bare number of seconds
+/// (`0.3`), as `timeout` and Python's `settimeout` take them. One rule for
+/// every duration in the language; only `spin`, where a bare integer is a
+/// count, asks for a unit ([`duration_with_unit`]).
 pub(crate) fn duration(tok: &Token) -> Result<Duration, ParseError> {
+    let Some((d, unit)) = word(tok).and_then(split_decimal) else {
+        return Err(err(tok.col, DUR_HINT));
+    };
+    let per = match unit {
+        "" => 1_000_000_000,
+        _ => unit_ns(unit).ok_or_else(|| unit_error(tok, unit))?,
+    };
+    if d.negative && !d.is_zero() {
+        return Err(err(tok.col, "a duration cannot be negative"));
+    }
+    within_cap(tok, d.nanos(per))
+}
+
+/// A duration that must carry its unit: where a bare number means
+/// something else (`spin recv 1024 2`: a count).
+pub(crate) fn duration_with_unit(tok: &Token) -> Result<Duration, ParseError> {
     let Some((d, unit)) = word(tok).and_then(split_decimal) else {
         return Err(err(tok.col, DUR_HINT));
     };

@@ -152,6 +152,11 @@ impl Executor {
         }
     }
 
+    /// How long a call may take before the next command runs.
+    pub fn settle(&self) -> Duration {
+        self.settle
+    }
+
     /// Changes the settle time for the commands still to run.
     pub fn set_settle(&mut self, settle: Duration) {
         self.settle = settle;

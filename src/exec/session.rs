@@ -18,6 +18,8 @@ pub struct Session {
     recorder: Option<Recorder>,
     /// Why the recording stopped, if it did: the file misses what came after.
     record_failure: Option<String>,
+    /// The busy-poll history bound (`--history`), for a fresh session like this one.
+    history_cap: Option<usize>,
     /// Events applied since the front end last took them.
     fresh: Vec<Event>,
 }
@@ -32,8 +34,25 @@ impl Session {
             record: Record::new(),
             recorder: None,
             record_failure: None,
+            history_cap: None,
             fresh: Vec::new(),
         })
+    }
+
+    /// A new session with this one's settings (its history bound) but new
+    /// sockets and a new peer, to run something again from the start. It
+    /// does not record: a recording holds one session.
+    pub fn fresh(&self) -> Result<Session, LabError> {
+        let mut s = Session::start()?;
+        if let Some(n) = self.history_cap {
+            s.set_history_cap(n);
+        }
+        Ok(s)
+    }
+
+    /// Whether events are being written to a `--record` file.
+    pub fn is_recording(&self) -> bool {
+        self.recorder.is_some()
     }
 
     /// Appends every event from now on to `path` (`--record`).
@@ -64,6 +83,7 @@ impl Session {
 
     /// Bounds the busy-poll history (`--history`).
     pub fn set_history_cap(&mut self, calls: usize) {
+        self.history_cap = Some(calls);
         self.record.set_history_cap(calls);
     }
 

@@ -5,13 +5,13 @@
 
 use std::io::{Read, Write};
 use std::path::Path;
-use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Select};
+use crossbeam_channel::Receiver;
 
 use crate::command::parse_script;
 use crate::escape;
-use crate::exec::{Executor, FailureKind, Session, Tick};
+use crate::exec::{Executor, Session};
+use crate::headless::Ended;
 use crate::record::{Event, Record, file};
 
 /// Exit codes, as `run` has them.
@@ -89,27 +89,14 @@ fn run(name: &str, text: &str, stop: &Receiver<i32>, err: &mut dyn Write) -> Res
     for cmd in script {
         exec.push(cmd);
     }
-    let code = loop {
-        if let Ok(sig) = stop.try_recv() {
-            return Err(crate::signals::exit_code(sig));
+    let code = match crate::headless::drive(&mut lab, &mut exec, stop, |lab| report(lab, err)) {
+        Ended::Done => 0,
+        Ended::Failed(f) => {
+            let _ = writeln!(err, "{}", crate::headless::failure_line(name, &f));
+            FAILED
         }
-        let tick = exec.tick(&mut lab);
-        report(&mut lab, err);
-        match tick {
-            Ok(Tick::Idle) => break 0,
-            Ok(Tick::Busy(until)) => wait(&mut lab, until, stop),
-            Err(f) => {
-                let what = match f.kind {
-                    FailureKind::Expect => "expect failed",
-                    FailureKind::Command => "error",
-                };
-                let _ = writeln!(err, "{name}:{}: {what}: {}", f.line, escape::text(&f.message));
-                break FAILED;
-            }
-        }
+        Ended::Stopped(sig) => return Err(crate::signals::exit_code(sig)),
     };
-    settle(&mut lab);
-    report(&mut lab, err);
     let now_ns = lab.now_ns();
     Ok((lab.into_record(), now_ns, code))
 }
@@ -127,23 +114,4 @@ fn report(lab: &mut Session, err: &mut dyn Write) {
             _ => {}
         }
     }
-}
-
-/// Waits until the lab has an event or `until`, and takes it; a stop wakes
-/// it too.
-fn wait(lab: &mut Session, until: Instant, stop: &Receiver<i32>) {
-    let events = lab.events();
-    let mut sel = Select::new();
-    sel.recv(stop);
-    let ready = sel.recv(&events);
-    if sel.ready_deadline(until) == Ok(ready) {
-        lab.wait_event(Instant::now());
-    }
-}
-
-/// Takes what finished in the last instant: waits until the lab has been
-/// quiet for 10 ms, 100 ms at most.
-fn settle(lab: &mut Session) {
-    let cap = Instant::now() + Duration::from_millis(100);
-    while Instant::now() < cap && lab.wait_event((Instant::now() + Duration::from_millis(10)).min(cap)) {}
 }

@@ -1,16 +1,17 @@
 //! Runs a script to the end and prints events as they finish.
 
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Select, never};
+use crossbeam_channel::{Receiver, never};
 
+use super::drive::{Ended, drive, failure_line};
 use super::{json_line, table::HEADER, table_line};
 use crate::command::parse_script;
 use crate::escape;
-use crate::exec::{Executor, FailureKind, Session, Tick};
-use crate::record::{Call, Event};
+use crate::exec::{Executor, Session};
+use crate::record::{Call, Event, Timeline};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -119,67 +120,23 @@ pub fn run_script_until(
     for cmd in script {
         exec.push(cmd);
     }
-    let print = |c: &Call, out: &mut dyn Write| {
-        let line = match format {
-            Format::Table => table_line(c),
-            Format::Json => json_line(c),
-        };
-        let _ = writeln!(out, "{line}");
-    };
+    let mut rows = Rows::new(format);
     if format == Format::Table {
         let _ = writeln!(out, "{HEADER}");
     }
-    let mut code = loop {
-        if let Ok(sig) = stop.try_recv() {
-            break stopped(name, sig, err);
+    let code = match drive(&mut lab, &mut exec, stop, |lab| flush(lab, out, err, &mut rows)) {
+        Ended::Done => OK,
+        Ended::Failed(f) => {
+            let _ = writeln!(err, "{}", failure_line(name, &f));
+            FAILED
         }
-        let tick = exec.tick(&mut lab);
-        flush(&mut lab, out, err, &print);
-        match tick {
-            Ok(Tick::Idle) => break OK,
-            Ok(Tick::Busy(until)) => wait(&mut lab, until, stop),
-            Err(f) => {
-                let what = match f.kind {
-                    FailureKind::Expect => "expect failed",
-                    FailureKind::Command => "error",
-                };
-                let _ = writeln!(err, "{name}:{}: {what}: {}", f.line, escape::text(&f.message));
-                break FAILED;
-            }
-        }
+        Ended::Stopped(sig) => stopped(name, sig, err),
     };
-    // A busy-poll with a bound is part of the experiment: it runs to its
-    // end (a spin is never left "blocking": its calls return at once).
-    if code == OK
-        && let Some(sig) = finish_spins(&mut lab, stop)
-    {
-        code = stopped(name, sig, err);
-    }
-    // Anything that finished in the last instant (a worker may be between
-    // its syscall's return and its event), then what is still blocking.
-    settle_quiet(&mut lab);
-    flush(&mut lab, out, err, &print);
-    let tl = lab.record().timeline();
-    let mut blocking: Vec<&Call> = tl.blocking().filter_map(|i| tl.get(i)).collect();
-    blocking.sort_by_key(|c| c.seq);
-    for c in blocking {
-        print(c, out);
-    }
+    flush(&mut lab, out, err, &mut rows);
+    rows.finish(lab.record().timeline(), out);
     let _ = out.flush();
     // The fault was printed when it happened; the exit code must say it too.
     if lab.record_failure().is_some() { code.max(FAILED) } else { code }
-}
-
-/// Waits until the lab has an event or `until`, and takes the event; a
-/// stop wakes it too (the caller takes that).
-fn wait(lab: &mut Session, until: Instant, stop: &Receiver<i32>) {
-    let events = lab.events();
-    let mut sel = Select::new();
-    sel.recv(stop);
-    let lab_ready = sel.recv(&events);
-    if sel.ready_deadline(until) == Ok(lab_ready) {
-        lab.wait_event(Instant::now());
-    }
 }
 
 /// A signal ended the run. A closed pipe (SIGPIPE) ends it quietly: nobody
@@ -193,13 +150,14 @@ fn stopped(name: &str, sig: i32, err: &mut dyn Write) -> i32 {
 }
 
 /// Prints each call that has ended since the last flush.
-fn flush(lab: &mut Session, out: &mut dyn Write, err: &mut dyn Write, print: &dyn Fn(&Call, &mut dyn Write)) {
+fn flush(lab: &mut Session, out: &mut dyn Write, err: &mut dyn Write, rows: &mut Rows) {
     for ev in lab.take_fresh() {
         match ev {
-            Event::Instant(c) => print(&c, out),
+            Event::Begin(c) => rows.begin(&c),
+            Event::Instant(c) => rows.done(&c, out),
             Event::End(e) => {
                 if let Some(c) = lab.record().timeline().find(e.seq) {
-                    print(c, out);
+                    rows.done(c, out);
                 }
             }
             Event::Fault(msg) => {
@@ -213,42 +171,66 @@ fn flush(lab: &mut Session, out: &mut dyn Write, err: &mut dyn Write, print: &dy
     }
 }
 
-/// Waits for every spin still running to reach its bound (its count, or
-/// its duration), at most [`SPIN_CAP`] past its duration.
-fn finish_spins(lab: &mut Session, stop: &Receiver<i32>) -> Option<i32> {
-    let start = Instant::now();
-    loop {
-        let tl = lab.record().timeline();
-        let running = tl.blocking().filter_map(|i| tl.get(i)).filter(|c| c.op == crate::record::Op::Spin);
-        let limit = running
-            .map(|c| match &c.arg {
-                crate::record::Arg::Spin(s) => {
-                    s.for_ns.map_or(SPIN_CAP, |ns| Duration::from_nanos(ns) + SPIN_CAP)
-                }
-                _ => SPIN_CAP,
-            })
-            .max();
-        let limit = limit?;
-        if let Ok(sig) = stop.try_recv() {
-            return Some(sig);
+/// Where calls are printed. JSON lines go out as each call ends (the
+/// contract: one line per call, written when it ends). Table rows go out in
+/// the order the calls started, as their times read: a row waits until
+/// every call that started before it has ended.
+struct Rows {
+    format: Format,
+    /// (start, seq) -> the row, once its call has ended.
+    held: BTreeMap<(u64, u64), Option<String>>,
+    /// seq -> (start, seq), for the calls still held.
+    started: HashMap<u64, (u64, u64)>,
+}
+
+impl Rows {
+    fn new(format: Format) -> Rows {
+        Rows { format, held: BTreeMap::new(), started: HashMap::new() }
+    }
+
+    /// A call entered the kernel: a table holds its place.
+    fn begin(&mut self, c: &Call) {
+        if self.format == Format::Table {
+            let key = (c.start_ns, c.seq);
+            self.held.insert(key, None);
+            self.started.insert(c.seq, key);
         }
-        if start.elapsed() > limit {
-            return None;
+    }
+
+    /// A call ended (or was complete when it was recorded).
+    fn done(&mut self, c: &Call, out: &mut dyn Write) {
+        if self.format == Format::Json {
+            let _ = writeln!(out, "{}", json_line(c));
+            return;
         }
-        lab.wait_event(Instant::now() + Duration::from_millis(50));
+        let key = self.started.remove(&c.seq).unwrap_or((c.start_ns, c.seq));
+        self.held.insert(key, Some(table_line(c)));
+        while let Some(entry) = self.held.first_entry() {
+            let Some(row) = entry.get() else { break };
+            let _ = writeln!(out, "{row}");
+            entry.remove();
+        }
+    }
+
+    /// The end of the run: the calls still blocking, in the order they
+    /// started, and for a table every row still held, in time order.
+    fn finish(&mut self, tl: &Timeline, out: &mut dyn Write) {
+        let mut blocking: Vec<&Call> = tl.blocking().filter_map(|i| tl.get(i)).collect();
+        blocking.sort_by_key(|c| c.seq);
+        if self.format == Format::Json {
+            for c in blocking {
+                let _ = writeln!(out, "{}", json_line(c));
+            }
+            return;
+        }
+        for c in blocking {
+            let key = self.started.remove(&c.seq).unwrap_or((c.start_ns, c.seq));
+            self.held.insert(key, Some(table_line(c)));
+        }
+        for ((_, seq), row) in std::mem::take(&mut self.held) {
+            if let Some(row) = row.or_else(|| tl.find(seq).map(table_line)) {
+                let _ = writeln!(out, "{row}");
+            }
+        }
     }
 }
-
-/// How long past its own bound the end of a run waits for a spin.
-const SPIN_CAP: Duration = Duration::from_secs(30);
-
-/// Waits until no event has arrived for [`QUIET`], at most [`QUIET_CAP`].
-fn settle_quiet(lab: &mut Session) {
-    let cap = Instant::now() + QUIET_CAP;
-    while Instant::now() < cap && lab.wait_event((Instant::now() + QUIET).min(cap)) {}
-}
-
-/// How long the lab must stay silent before the run is over.
-const QUIET: Duration = Duration::from_millis(10);
-/// The most the end of a run waits for that silence.
-const QUIET_CAP: Duration = Duration::from_millis(100);

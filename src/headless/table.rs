@@ -1,6 +1,6 @@
 //! The readable table: time, socket, call, mode, outcome, duration.
 
-use crate::escape::escape;
+use crate::escape::{self, escape};
 use crate::record::{Call, Lane, Op};
 
 pub const HEADER: &str =
@@ -13,8 +13,10 @@ fn ms(ns: u64) -> String {
 /// One call as one table row; narration as an indented quote.
 pub fn table_line(c: &Call) -> String {
     let t = format!("{:7.3}s", c.start_ns as f64 / 1e9);
+    // Narration is prose: quotes and backslashes stay as written; only what
+    // could disturb a terminal is escaped.
     if matches!(c.op, Op::Say | Op::Summary) {
-        return format!("{t}  ── {}", escape(c.arg_text().unwrap_or_default().as_bytes()));
+        return format!("{t}  ── {}", escape::text(&c.arg_text().unwrap_or_default()));
     }
     let call = match c.arg_text() {
         Some(a) => format!("{} {a}", c.op.word()),

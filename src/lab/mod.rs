@@ -57,6 +57,7 @@ pub struct Engine {
 
 impl Drop for Engine {
     fn drop(&mut self) {
+        self.shared.release_all();
         for b in &self.bound {
             b.unlink();
         }
@@ -114,5 +115,29 @@ impl Engine {
     /// The fd of socket `id` while it is open (for samples of the kernel's view).
     pub fn fd(&self, id: u32) -> Option<std::os::fd::RawFd> {
         self.shared.with_sock(id, |h| h.is_open().then_some(h.fd())).flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panic anywhere above the engine (the TUI's loop, a run) unwinds
+    /// through it, and the unwinding removes its directory and the peer's
+    /// socket file: the release profile keeps `panic = "unwind"`.
+    #[test]
+    fn a_panic_removes_the_peer_socket_file() {
+        let seen = std::sync::Mutex::new(None);
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let (engine, _rx) = Engine::start().expect("an engine");
+            let path = engine.peer_unix_path().to_path_buf();
+            assert!(path.exists());
+            *seen.lock().unwrap() = Some(path);
+            panic!("on purpose");
+        }));
+        assert!(r.is_err());
+        let path = seen.lock().unwrap().take().expect("the path was seen");
+        assert!(!path.exists(), "{} is left", path.display());
+        assert!(!path.parent().unwrap().exists(), "the lab's directory is left");
     }
 }

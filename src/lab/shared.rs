@@ -60,6 +60,18 @@ impl Shared {
         self.socks.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&id).map(f)
     }
 
+    /// Lets every socket go, for an engine that ends while the process goes
+    /// on (a demo starting over on fresh sockets): a call still in the
+    /// kernel is woken (shutdown), and each worker ends once idle, which
+    /// closes its fd. Otherwise each worker would keep its socket open,
+    /// waiting for jobs from a handle it keeps alive itself.
+    pub fn release_all(&self) {
+        let handles = std::mem::take(&mut *self.socks.lock().unwrap_or_else(|p| p.into_inner()));
+        for h in handles.values().filter(|h| !h.ctx.fd.is_closed()) {
+            let _ = h.ctx.fd.socket().shutdown(std::net::Shutdown::Both);
+        }
+    }
+
     /// How many sockets are open (not closed or closing).
     pub fn open_count(&self) -> usize {
         self.socks.lock().unwrap_or_else(|p| p.into_inner()).values().filter(|h| h.is_open()).count()

@@ -9,6 +9,23 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Numbers the private directories of the labs in this process.
 static DIRS: AtomicU64 = AtomicU64::new(0);
 
+/// The private directories that exist now, for [`remove_all_now`].
+static LIVE: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Removes every lab directory of this process at once, without waiting
+/// for the labs to be dropped: for a panic hook on the main thread, which
+/// runs before the unwinding and may never see it end (a report written to
+/// a terminal that is gone panics again, and a second panic aborts).
+pub fn remove_all_now() {
+    let dirs = match LIVE.lock() {
+        Ok(mut live) => std::mem::take(&mut *live),
+        Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+    };
+    for d in dirs {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
 /// `$TMPDIR/sockscope-<pid>-<n>`, mode 0700, removed with everything in it
 /// when dropped.
 #[derive(Debug)]
@@ -30,7 +47,12 @@ impl TempDir {
             let n = DIRS.fetch_add(1, Ordering::Relaxed);
             let dir = std::env::temp_dir().join(format!("sockscope-{}-{n}", std::process::id()));
             match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
-                Ok(()) => return Ok(TempDir { dir, next: AtomicU64::new(1) }),
+                Ok(()) => {
+                    if let Ok(mut live) = LIVE.lock() {
+                        live.push(dir.clone());
+                    }
+                    return Ok(TempDir { dir, next: AtomicU64::new(1) });
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < TRIES => tries += 1,
                 Err(e) => return Err(e),
             }
@@ -51,6 +73,9 @@ impl TempDir {
 
 impl Drop for TempDir {
     fn drop(&mut self) {
+        if let Ok(mut live) = LIVE.lock() {
+            live.retain(|d| d != &self.dir);
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -111,5 +136,16 @@ mod tests {
             assert!(d.is_dir(), "{} is not ours to remove", d.display());
             std::fs::remove_dir(d).unwrap();
         }
+    }
+
+    /// (Calling `remove_all_now` here would pull the directories from
+    /// under the other tests of this binary.)
+    #[test]
+    fn live_dirs_are_known_to_the_panic_hook_until_dropped() {
+        let tmp = TempDir::new().expect("a directory");
+        let dir = tmp.dir.clone();
+        assert!(LIVE.lock().unwrap().contains(&dir));
+        drop(tmp);
+        assert!(!LIVE.lock().unwrap().contains(&dir));
     }
 }

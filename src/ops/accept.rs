@@ -32,6 +32,14 @@ pub fn run(io: Io) -> Done {
     }
 }
 
+/// `conn2, addr = listener.accept()` in the learner's script.
+pub fn learner(site: &super::site::Site) -> Vec<String> {
+    let (l, new) = (&site.sock, site.new_sock.as_deref().unwrap_or("conn"));
+    let stmt = format!("{new}, addr = {l}.accept()");
+    let ok = format!("{new} from {{addr}}");
+    site.attempt(&[stmt], &format!("{l}.accept"), Some(&ok), &[], "EAGAIN: no connection is waiting")
+}
+
 pub fn export() -> String {
     "accept()".into()
 }

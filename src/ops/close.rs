@@ -9,6 +9,16 @@ use crate::record::{Call, Outcome, SockKind};
 
 pub struct Close;
 
+/// `sock.close()` in the learner's script (and the socket file of a unix
+/// listener it bound, which sockscope removes and Python leaves).
+pub fn learner(site: &super::site::Site) -> Vec<String> {
+    let mut stmts = vec![format!("{}.close()", site.sock)];
+    if let Some(path) = &site.unlink {
+        stmts.push(format!("os.unlink({path})  # close() leaves the socket file; sockscope removes it"));
+    }
+    site.attempt(&stmts, &format!("{}.close", site.sock), None, &[], "")
+}
+
 pub fn export() -> String {
     "close()".into()
 }

@@ -46,6 +46,14 @@ fn finish(sock: &Socket, t: std::time::Duration) -> Done {
     }
 }
 
+/// `sock.connect(addr)` in the learner's script.
+pub fn learner(addr: Option<&Addr>, site: &super::site::Site) -> Vec<String> {
+    let to = addr.map_or_else(|| site.peer_addr.clone(), super::literal::addr_tuple);
+    let stmt = format!("{}.connect({to})", site.sock);
+    let why = "EAGAIN: the listener's queue is full";
+    site.attempt(&[stmt], &format!("{}.connect", site.sock), Some("connected"), &[], why)
+}
+
 pub fn export(addr: Option<&Addr>) -> String {
     format!("connect({})", super::literal::addr_args(addr))
 }

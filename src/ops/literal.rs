@@ -85,6 +85,22 @@ pub fn payload(p: &Payload, first: &str) -> String {
     }
 }
 
+/// A byte count as a learner writes it: `(64 * 1024)`, `(8 * 1024 * 1024)`, `10`.
+pub fn size_expr(n: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    match n {
+        0 => "0".into(),
+        n if n % MIB == 0 => format!("({} * 1024 * 1024)", n / MIB),
+        n if n % 1024 == 0 => format!("({} * 1024)", n / 1024),
+        n => n.to_string(),
+    }
+}
+
+/// An address as a Python tuple: `("127.0.0.1", 8080)`.
+pub fn addr_tuple(a: &Addr) -> String {
+    format!("({})", addr_args(Some(a)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,7 @@ mod say;
 mod send;
 mod serve;
 mod shutdown;
+pub mod site;
 mod socket;
 mod spin;
 pub mod text;
@@ -136,6 +137,20 @@ pub fn export(call: &SockCall) -> String {
         SockCall::Connect(addr) => connect::export(addr.as_ref()),
         SockCall::Shutdown(how) => shutdown::export(*how),
         SockCall::Close => close::export(),
+    }
+}
+
+/// One socket call in the learner's plain script (`export python`): the
+/// call, a print of what it gave, and the `except` the scenario calls for.
+pub fn learner(call: &SockCall, site: &site::Site) -> Vec<String> {
+    match call {
+        SockCall::Recv { size } => recv::learner(*size, site),
+        SockCall::Peek { size } => peek::learner(*size, site),
+        SockCall::Send(p) => send::learner(p, site),
+        SockCall::Accept => accept::learner(site),
+        SockCall::Connect(addr) => connect::learner(addr.as_ref(), site),
+        SockCall::Shutdown(how) => shutdown::learner(*how, site),
+        SockCall::Close => close::learner(site),
     }
 }
 

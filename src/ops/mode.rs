@@ -71,6 +71,32 @@ pub fn export(m: ModeSet) -> String {
     }
 }
 
+/// The mode command in the learner's script, on the socket called `sock`.
+pub fn learner(m: ModeSet, sock: &str) -> Vec<String> {
+    let timer = |opt: &str, t: Duration| {
+        let set = format!(
+            "{sock}.setsockopt(socket.SOL_SOCKET, socket.{opt}, struct.pack(\"ll\", {}, {}))",
+            t.as_secs().min(i64::MAX as u64),
+            t.subsec_micros()
+        );
+        match t.is_zero() {
+            true => vec![format!("{set}  # 0: the kernel waits forever")],
+            false => vec![set],
+        }
+    };
+    match m {
+        ModeSet::Blocking => vec![format!("{sock}.setblocking(True)")],
+        ModeSet::Nonblocking => vec![format!("{sock}.setblocking(False)")],
+        ModeSet::Timeout(None) => vec![format!("{sock}.settimeout(None)")],
+        ModeSet::Timeout(Some(t)) if t.is_zero() => {
+            vec![format!("{sock}.settimeout(0)  # the same as setblocking(False)")]
+        }
+        ModeSet::Timeout(Some(t)) => vec![format!("{sock}.settimeout({})", super::literal::py_secs(t))],
+        ModeSet::RcvTimeo(t) => timer("SO_RCVTIMEO", t),
+        ModeSet::SndTimeo(t) => timer("SO_SNDTIMEO", t),
+    }
+}
+
 /// `setsockopt(SOL_SOCKET, SO_RCVTIMEO, struct.pack("ll", sec, usec))`.
 fn timeo(opt: &str, t: Duration) -> String {
     let sec = t.as_secs().min(i64::MAX as u64);

@@ -11,6 +11,13 @@ pub fn run(io: Io) -> Done {
     recv::read(io, true)
 }
 
+/// `data = sock.recv(1024, socket.MSG_PEEK)` in the learner's script.
+pub fn learner(size: u64, site: &super::site::Site) -> Vec<String> {
+    let n = &site.sock;
+    let stmt = format!("data = {n}.recv({size}, socket.MSG_PEEK)  # the bytes stay queued");
+    site.attempt(&[stmt], &format!("{n}.recv(MSG_PEEK)"), Some("{data}"), &[], recv::NOTHING_QUEUED)
+}
+
 pub fn export(size: u64) -> String {
     format!("peek({size})")
 }

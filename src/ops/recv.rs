@@ -7,6 +7,7 @@ use super::io::{
     How, Waiting, after_reset, blocked, count, evidence, fd, how, is_dgram, is_unix, plain, polled, result,
     timer, timer_note, timer_timeout, took, waited, would_block,
 };
+use super::site::Site;
 use super::text::{bytes, py_bytes, set, strace_buf};
 use super::{Context, Describe, Done, Io, errors};
 use crate::record::{Call, Outcome, TimeoutBy};
@@ -40,6 +41,23 @@ pub(super) fn read(io: Io, peek: bool) -> Done {
 pub fn export(size: u64) -> String {
     format!("recv({size})")
 }
+
+/// `data = sock.recv(1024)` in the learner's script.
+pub fn learner(size: u64, site: &Site) -> Vec<String> {
+    let n = &site.sock;
+    let stmt = format!("data = {n}.recv({size})");
+    let mut out = site.attempt(&[stmt], &format!("{n}.recv"), Some("{data}"), &[], NOTHING_QUEUED);
+    let print = format!("print(f\"{n}.recv -> {{data}}\")");
+    if site.eof
+        && let Some(line) = out.iter_mut().find(|l| l.trim_start() == print)
+    {
+        line.push_str("  # b'': EOF, the other end sends nothing more");
+    }
+    out
+}
+
+/// Why a recv raises BlockingIOError, as the script says it.
+pub(super) const NOTHING_QUEUED: &str = "EAGAIN: nothing to read yet";
 
 impl Describe for Recv {
     fn strace(&self, c: &Call, cx: &Context) -> Vec<String> {

@@ -27,6 +27,24 @@ pub fn run(io: Io, p: &Payload) -> Done {
     }
 }
 
+/// `n = sock.send(b"hi")` in the learner's script, with how much it took.
+pub fn learner(p: &Payload, site: &super::site::Site) -> Vec<String> {
+    let n = &site.sock;
+    let (data, len) = match p {
+        Payload::Text(t) => (super::literal::py_bytes(t), t.len() as u64),
+        Payload::Size(k) => (format!("b\"x\" * {}", super::literal::size_expr(*k)), *k),
+    };
+    // sockscope's peer reads what arrives, unless paused.
+    let then: Vec<String> = site
+        .reader
+        .iter()
+        .map(|r| format!("{r}.recv(65536)  # the peer reads it, as sockscope's does"))
+        .collect();
+    let stmt = format!("n = {n}.send({data})");
+    let why = "EAGAIN: the send buffer has no room";
+    site.attempt(&[stmt], &format!("{n}.send"), Some(&format!("{{n}} of {len}")), &then, why)
+}
+
 pub fn export(p: &Payload) -> String {
     format!("send({})", super::literal::payload(p, "a"))
 }

@@ -22,6 +22,12 @@ pub fn run(io: Io, how: How) -> Done {
     }
 }
 
+/// `sock.shutdown(socket.SHUT_WR)` in the learner's script.
+pub fn learner(how: How, site: &super::site::Site) -> Vec<String> {
+    let stmt = format!("{}.shutdown(socket.{})", site.sock, flag(how));
+    site.attempt(&[stmt], &format!("{}.shutdown", site.sock), None, &[], "")
+}
+
 pub fn export(how: How) -> String {
     format!("shutdown(socket.{})", flag(how))
 }

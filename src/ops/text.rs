@@ -70,6 +70,8 @@ pub fn py_exception(errno: i32) -> &'static str {
         libc::EINTR => "InterruptedError",
         libc::EACCES | libc::EPERM => "PermissionError",
         libc::ENOENT => "FileNotFoundError",
+        libc::EEXIST => "FileExistsError",
+        libc::ENOTDIR => "NotADirectoryError",
         _ => "OSError",
     }
 }

@@ -53,6 +53,9 @@ pub struct TraceSession {
     finish: Option<Result<Finish, TraceError>>,
     /// When the tracer let go of the last process: the screen's clock stops there.
     ended_ns: Option<u64>,
+    /// Every sender is gone (the bridge and the output readers ended):
+    /// nothing more will come.
+    drained: bool,
 }
 
 impl TraceSession {
@@ -113,6 +116,7 @@ impl TraceSession {
             ending: None,
             finish: None,
             ended_ns: None,
+            drained: false,
         })
     }
 
@@ -126,9 +130,11 @@ impl TraceSession {
         self.record_failure.as_deref()
     }
 
-    /// The bridged events: pass each to [`TraceSession::apply`].
+    /// The bridged events: pass each to [`TraceSession::apply`]. Once
+    /// every sender is gone, a channel that never yields (a disconnected
+    /// one would wake a `select!` at once, for ever).
     pub fn events(&self) -> Receiver<Event> {
-        self.rx.clone()
+        if self.drained { crossbeam_channel::never() } else { self.rx.clone() }
     }
 
     /// Records and folds one event.
@@ -182,6 +188,18 @@ impl TraceSession {
         {
             self.handle.kill();
             self.ending = Some((at, true));
+        }
+        if self.finish.is_some() && !self.drained {
+            loop {
+                match self.rx.try_recv() {
+                    Ok(ev) => self.apply(ev),
+                    Err(crossbeam_channel::TryRecvError::Empty) => break,
+                    Err(crossbeam_channel::TryRecvError::Disconnected) => {
+                        self.drained = true;
+                        break;
+                    }
+                }
+            }
         }
         if self.finish.is_none() && self.handle.is_done() {
             if let Some(t) = self.tracer.take() {

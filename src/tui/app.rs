@@ -38,6 +38,13 @@ pub struct Sample {
     pub remote: Option<SocketAddr>,
 }
 
+/// The embedded peer's address, and the prefix of its AF_UNIX paths, so
+/// they can be shown as `peer`.
+pub(super) fn peer_names(session: &Session) -> (SocketAddr, Option<String>) {
+    let unix = session.engine.peer_unix_path().parent().map(|p| crate::lab::unix::text(&p.join("peer")));
+    (session.engine.peer_addr(), unix)
+}
+
 /// Where the records come from: a live session, a recording played back
 /// (no sockets, no executor), or a fixed record (tests).
 pub enum Store {
@@ -187,14 +194,22 @@ impl App {
 
     /// A live session.
     pub fn live(session: Session, theme: Theme) -> App {
-        let peer = session.engine.peer_addr();
-        let peer_unix =
-            session.engine.peer_unix_path().parent().map(|p| crate::lab::unix::text(&p.join("peer")));
+        let (peer, peer_unix) = peer_names(&session);
         let store = Store::Live { session: Box::new(session), exec: Box::new(Executor::new()) };
         let mut app = App::with_store(store, theme);
         app.peer_addr = Some(peer);
         app.peer_unix = peer_unix;
         app
+    }
+
+    /// The live session's events, to fold in with [`App::apply`]. A demo
+    /// that steps back starts a new session, so ask again after input.
+    pub fn events(&self) -> crossbeam_channel::Receiver<crate::record::Event> {
+        match &self.store {
+            Store::Live { session, .. } => session.events(),
+            Store::Traced(session) => session.events(),
+            Store::Replay { .. } | Store::Fixed(_) => crossbeam_channel::never(),
+        }
     }
 
     /// A recording played back into an empty record.

@@ -49,11 +49,10 @@ pub enum Exit {
 pub fn run(
     guard: &mut Guard,
     app: &mut App,
-    lab_rx: Receiver<crate::record::Event>,
     input: Receiver<io::Result<Event>>,
     signals: Receiver<i32>,
 ) -> io::Result<Exit> {
-    let result = run_loop(guard, app, &lab_rx, &input, &signals);
+    let result = run_loop(guard, app, &input, &signals);
     // A terminal error may be a closed terminal whose SIGHUP is on its way:
     // report the hangup, as when the signal is seen first.
     result.or_else(|e| match next_signal(&signals, HANGUP_GRACE, false) {
@@ -65,13 +64,12 @@ pub fn run(
 fn run_loop(
     guard: &mut Guard,
     app: &mut App,
-    lab_rx: &Receiver<crate::record::Event>,
     input: &Receiver<io::Result<Event>>,
     signals: &Receiver<i32>,
 ) -> io::Result<Exit> {
-    // A trace's senders go once the program is gone: then nothing more comes.
-    let mut lab_rx = lab_rx.clone();
     loop {
+        // Asked for each time: a demo that steps back has a new session.
+        let lab_rx = app.events();
         app.refresh();
         let size = guard.terminal.size()?;
         app.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
@@ -92,10 +90,11 @@ fn run_loop(
         }
         let timer = app.wake_in().map_or_else(never, after);
         select! {
-            recv(lab_rx) -> ev => match ev {
-                Ok(ev) => app.apply(ev),
-                Err(_) => lab_rx = never(),
-            },
+            recv(lab_rx) -> ev => {
+                if let Ok(ev) = ev {
+                    app.apply(ev);
+                }
+            }
             recv(input) -> ev => match ev {
                 Ok(Ok(ev)) => on_input(app, ev),
                 // The terminal is gone: nothing more can be read or shown.
@@ -111,7 +110,9 @@ fn run_loop(
             },
             recv(timer) -> _ => {}
         }
-        // Take everything else already waiting before the next frame.
+        // Take everything else already waiting before the next frame (from
+        // the session there is now, should that key have replaced it).
+        let lab_rx = app.events();
         while let Ok(ev) = lab_rx.try_recv() {
             app.apply(ev);
         }

@@ -160,6 +160,26 @@ pub fn mark_cut(row: &Line, width: u16, style: Style) -> Line<'static> {
     to_line(&cells)
 }
 
+/// Styled text as rows of `width`, with no hanging indent; nothing for
+/// text that is only spaces.
+pub fn wrap_spans<'a>(spans: &[Span<'a>], width: u16) -> Vec<Line<'static>> {
+    if spans.iter().all(|s| s.content.trim().is_empty()) {
+        return Vec::new();
+    }
+    wrap(&Line::from(spans.to_vec()), 0, width)
+}
+
+/// The first `rows` rows; if any were dropped, the last kept is marked cut.
+pub fn cut_rows<'a>(mut lines: Vec<Line<'a>>, rows: usize, width: u16, style: Style) -> Vec<Line<'a>> {
+    if lines.len() > rows {
+        lines.truncate(rows);
+        if let Some(last) = lines.last_mut() {
+            *last = mark_cut(last, width, style);
+        }
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,13 +11,14 @@ use ratatui::layout::Position;
 use std::time::Instant;
 
 use super::app::{App, DetailScroll, Status, Store};
+use super::demo::LIVE_OFF;
 use super::input::Completion;
 use super::keymap::Keymap;
-use super::keys::Action;
+use super::keys::{self, Action};
 use super::panes::{detail, sockets, timeline};
 use super::ui;
 use super::update::NO_SOCKETS;
-use crate::command::{COMMAND_WORDS, Command, SockCall};
+use crate::command::{Command, SockCall};
 use crate::exec::Step;
 
 impl App {
@@ -76,11 +77,21 @@ impl App {
             (_, Some(_)) => &self.keys.demo,
             _ => return None,
         };
-        Keymap::lookup(table, k)
+        let asking = self.demo.as_ref().is_some_and(|d| d.asking());
+        Keymap::lookup(table, k).filter(|a| *a != Action::Answer || asking)
+    }
+
+    /// Whether a key that acts on the sockets is off (in a demo, unless switched on).
+    fn live_off(&self) -> bool {
+        self.demo.as_ref().is_some_and(|d| !d.live)
     }
 
     fn act(&mut self, a: Action, code: KeyCode) {
         let cells = self.cells();
+        if a.is_live() && self.live_off() {
+            self.status = Some(Status::Info(LIVE_OFF.into()));
+            return;
+        }
         match a {
             Action::Run(cmd) => self.run_command(cmd),
             Action::Recv => self.run_command(Command::Call(SockCall::Recv { size: self.recv_size })),
@@ -117,6 +128,14 @@ impl App {
             }
             Action::Scroll(q) => self.view.scroll(q, self.now_ns, cells),
             Action::Step => self.step(),
+            Action::Back => self.step_back(),
+            Action::Restart => self.restart_demo(),
+            Action::Live => self.toggle_live(),
+            Action::Answer => {
+                if let Some(d) = code.as_char().and_then(|c| c.to_digit(10)) {
+                    self.answer(d);
+                }
+            }
             Action::Inspector => self.inspector = !self.inspector,
             Action::Payload => self.hex = !self.hex,
             Action::ScrollDetail(rows) => self.scroll_detail(rows),
@@ -176,7 +195,10 @@ impl App {
             KeyCode::Up => p.older(),
             KeyCode::Down => p.newer(),
             KeyCode::Tab => {
-                if let Completion::Choices(words) = p.complete(COMMAND_WORDS) {
+                let socks: Vec<u32> = self.record().sockets().map(|s| s.id()).collect();
+                if let Completion::Choices(words) =
+                    self.prompt.complete(|before| keys::prompt_next(before, &socks))
+                {
                     self.status = Some(Status::Info(format!("one of: {}", words.join(" "))));
                 }
             }
@@ -191,6 +213,9 @@ impl App {
     fn submit_prompt(&mut self) {
         let line = self.prompt.submit();
         self.prompt_open = false;
+        if let Some(a) = keys::prompt_action(&line) {
+            return self.act(a, KeyCode::Enter);
+        }
         if let Err(e) = self.run_line(&line) {
             self.prompt.start(&line);
             self.prompt.set_cursor_col(e.col);
@@ -215,6 +240,9 @@ impl App {
         }
         let cells = self.cells();
         match m.kind {
+            MouseEventKind::Down(MouseButton::Left) if a.sockets.contains(at) && self.live_off() => {
+                self.status = Some(Status::Info(LIVE_OFF.into()));
+            }
             MouseEventKind::Down(MouseButton::Left) if a.sockets.contains(at) => {
                 if let Some(id) = sockets::hit(a.sockets, self, m.row) {
                     self.run_command(Command::Use(id));

@@ -1,5 +1,6 @@
 //! The `:` prompt's line editor: cursor, history (↑/↓) and tab completion
-//! of command words. Pure state; the prompt pane draws it.
+//! of command words and their arguments. Pure state; the prompt pane draws
+//! it.
 
 /// What a Tab press found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -7,7 +8,7 @@ pub enum Completion {
     /// The word was completed (or extended to the longest common prefix).
     Done,
     /// Several words fit; here they are, for the status line.
-    Choices(Vec<&'static str>),
+    Choices(Vec<String>),
     /// Nothing fits.
     None,
 }
@@ -37,10 +38,14 @@ impl LineEdit {
         &self.history
     }
 
-    /// Starts a new line, optionally prefilled (e.g. `send "`).
+    /// Starts a new line, optionally prefilled. A prefill that ends in an
+    /// empty string (`send ""`) puts the cursor between its quotes.
     pub fn start(&mut self, prefill: &str) {
         self.text = prefill.to_string();
         self.cursor = self.text.chars().count();
+        if prefill.ends_with("\"\"") {
+            self.cursor -= 1;
+        }
         self.browsing = None;
     }
 
@@ -53,8 +58,15 @@ impl LineEdit {
         self.text.char_indices().nth(char_idx).map_or(self.text.len(), |(b, _)| b)
     }
 
+    /// Types `c`. A `"` typed just before the quote that closes the string
+    /// the cursor is in steps over it, so typing `hello"` into `send "|"`
+    /// gives `send "hello"`.
     pub fn insert(&mut self, c: char) {
         let b = self.byte_at(self.cursor);
+        if c == '"' && self.text[b..].starts_with('"') && quoting(&self.text[..b]) == Quoting::Inside {
+            self.cursor += 1;
+            return;
+        }
         self.text.insert(b, c);
         self.cursor += 1;
     }
@@ -133,15 +145,23 @@ impl LineEdit {
         self.cursor = self.text.chars().count();
     }
 
-    /// Completes the first word of the line from `words`.
-    pub fn complete(&mut self, words: &[&'static str]) -> Completion {
+    /// Completes the word before the cursor from the words that may come
+    /// there: `next` is given the whole words before it. Nothing inside a
+    /// quoted string is completed.
+    pub fn complete(&mut self, next: impl Fn(&[&str]) -> Vec<String>) -> Completion {
         let before: String = self.text.chars().take(self.cursor).collect();
-        // Only the first word is completed; arguments are free text.
-        if before.trim_start().contains(char::is_whitespace) {
+        if quoting(&before) != Quoting::Outside {
             return Completion::None;
         }
-        let stem = before.trim_start();
-        let fits: Vec<&'static str> = words.iter().copied().filter(|w| w.starts_with(stem)).collect();
+        let mut words: Vec<&str> = before.split_whitespace().collect();
+        let stem = if before.ends_with(char::is_whitespace) || before.trim().is_empty() {
+            ""
+        } else {
+            words.pop().unwrap_or("")
+        };
+        let lower = stem.to_lowercase();
+        let fits: Vec<String> =
+            next(&words).into_iter().filter(|w| w.to_lowercase().starts_with(&lower)).collect();
         match fits.as_slice() {
             [] => Completion::None,
             [only] => {
@@ -151,7 +171,7 @@ impl LineEdit {
             many => {
                 let common = common_prefix(many);
                 if common.len() > stem.len() {
-                    self.replace_stem(stem.len(), common);
+                    self.replace_stem(stem.len(), &common);
                     Completion::Done
                 } else {
                     Completion::Choices(fits)
@@ -169,13 +189,35 @@ impl LineEdit {
     }
 }
 
-fn common_prefix<'a>(words: &[&'a str]) -> &'a str {
-    let first = words[0];
+fn common_prefix(words: &[String]) -> String {
+    let first = &words[0];
     let mut len = first.len();
     for w in &words[1..] {
         len = first.bytes().zip(w.bytes()).take(len).take_while(|(a, b)| a == b).count();
     }
-    &first[..len]
+    while !first.is_char_boundary(len) {
+        len -= 1;
+    }
+    first[..len].to_string()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    Outside,
+    Inside,
+    /// Inside, right after a backslash: the next character is escaped.
+    Escape,
+}
+
+/// Where text ends: outside a quoted string, inside one, or on an escape.
+fn quoting(text: &str) -> Quoting {
+    text.chars().fold(Quoting::Outside, |q, c| match (q, c) {
+        (Quoting::Outside, '"') => Quoting::Inside,
+        (Quoting::Outside, _) => Quoting::Outside,
+        (Quoting::Inside, '"') => Quoting::Outside,
+        (Quoting::Inside, '\\') => Quoting::Escape,
+        (Quoting::Inside, _) | (Quoting::Escape, _) => Quoting::Inside,
+    })
 }
 
 #[cfg(test)]
@@ -184,11 +226,18 @@ mod tests {
 
     const WORDS: &[&str] = &["recv", "rcvtimeo", "send", "say", "socket", "shutdown"];
 
+    fn words(before: &[&str]) -> Vec<String> {
+        match before {
+            [] => WORDS.iter().map(|w| w.to_string()).collect(),
+            _ => crate::command::complete::next_words(before, &[1, 2]),
+        }
+    }
+
     #[test]
     fn tab_completes_a_unique_word() {
         let mut l = LineEdit::default();
         l.start("rec");
-        assert_eq!(l.complete(WORDS), Completion::Done);
+        assert_eq!(l.complete(words), Completion::Done);
         assert_eq!(l.text(), "recv ");
     }
 
@@ -196,10 +245,42 @@ mod tests {
     fn tab_lists_choices_when_ambiguous() {
         let mut l = LineEdit::default();
         l.start("s");
-        assert_eq!(l.complete(WORDS), Completion::Choices(vec!["send", "say", "socket", "shutdown"]));
+        let all = ["send", "say", "socket", "shutdown"].map(String::from).to_vec();
+        assert_eq!(l.complete(words), Completion::Choices(all));
         l.start("sh");
-        assert_eq!(l.complete(WORDS), Completion::Done);
+        assert_eq!(l.complete(words), Completion::Done);
         assert_eq!(l.text(), "shutdown ");
+    }
+
+    #[test]
+    fn tab_completes_arguments_but_not_inside_strings() {
+        let mut l = LineEdit::default();
+        l.start("shutdown ");
+        let three = ["rd", "wr", "both"].map(String::from).to_vec();
+        assert_eq!(l.complete(words), Completion::Choices(three));
+        l.start("shutdown w");
+        assert_eq!(l.complete(words), Completion::Done);
+        assert_eq!(l.text(), "shutdown wr ");
+        l.start("socket tcp");
+        assert_eq!(l.complete(words), Completion::Choices(["tcp".to_string(), "tcp6".to_string()].to_vec()));
+        l.start("send \"sh");
+        assert_eq!(l.complete(words), Completion::None);
+    }
+
+    #[test]
+    fn an_empty_string_prefill_puts_the_cursor_inside_and_a_quote_steps_over() {
+        let mut l = LineEdit::default();
+        l.start("send \"\"");
+        assert_eq!(l.cursor(), 6);
+        for c in "hi\\\"x".chars() {
+            l.insert(c);
+        }
+        assert_eq!(l.text(), "send \"hi\\\"x\"");
+        l.insert('"');
+        assert_eq!(l.text(), "send \"hi\\\"x\"", "the closing quote is stepped over");
+        assert_eq!(l.cursor(), l.text().chars().count());
+        l.insert('"');
+        assert_eq!(l.text(), "send \"hi\\\"x\"\"", "outside the string a quote is typed");
     }
 
     #[test]

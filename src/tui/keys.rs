@@ -32,6 +32,14 @@ pub enum Action {
     Scroll(i64),
     /// Demo mode: run the next step.
     Step,
+    /// Demo mode: back to the step before (run again on fresh sockets).
+    Back,
+    /// Demo mode: start over on fresh sockets.
+    Restart,
+    /// Demo mode: switch the live keys on or off.
+    Live,
+    /// Predict mode: the digit pressed is the class's answer.
+    Answer,
     /// `recv` with the configured size.
     Recv,
     /// `peek` with the configured size.
@@ -54,8 +62,28 @@ pub enum Action {
     Lines(Tx),
 }
 
+impl Action {
+    /// Keys that act on the sockets, off in a demo unless switched on: what
+    /// they do would run between the scenario's lines.
+    pub fn is_live(&self) -> bool {
+        matches!(
+            self,
+            Action::Run(_)
+                | Action::Ask(_)
+                | Action::ToggleBlocking
+                | Action::Peer
+                | Action::UseDigit
+                | Action::CycleSocket(_)
+                | Action::Prompt
+                | Action::Recv
+                | Action::Peek
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
+    Demo,
     Socket,
     Mode,
     Timeline,
@@ -68,6 +96,7 @@ pub enum Section {
 impl Section {
     pub fn title(self) -> &'static str {
         match self {
+            Section::Demo => "demo",
             Section::Socket => "socket calls",
             Section::Mode => "mode",
             Section::Timeline => "timeline",
@@ -91,7 +120,7 @@ pub struct Binding {
     pub name: Option<&'static str>,
 }
 
-use KeyCode::{Char, Down, End, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
+use KeyCode::{Backspace, Char, Down, End, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
 
 const fn b(
     keys: &'static [KeyCode],
@@ -123,7 +152,7 @@ const DIGITS: &[KeyCode] =
 pub const MAIN: &[Binding] = &[
     n("recv", &[Char('r')], "r", Action::Recv, "recv N bytes", Section::Socket),
     n("peek", &[Char('e')], "e", Action::Peek, "peek N bytes (MSG_PEEK)", Section::Socket),
-    n("send", &[Char('s')], "s", Action::Ask("send \""), "send text (asks)", Section::Socket),
+    n("send", &[Char('s')], "s", Action::Ask("send \"\""), "send text (asks)", Section::Socket),
     n(
         "accept",
         &[Char('a')],
@@ -213,7 +242,7 @@ pub const MAIN: &[Binding] = &[
 
 /// After `p`: what the embedded peer should do.
 pub const PEER: &[Binding] = &[
-    b(&[Char('s')], "p s", Action::Ask("peer send \""), "peer sends text (asks)", Section::Socket),
+    b(&[Char('s')], "p s", Action::Ask("peer send \"\""), "peer sends text (asks)", Section::Socket),
     b(&[Char('p')], "p p", Action::Run(Command::Peer(PeerCmd::Pause)), "peer stops reading", Section::Socket),
     b(&[Char('r')], "p r", Action::Run(Command::Peer(PeerCmd::Resume)), "peer reads again", Section::Socket),
     b(&[Char('c')], "p c", Action::Run(Command::Peer(PeerCmd::Close)), "peer closes (FIN)", Section::Socket),
@@ -234,9 +263,48 @@ pub const PEER: &[Binding] = &[
     ),
 ];
 
-/// Demo mode adds these, ahead of the main table (→ steps instead of selecting).
-pub const DEMO: &[Binding] =
-    &[b(&[Char(' '), Right], "Space →", Action::Step, "run the next step", Section::General)];
+/// Words the `:` prompt takes as UI actions rather than commands.
+pub const PROMPT: &[(&str, Action)] = &[("help", Action::Help), ("quit", Action::Quit), ("q", Action::Quit)];
+
+/// The UI action a prompt line names (`:help`, `:q`, `:quit`), if any.
+pub fn prompt_action(line: &str) -> Option<Action> {
+    let line = line.trim();
+    PROMPT.iter().find(|(w, _)| w.eq_ignore_ascii_case(line)).map(|(_, a)| a.clone())
+}
+
+/// What Tab offers at the prompt: the language's next words, and at the
+/// start of a line the UI words too.
+pub fn prompt_next(before: &[&str], socks: &[u32]) -> Vec<String> {
+    let mut words = crate::command::complete::next_words(before, socks);
+    if before.is_empty() {
+        words.extend(PROMPT.iter().filter(|(w, _)| w.len() > 1).map(|(w, _)| w.to_string()));
+    }
+    words
+}
+
+/// Demo mode adds these, ahead of the main table (→ steps instead of
+/// selecting, ← steps back). The digits answer only while a question is
+/// on screen; otherwise they keep their meaning in the main table.
+pub const DEMO: &[Binding] = &[
+    b(&[Char(' '), Right], "Space →", Action::Step, "run the next step", Section::Demo),
+    b(&[Backspace, Left], "Bksp ←", Action::Back, "step back (a re-run)", Section::Demo),
+    b(&[Home], "Home", Action::Restart, "start over on fresh sockets", Section::Demo),
+    b(&[Char('L')], "L", Action::Live, "live keys on / off", Section::Demo),
+    b(ANSWERS, "1-6 0", Action::Answer, "the class's answer; 0: none", Section::Demo),
+];
+
+const ANSWERS: &[KeyCode] = &[
+    Char('0'),
+    Char('1'),
+    Char('2'),
+    Char('3'),
+    Char('4'),
+    Char('5'),
+    Char('6'),
+    Char('7'),
+    Char('8'),
+    Char('9'),
+];
 
 /// A replay adds these, ahead of the main table: it has no sockets, so
 /// `n` and → step through the recording instead.

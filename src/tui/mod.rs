@@ -30,8 +30,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crossbeam_channel::never;
-
 use crate::command::parse_script;
 use crate::config::Config;
 use crate::exec::Session;
@@ -75,9 +73,9 @@ pub fn run_live(opts: &Options) -> i32 {
     session(app)
 }
 
-/// `sockscope demo FILE`: the scenario is checked before the terminal is
-/// touched, so its errors print plainly (`file:line:col: msg`, exit 2).
-pub fn run_demo(path: &Path, opts: &Options, err: &mut dyn Write) -> i32 {
+/// `sockscope demo [--predict] FILE`: the scenario is checked before the
+/// terminal is touched, so its errors print plainly (`file:line:col: msg`, exit 2).
+pub fn run_demo(path: &Path, predict: bool, opts: &Options, err: &mut dyn Write) -> i32 {
     if let Some(rec) = &opts.record
         && let Err(e) = record::check_not_input(rec, path)
     {
@@ -103,9 +101,7 @@ pub fn run_demo(path: &Path, opts: &Options, err: &mut dyn Write) -> i32 {
     };
     term::install_error_hooks();
     let Some(mut app) = start_app(opts) else { return FAILED };
-    let (demo, intro) = Demo::new(&short_name(path), &text, script);
-    app.demo = Some(demo);
-    app.push(intro);
+    app.start_demo(Demo::new(&short_name(path), &text, script, predict));
     session(app)
 }
 
@@ -180,13 +176,9 @@ fn start_app(opts: &Options) -> Option<App> {
 
 /// Takes over the terminal, runs the loop, and gives it back.
 fn session(mut app: App) -> i32 {
-    let lab_rx = match &app.store {
-        app::Store::Live { session, .. } => session.events(),
-        app::Store::Traced(session) => session.events(),
-        // A replay is fed from its recording only.
-        app::Store::Replay { .. } => never(),
-        app::Store::Fixed(_) => return FAILED,
-    };
+    if let app::Store::Fixed(_) = &app.store {
+        return FAILED;
+    }
     let signals = match signals::watch() {
         Ok(rx) => rx,
         Err(e) => {
@@ -204,8 +196,7 @@ fn session(mut app: App) -> i32 {
     // crossterm installs its SIGWINCH handler on first use: do it before the
     // first draw, or a resize in the first instant is lost.
     let _ = crossterm::event::poll(Duration::ZERO);
-    let result =
-        event::spawn_input().and_then(|input| event::run(&mut guard, &mut app, lab_rx, input, signals));
+    let result = event::spawn_input().and_then(|input| event::run(&mut guard, &mut app, input, signals));
     drop(guard);
     // The terminal is back: a program sockscope started never outlives the
     // session (nor is a tracee left stopped), however the loop ended.

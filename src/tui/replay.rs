@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use crate::record::file::Stamped;
-use crate::record::{Event, Record};
+use crate::record::{Arg, Event, Lane, Op, Record};
 
 /// Speeds as (numerator, denominator), slowest first.
 const SPEEDS: [(u64, u64, &str); 5] =
@@ -26,11 +26,27 @@ pub struct Player {
     speed: usize,
     /// The wall-clock instant the clock was last moved while playing.
     last: Option<Instant>,
+    /// Whether the recording holds narration (`say`), so the pane keeps room for it.
+    narrated: bool,
 }
 
 impl Player {
     pub fn new(name: &str, events: Vec<Stamped>) -> Player {
-        Player { name: name.into(), events, next: 0, clock_ns: 0, playing: false, speed: NORMAL, last: None }
+        let narrated = events.iter().any(|e| matches!(&e.ev, Event::Instant(c) if c.op == Op::Say));
+        Player {
+            name: name.into(),
+            events,
+            next: 0,
+            clock_ns: 0,
+            playing: false,
+            speed: NORMAL,
+            last: None,
+            narrated,
+        }
+    }
+
+    pub fn narrated(&self) -> bool {
+        self.narrated
     }
 
     pub fn finished(&self) -> bool {
@@ -106,4 +122,25 @@ impl Player {
             self.next += 1;
         }
     }
+}
+
+/// The narration at the replay clock: the latest `say`, with the ones
+/// recorded right before it (a run of `say` lines in the script).
+pub fn narration(record: &Record) -> Vec<&str> {
+    let tl = record.timeline();
+    let says = tl.lane(Lane::Script);
+    let mut run: Vec<&str> = Vec::new();
+    let mut expect = None;
+    for &i in says.iter().rev() {
+        if expect.is_some_and(|e| e != i) {
+            break;
+        }
+        let Some(c) = tl.get(i as usize) else { break };
+        if let (Op::Say, Arg::Note(text)) = (c.op, &c.arg) {
+            run.push(text);
+        }
+        expect = i.checked_sub(1);
+    }
+    run.reverse();
+    run
 }

@@ -39,6 +39,11 @@ pub fn enter(mouse: bool) -> std::io::Result<Guard> {
     // then let ratatui restore the rest and color-eyre report.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // The session is over: its temp dir goes first, before any report
+        // is written to a terminal that may be gone.
+        if std::thread::current().name() == Some("main") {
+            crate::lab::unix::remove_all_now();
+        }
         let _ = execute!(stdout(), DisableMouseCapture);
         previous(info);
     }));

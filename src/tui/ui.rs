@@ -12,10 +12,12 @@
 //! │why: …                 ││──┬─────────┬─────────┬─────────┬──────────│
 //! └───────────────────────┘│  0s        1s        2s        3s         │
 //!                          └───────────────────────────────────────────┘
-//! ┌ demo ─────────────────────────────────────────────────────────────┐   (demo only)
-//! │ narration …     next ▸ recv                                       │
+//! ┌ demo: FILE  step 2/7 ──────────────────────────────────────────────┐   (demo only; as
+//! │ narration …  (predict: the question, or RIGHT/WRONG and why)      │    tall as its text,
+//! │ next ▸ recv                                                       │    up to 9 rows of 24)
 //! └───────────────────────────────────────────────────────────────────┘
 //! ┌ replay: FILE ─────────────────────────────────────────────────────┐   (replay only)
+//! │ the recording's narration at the replay clock, if it has any      │
 //! │ ▶ playing 1x  t+0.302s of t+0.604s  event 40/85  ██████░░░░       │
 //! └───────────────────────────────────────────────────────────────────┘
 //! ┌ trace: python3 (pid 4242) ────────────────────────────────────────┐   (trace only; `o`
@@ -56,8 +58,8 @@ pub struct Areas {
 
 pub fn layout(area: Rect, app: &App) -> Areas {
     let demo_h = match (&app.demo, app.player()) {
-        (Some(_), _) => demo::HEIGHT,
-        (None, Some(_)) => replay::HEIGHT,
+        (Some(_), _) => demo::height(app, area),
+        (None, Some(_)) => replay::height(app, area),
         (None, None) if app.trace().is_some() => trace::height(app, area),
         (None, None) => 0,
     };

@@ -72,31 +72,17 @@ impl App {
         self.tick();
     }
 
-    /// Demo mode: queue the next step.
-    pub fn step(&mut self) {
-        let Some(demo) = &mut self.demo else { return };
-        if demo.finished() {
-            self.status = Some(Status::Info("the scenario is over: q quits, : still works".into()));
-            return;
-        }
-        let cmds = demo.step();
-        let ran = cmds.iter().find(|c| !matches!(c.cmd, Command::Say(_)));
-        if let Some(c) = ran {
-            let text = super::fmt::safe(demo.source_line(c.line));
-            self.status = Some(Status::Info(format!("ran line {}: {text}", c.line)));
-        }
-        self.push(cmds);
-    }
-
     /// Lets the executor run (a failure is shown, and the session goes on),
     /// or moves a replay's clock on.
     pub fn tick(&mut self) {
         let mut failures = Vec::new();
+        let mut idle = false;
         match &mut self.store {
             Store::Live { session, exec } => loop {
                 match exec.tick(session) {
                     Ok(Tick::Idle) => {
                         self.busy_until = None;
+                        idle = true;
                         break;
                     }
                     Ok(Tick::Busy(t)) => {
@@ -117,6 +103,9 @@ impl App {
         for f in failures {
             let msg = self.failure_text(&f);
             self.status = Some(Status::Error(msg));
+        }
+        if idle {
+            self.demo_idle();
         }
     }
 

@@ -1,7 +1,10 @@
-//! Shared by the SVG and HTML export tests: running the real binary, the
-//! shipped scenarios, temp files, and reading a parsed document's text.
+//! Shared by the export tests: running the real binary, the shipped
+//! scenarios, temp files, reading a parsed document's text, and reading
+//! exported scripts' output beside `run --json` ([`learner`]).
 
 #![allow(dead_code)]
+
+pub mod learner;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -44,6 +44,13 @@ impl Session {
         Session::launch(cmd, env)
     }
 
+    /// In a terminal of `rows` × `cols`.
+    pub fn start_sized(args: &[&str], rows: u16, cols: u16) -> Session {
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sockscope"));
+        cmd.args(args);
+        Session::launch_sized(cmd, &[], rows, cols)
+    }
+
     /// Another program (a shell that sets limits, then execs sockscope).
     pub fn start_program(program: &str, args: &[&str]) -> Session {
         let mut cmd = CommandBuilder::new(program);
@@ -62,9 +69,13 @@ impl Session {
     }
 
     /// Starts `cmd` in a pty with a hermetic environment, then `env` on top.
-    fn launch(mut cmd: CommandBuilder, env: &[(&str, &str)]) -> Session {
+    fn launch(cmd: CommandBuilder, env: &[(&str, &str)]) -> Session {
+        Session::launch_sized(cmd, env, ROWS, COLS)
+    }
+
+    fn launch_sized(mut cmd: CommandBuilder, env: &[(&str, &str)], rows: u16, cols: u16) -> Session {
         let pty = native_pty_system()
-            .openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 })
+            .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
             .expect("openpty");
         cmd.env("TERM", "xterm-256color");
         cmd.env("LANG", "C.UTF-8");
@@ -80,7 +91,7 @@ impl Session {
         let mut reader = pty.master.try_clone_reader().expect("reader");
         let writer = pty.master.take_writer().expect("writer");
         let shared = Arc::new((
-            Mutex::new(Screen { parser: vt100::Parser::new(ROWS, COLS, 0), raw: Vec::new(), eof: false }),
+            Mutex::new(Screen { parser: vt100::Parser::new(rows, cols, 0), raw: Vec::new(), eof: false }),
             Condvar::new(),
         ));
         let feed = shared.clone();

@@ -341,5 +341,5 @@ fn outcome(l: &Line) -> Result<Outcome, String> {
 
 /// An errno's number from its name (`EAGAIN` → 11); 0 when unknown.
 fn errno_of(name: &str) -> i32 {
-    (1..4096).find(|&n| crate::sys::errno_name(n) == name).unwrap_or(0)
+    crate::sys::errno_by_name(name).unwrap_or(0)
 }

@@ -47,8 +47,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     }
     f.render_widget(block, area);
     // Suggestions go at the bottom, only where they do not hide the facts;
-    // a replay or a trace runs nothing, so it has none.
-    let tips = if app.player().is_some() || app.record().is_traced() {
+    // a replay or a trace runs nothing, and a demo's keys are off unless switched on.
+    let keys_off =
+        app.player().is_some() || app.record().is_traced() || app.demo.as_ref().is_some_and(|d| !d.live);
+    let tips = if keys_off {
         Vec::new()
     } else {
         let id = call.and_then(|c| c.lane.sock());

@@ -9,7 +9,7 @@ use ratatui::widgets::{Clear, Paragraph};
 use super::{frame, title};
 use crate::tui::app::App;
 use crate::tui::keymap::Bound;
-use crate::tui::keys::Section;
+use crate::tui::keys::{Action, Section};
 use crate::tui::theme::Theme;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
@@ -21,7 +21,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         (None, Some(_)) => &k.demo,
         _ => &[],
     };
-    let of = |s: Section| mode.iter().chain(&k.main).filter(move |b| b.section == s);
+    let main = without_keys_of(&k.main, mode);
+    let of = |s: Section| mode.iter().chain(&main).filter(move |b| b.section == s);
     let (mut left, mut right);
     if let Some(s) = app.trace() {
         // The sockets are the program's: the keys for calls and modes do nothing.
@@ -34,6 +35,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         left.extend(fit_lines(quit, 38, t));
         left.extend(view_keys(app, &of, t));
         right = section(Section::General.title(), of(Section::General), t);
+    } else if let Some(d) = &app.demo {
+        // The socket keys are off unless switched on; they are summed up.
+        let demo = of(Section::Demo).filter(|b| d.predict || b.action != Action::Answer);
+        left = section(Section::Demo.title(), demo, t);
+        left.extend(view_keys(app, &of, t));
+        right = section(Section::General.title(), of(Section::General), t);
+        right.extend(live_keys(app, d.live, t));
     } else if app.player().is_some() {
         // A replay has no sockets: the keys for calls and modes do nothing.
         left = section(Section::Replay.title(), of(Section::Replay), t);
@@ -78,6 +86,35 @@ fn view_keys<'a, 'b, I: Iterator<Item = &'b Bound>>(
     } else {
         section(Section::Timeline.title(), of(Section::Timeline), t)
     }
+}
+
+/// The main keys as the help names them in a demo or a replay: a key the
+/// mode's own table takes (→ steps there) is left out of the label.
+fn without_keys_of(main: &[Bound], mode: &[Bound]) -> Vec<Bound> {
+    let taken: Vec<String> = mode.iter().flat_map(|b| &b.chords).map(|c| c.name()).collect();
+    let mut out = main.to_vec();
+    for b in out.iter_mut().filter(|b| b.chords.iter().any(|c| taken.contains(&c.name()))) {
+        b.label = b.label.split(' ').filter(|w| !taken.iter().any(|t| t == w)).collect::<Vec<_>>().join(" ");
+    }
+    out
+}
+
+/// In a demo: the keys that act on the sockets, in short, and whether they are on.
+fn live_keys<'a>(app: &App, on: bool, t: &Theme) -> Vec<Line<'a>> {
+    let k = |names: &[&str]| names.iter().map(|n| app.keys.key_of(n)).collect::<Vec<_>>().join(" ");
+    let state = if on { "on: expects may fail" } else { "off" };
+    let rows = [
+        (k(&["recv", "peek", "send", "accept", "connect", "close"]), "socket calls"),
+        (k(&["toggle-blocking", "timeout", "zero-timeout"]), "modes"),
+        (k(&["new-tcp", "udp", "listen"]), "new sockets"),
+        (format!("{} …", k(&["peer"])), "the peer"),
+        (format!("1-9 {}", k(&["next-socket"])), "pick a socket"),
+    ];
+    let mut out = vec![Line::styled(format!("live keys ({state})"), t.bold())];
+    out.extend(rows.into_iter().map(|(keys, what)| {
+        Line::from(vec![Span::styled(format!(" {keys:<11} "), t.key()), Span::raw(what)])
+    }));
+    out
 }
 
 fn section<'a, 'b>(name: &str, keys: impl Iterator<Item = &'b Bound>, t: &Theme) -> Vec<Line<'a>> {

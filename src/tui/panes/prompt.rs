@@ -114,6 +114,23 @@ fn hints<'a>(app: &App, t: &Theme, width: u16) -> Line<'a> {
             (k("prompt"), "command".into(), 4),
         ],
     };
+    if let Some(d) = &app.demo {
+        // The socket keys are off unless the presenter switched them on.
+        if !d.live {
+            all.clear();
+        }
+        let mut demo: Vec<(String, String, u8)> = if d.asking() {
+            let n = app.choices().len();
+            vec![(format!("1-{n}"), "the class's answer".into(), 10), ("0".into(), "none".into(), 6)]
+        } else {
+            vec![("Space".into(), "next step".into(), 10)]
+        };
+        demo.push(("←".into(), "back".into(), 9));
+        demo.push(("Home".into(), "restart".into(), 5));
+        let live = if d.live { "live keys off" } else { "live keys on" };
+        demo.push(("L".into(), live.into(), 8));
+        all.splice(0..0, demo);
+    }
     let quit = match app.trace() {
         Some(s) if s.finished() => "quit",
         Some(s) if s.program.attached => "quit (lets it go)",
@@ -121,9 +138,6 @@ fn hints<'a>(app: &App, t: &Theme, width: u16) -> Line<'a> {
         None => "quit",
     };
     all.extend([(k("help"), "help".into(), 10), (k("quit"), quit.into(), 10)]);
-    if app.demo.is_some() {
-        all.insert(0, ("Space".into(), "next step".into(), 10));
-    }
     let cost = |h: &[(String, String, u8)]| {
         h.iter().map(|(k, w, _)| k.chars().count() + w.chars().count() + 3).sum::<usize>()
     };

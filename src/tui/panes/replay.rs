@@ -1,5 +1,5 @@
 //! The replay bar: where the replay clock is in the recording, whether it
-//! plays, and how fast.
+//! plays, and how fast; above it, the recording's narration at that clock.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,15 +8,46 @@ use ratatui::widgets::Paragraph;
 
 use super::{frame, title};
 use crate::tui::app::App;
+use crate::tui::fit::{cut_rows as cut, wrap_spans as wrap};
 use crate::tui::fmt;
+use crate::tui::replay::narration;
 
-/// Borders and one line.
+/// Borders and the bar.
 pub const HEIGHT: u16 = 3;
+
+/// Rows for a recording's narration, on a screen this tall.
+fn narration_rows(screen_h: u16) -> u16 {
+    if screen_h >= 30 { 3 } else { 2 }
+}
+
+/// The bar, and room for narration if the recording has any.
+pub fn height(app: &App, screen: Rect) -> u16 {
+    match app.player() {
+        Some(p) if p.narrated() => HEIGHT + narration_rows(screen.height),
+        _ => HEIGHT,
+    }
+}
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let Some(p) = app.player() else { return };
     let block = frame(title(format!("replay: {}", fmt::safe(&p.name)), t), t);
+    let inner = block.inner(area);
+    if inner.height > 1 {
+        let said = narration(app.record()).join(" ");
+        let rows = inner.height - 1;
+        let lines = match said.is_empty() {
+            true => vec![Line::styled("(narration shows here as the replay reaches it)", t.dim())],
+            false => cut(
+                wrap(&[Span::styled(fmt::safe(&said), t.narration())], inner.width),
+                rows.into(),
+                inner.width,
+                t.dim(),
+            ),
+        };
+        f.render_widget(Paragraph::new(lines), Rect { height: rows, ..inner });
+    }
+    let bar_at = Rect { y: inner.bottom().saturating_sub(1), height: 1.min(inner.height), ..inner };
     let (done, all) = p.position();
     let state = match (p.playing, p.finished()) {
         (true, _) => format!("{} playing {}", if t.ascii { ">" } else { "▶" }, p.speed_label()),
@@ -25,7 +56,6 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     };
     let text =
         format!("  {} of {}  event {done}/{all}  ", fmt::at(p.clock_ns.min(p.end_ns())), fmt::at(p.end_ns()));
-    let inner = block.inner(area);
     let used = state.chars().count() + text.chars().count();
     let bar_w = (inner.width as usize).saturating_sub(used + 1).min(40);
     let filled = (bar_w * done).checked_div(all).unwrap_or(bar_w);
@@ -37,5 +67,6 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         Span::styled(text, t.plain()),
         Span::styled(bar, t.dim()),
     ]);
-    f.render_widget(Paragraph::new(line).block(block), area);
+    f.render_widget(block, area);
+    f.render_widget(Paragraph::new(line), bar_at);
 }

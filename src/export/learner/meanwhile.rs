@@ -1,0 +1,103 @@
+//! A call the scenario expects to block, written as a program makes it: a
+//! second thread (or a timer, for a lone peer send) starts doing what the
+//! scenario does while the call waits, and then the call blocks until that
+//! releases it. A call nothing releases waits on a daemon thread.
+
+use std::time::Duration;
+
+use super::{SETTLE, Script, acts, comment, peer};
+use crate::command::{Command, SockCall};
+
+impl Script<'_> {
+    /// A call the scenario expects to block, and what happens meanwhile
+    /// (up to `end`, the expect that sees it finish). Returns the lines and
+    /// the next command to write.
+    pub(super) fn blocked(&mut self, i: usize, call: &SockCall, end: Option<usize>) -> (Vec<String>, usize) {
+        let mut out = self.flush_sleep();
+        let call_lines = self.call(i, call);
+        let Some(end) = end else {
+            // Nothing in the scenario ends it: it waits in a thread of its own.
+            out.extend(self.in_background(call, call_lines));
+            return (out, i + 1);
+        };
+        let acting: Vec<usize> = (i + 1..end).filter(|&j| acts(self.cmds[j])).collect();
+        let lone_send = match acting.as_slice() {
+            [j] => match self.cmds[*j] {
+                Command::Peer(crate::command::PeerCmd::Send { payload, after }) => Some((*j, payload, after)),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some((j, payload, after)) = lone_send {
+            // The peer's send, from a timer thread: the simplest second thread.
+            let waits: Duration = (i + 1..j)
+                .filter_map(|k| match self.cmds[k] {
+                    Command::Wait(d) => Some(*d),
+                    _ => None,
+                })
+                .sum();
+            for k in i + 1..end {
+                if let Command::Say(t) = self.cmds[k] {
+                    out.extend(comment(t, ""));
+                }
+                if k == j {
+                    let delay = (waits + after.unwrap_or(Duration::ZERO)).max(SETTLE);
+                    out.extend(self.peer_send(payload, peer::When::Timer(delay)));
+                }
+            }
+            out.extend(call_lines);
+            return (out, end + 1);
+        }
+        self.threads += 1;
+        let (f, t) = match self.threads {
+            1 => ("meanwhile".to_string(), "thread".to_string()),
+            n => (format!("meanwhile{n}"), format!("thread{n}")),
+        };
+        self.in_thread = true;
+        self.sleep = SETTLE;
+        let body = self.range(i + 1, end);
+        let globals = std::mem::take(&mut self.globals);
+        self.in_thread = false;
+        // Waits after its last step change nothing: the call has returned.
+        self.sleep = Duration::ZERO;
+        let verb = match call {
+            SockCall::Send(_) => "send",
+            SockCall::Accept => "accept",
+            SockCall::Connect(_) => "connect",
+            _ => "recv",
+        };
+        out.push(String::new());
+        out.push(format!("# While {verb} waits, a second thread carries on:"));
+        out.push(format!("def {f}():"));
+        if !globals.is_empty() {
+            out.push(format!("    global {}", globals.join(", ")));
+        }
+        out.extend(body.iter().map(|l| format!("    {l}")));
+        out.push(String::new());
+        out.push(format!("{t} = threading.Thread(target={f})"));
+        out.push(format!("{t}.start()"));
+        out.extend(call_lines);
+        out.push(format!("{t}.join()"));
+        (out, end + 1)
+    }
+
+    /// A call still blocking when the scenario ends: made on a daemon
+    /// thread; the script says at its end whether it is still waiting.
+    pub(super) fn in_background(&mut self, call: &SockCall, lines: Vec<String>) -> Vec<String> {
+        self.threads += 1;
+        let n = self.threads;
+        let sock = self.sim.cur().map_or_else(|| "sock".to_string(), |s| s.name.clone());
+        let verb = crate::record::Op::from(call).word();
+        let mut out = vec![
+            String::new(),
+            format!("# Nothing in the scenario ends this {verb}: it waits on a thread of its own."),
+            format!("def blocked{n}():"),
+        ];
+        out.extend(lines.iter().map(|l| format!("    {l}")));
+        out.push(String::new());
+        out.push(format!("waiting{n} = threading.Thread(target=blocked{n}, daemon=True)"));
+        out.push(format!("waiting{n}.start()"));
+        self.background.push((format!("waiting{n}"), format!("{sock}.{verb}")));
+        out
+    }
+}
