@@ -68,7 +68,7 @@ fn wait_until(what: &str, mut ok: impl FnMut() -> bool) {
 }
 
 /// A selectors server with two clients; the second connects, then says
-/// nothing for three seconds before it sends.
+/// nothing for four seconds before it sends.
 const STALL: &str = r#"
 import selectors, socket, threading, time
 sel = selectors.DefaultSelector()
@@ -79,7 +79,7 @@ def client(msg, stall):
     time.sleep(stall)
     c.sendall(msg); c.recv(100); c.close()
 threading.Thread(target=client, args=(b"hi", 0)).start()
-threading.Thread(target=client, args=(b"slow", 3.0)).start()
+threading.Thread(target=client, args=(b"slow", 4.0)).start()
 served = 0
 while served < 2:
     for key, _ in sel.select(timeout=10):
@@ -107,15 +107,33 @@ fn a_selectors_server_with_a_stalled_client_is_drawn_live() {
     // drawn blocking on its loop lane, and growing.
     let screen = s.wait_for("a blocked wait", |t| blocked_for(t, &lane).is_some());
     let first = blocked_for(&screen, &lane).unwrap();
-    let socket_lanes = screen
-        .lines()
-        .filter(|l| l.contains(&format!("│ {pid}:")) || l.contains(&format!("▸{pid}:")))
-        .count();
-    assert!(socket_lanes >= 4, "a lane per socket, named PID:FD:\n{screen}");
     let grown =
         s.wait_for("the wait to grow", |t| blocked_for(t, &lane).is_some_and(|n| n >= first + 300_000_000));
-    assert!(grown.contains("epoll_wait(") && grown.contains("<unfinished ...>"), "its strace line:\n{grown}");
-    assert!(grown.contains("sel.select(timeout=10)"), "the Python lens:\n{grown}");
+    // A lane per socket, named PID:FD (the listener, two clients, two
+    // accepted; a closed fd's number may come back as a new socket's lane).
+    let lanes = |t: &str| {
+        // The timeline's column: from its top-left corner on.
+        let col = t
+            .lines()
+            .next()
+            .and_then(|l| l.find("┌ timeline"))
+            .map(|b| t.lines().next().unwrap()[..b].chars().count());
+        let Some(col) = col else { return 0 };
+        let name = |l: &str| l.trim_start_matches(['│', ' ', '▸']).starts_with(&format!("{pid}:"));
+        let right = |l: &str| l.chars().skip(col).collect::<String>();
+        t.lines().map(right).filter(|l| name(l) && !l.contains(":loop")).count()
+    };
+    // All at once (the screen changes under us): every lane, the wait grown
+    // by 300 ms, and the call pane on it with its strace line and Python.
+    let grown = s.wait_for("the wait to grow, with every lane", |t| {
+        let pane = left(t);
+        lanes(t) >= 5
+            && blocked_for(t, &lane).is_some_and(|n| n >= first + 300_000_000)
+            && pane.contains("epoll_wait(")
+            && pane.contains("<unfinished ...>")
+            && pane.contains("sel.select(timeout=10)")
+    });
+    assert!(grown.contains("blocking"), "{grown}");
     // The stalled client sends at last; the server serves it and exits.
     let end = s.wait_text("exited with 0");
     assert!(
@@ -299,8 +317,12 @@ fn the_programs_output_is_escaped_in_its_pane_or_goes_to_a_file() {
     let mut s = Session::start(&["trace", "--", &py, &file.to_string_lossy()]);
     s.wait_text("output: 2 lines, o shows");
     s.send("o");
-    let t = s.wait_text("before\\x1b[2J\\x1b]0;pwned\\x07after");
-    assert!(t.contains("err\\x1b[31mred"), "stderr too:\n{t}");
+    // Both streams, escaped, in a whole frame (a frame is drawn in pieces).
+    let t = s.wait_for("the output, escaped", |t| {
+        t.contains("before\\x1b[2J\\x1b]0;pwned\\x07after")
+            && t.contains("err\\x1b[31mred")
+            && t.contains("o hides")
+    });
     assert!(t.contains("┌ sockets"), "nothing cleared the screen:\n{t}");
     s.send("qy");
     s.wait_exit();

@@ -320,8 +320,12 @@ impl App {
         let rec = self.record();
         let at = |i: usize| rec.timeline().get(i).map(|c| c.end_ns.unwrap_or(c.start_ns));
         if rec.is_traced() {
-            // A traced program has no current socket: follow the whole program.
-            return self.lanes().into_iter().filter_map(|l| rec.last_changed(l)).max_by_key(|&i| at(i));
+            // A traced program has no current socket: follow the whole
+            // program, and while a call is in the kernel, the newest such
+            // (its bar is what moves; a program waiting is waiting there).
+            let blocked = |i: usize| rec.timeline().get(i).is_some_and(|c| c.end_ns.is_none());
+            let latest = self.lanes().into_iter().filter_map(|l| rec.last_changed(l));
+            return latest.max_by_key(|&i| (blocked(i), at(i)));
         }
         // On a tie the current socket's call wins (`max_by_key` keeps the last).
         let ours = [Some(Lane::Loop), self.current().map(Lane::Sock)];
