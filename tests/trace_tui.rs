@@ -107,8 +107,6 @@ fn a_selectors_server_with_a_stalled_client_is_drawn_live() {
     // drawn blocking on its loop lane, and growing.
     let screen = s.wait_for("a blocked wait", |t| blocked_for(t, &lane).is_some());
     let first = blocked_for(&screen, &lane).unwrap();
-    let grown =
-        s.wait_for("the wait to grow", |t| blocked_for(t, &lane).is_some_and(|n| n >= first + 300_000_000));
     // A lane per socket, named PID:FD (the listener, two clients, two
     // accepted; a closed fd's number may come back as a new socket's lane).
     let lanes = |t: &str| {
@@ -136,10 +134,7 @@ fn a_selectors_server_with_a_stalled_client_is_drawn_live() {
     assert!(grown.contains("blocking"), "{grown}");
     // The stalled client sends at last; the server serves it and exits.
     let end = s.wait_text("exited with 0");
-    assert!(
-        end.contains("output: 1 lines") || end.contains("output: 1 line"),
-        "its output is captured:\n{end}"
-    );
+    assert!(end.contains("output: 1 line,"), "its output is captured:\n{end}");
     s.send("o");
     s.wait_text("served 2");
     s.send("q");

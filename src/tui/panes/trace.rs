@@ -41,6 +41,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let output = match &s.output_to {
         OutputTo::Pane if app.output_shown => "output below, o hides".to_string(),
         OutputTo::Pane if out.is_empty() => "no output yet (o)".into(),
+        OutputTo::Pane if out.len() == 1 => "output: 1 line, o shows".into(),
         OutputTo::Pane => format!("output: {} lines, o shows", out.len()),
         OutputTo::File(f) => format!("output goes to {}", fmt::safe(f)),
         OutputTo::Own => "output goes where it always did".into(),
