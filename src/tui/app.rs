@@ -339,7 +339,19 @@ impl App {
         if !self.record().is_traced() {
             return self.current();
         }
-        self.shown_call().and_then(|c| c.lane.sock()).or(self.current())
+        let Some(c) = self.shown_call() else { return self.current() };
+        if let Some(id) = c.lane.sock() {
+            return Some(id);
+        }
+        // A wait: the newest open socket it watches.
+        let rec = self.record();
+        let watched = c.traced.as_deref().map(|t| (t.pid, &t.watch));
+        let open = |pid: u32, fd: i32| {
+            rec.sockets().filter(|s| s.is_open() && s.info.pid == Some(pid) && s.info.fd == fd).last()
+        };
+        let from_wait =
+            watched.and_then(|(pid, w)| w.iter().rev().find_map(|w| open(pid, w.fd)).map(|s| s.id()));
+        from_wait.or(self.current())
     }
 
     /// A lane's name: `#1`, `peer`, or a traced program's `PID:FD`.

@@ -49,13 +49,14 @@ impl App {
     fn trace_intro(&self) -> String {
         let Some(s) = self.trace() else { return String::new() };
         let p = &s.program;
+        if p.attached {
+            return format!("tracing {}: q lets it go, and it goes on running", p.name);
+        }
         let out = match &s.output_to {
-            OutputTo::Pane => "its output goes to the output pane (o)".to_string(),
             OutputTo::File(f) => format!("its output goes to {f}"),
-            OutputTo::Own => "its output goes where it always did".into(),
+            OutputTo::Pane | OutputTo::Own => "o shows its output".into(),
         };
-        let q = if p.attached { "q lets it go" } else { "q ends it (asks first)" };
-        format!("tracing {} (pid {}): {out}; {q}", p.name, p.pid)
+        format!("tracing {} (pid {}): {out}, q ends it (asks first)", p.name, p.pid)
     }
 
     /// `q` (or Ctrl-C) while tracing: a program sockscope started is ended
