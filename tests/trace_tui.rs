@@ -343,3 +343,28 @@ fn the_programs_output_is_escaped_in_its_pane_or_goes_to_a_file() {
     remove(&out);
     remove(&file);
 }
+
+#[test]
+fn a_refused_attach_says_why_before_the_screen_opens() {
+    // A process already traced (by a headless sockscope) cannot be traced twice.
+    let file = py_file("tui-refused", "import os, time\nprint(os.getpid(), flush=True)\ntime.sleep(20)\n");
+    let mut first = Command::new(env!("CARGO_BIN_EXE_sockscope"))
+        .args(["trace", "-o", "/dev/null", "--", &python(), &file.to_string_lossy()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sockscope");
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(first.stdout.as_mut().unwrap()), &mut line)
+        .unwrap();
+    let pid = line.trim().to_string();
+    let mut s = Session::start(&["trace", "-p", &pid]);
+    let (status, alt) = s.wait_exit();
+    let screen = s.shared.0.lock().unwrap().parser.screen().contents();
+    assert_eq!(status.exit_code(), 1, "{screen}");
+    assert!(!alt, "the terminal was never taken over");
+    assert!(screen.contains("ptrace was refused (EPERM)") && screen.contains("already traced"), "{screen}");
+    // SAFETY: kill(2) on our own child, which ends the program it traces.
+    unsafe { libc::kill(first.id() as libc::pid_t, libc::SIGTERM) };
+    let _ = first.wait();
+    remove(&file);
+}
