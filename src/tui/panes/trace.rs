@@ -46,11 +46,22 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         OutputTo::File(f) => format!("output goes to {}", fmt::safe(f)),
         OutputTo::Own => "output goes where it always did".into(),
     };
-    let mut facts =
-        format!("  {}  {socks} sockets ({open} open)  {} calls", fmt::at(app.now_ns), rec.timeline().len());
+    let calls = rec.timeline().len();
+    let mut facts = format!("  {}  {socks} sockets ({open} open)  {calls} calls", fmt::at(app.now_ns));
     if procs > 1 {
         facts.push_str(&format!("  {procs} processes"));
     }
+    // Narrow: the counts and the output's state, shorter, rather than cut.
+    let room = area.width.saturating_sub(2) as usize;
+    let (facts, output) = if fit::width(&state) + fit::width(&facts) + fit::width(&output) + 2 > room {
+        let short = match &s.output_to {
+            OutputTo::Pane if !app.output_shown => format!("o: output ({})", out.len()),
+            _ => output.clone(),
+        };
+        (format!("  {}  {socks} sockets  {calls} calls", fmt::at(app.now_ns)), short)
+    } else {
+        (facts, output)
+    };
     let name = format!("trace: {} (pid {})", fmt::safe(&p.name), p.pid);
     let block = frame(title(name, t), t);
     let inner = block.inner(area);
