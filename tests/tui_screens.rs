@@ -180,8 +180,10 @@ fn pane_timeline_spin_aggregated() {
     let text = text_of(t.backend().buffer());
     assert!(text.contains("WWWWWWWW"), "one W per cell: {text}");
     assert!(text.contains("▅▅▅▅▅▅▅▅"), "10k calls a cell: {text}");
-    assert!(text.contains("80k calls: W 79k, data 100"), "{text}");
+    assert!(text.contains("◆WWWW") && text.contains("nonblocking, 80k calls"), "both labelled: {text}");
     assert_snapshot!(t.backend());
+    let wide = text_of(pane(&a, 90, 8, panes::timeline::render).backend().buffer());
+    assert!(wide.contains("nonblocking, 80k calls: W 79k, data 100"), "{wide}");
 }
 
 #[test]

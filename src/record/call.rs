@@ -249,6 +249,27 @@ impl Outcome {
             Outcome::Ok => "ok",
         }
     }
+
+    /// How much a reader needs to see this outcome when several calls share
+    /// one spot of a drawing: an error first, then a timeout, a call still
+    /// in the kernel (its elapsed time is live), wouldblock, eof, data, and
+    /// set-up steps and mode changes last. Never 0.
+    pub fn salience(self) -> u8 {
+        match self {
+            Outcome::Blocking => 11,
+            Outcome::Error => 10,
+            Outcome::Timeout(_) => 9,
+            Outcome::WouldBlock => 8,
+            Outcome::Partial => 7,
+            Outcome::InProgress => 6,
+            Outcome::Eof => 5,
+            Outcome::Data => 4,
+            Outcome::Sent => 3,
+            Outcome::Accepted(_) | Outcome::Connected => 3,
+            Outcome::Ready => 2,
+            Outcome::Ok => 1,
+        }
+    }
 }
 
 /// Payload previews are capped at this many bytes.

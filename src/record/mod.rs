@@ -12,7 +12,9 @@ pub mod dense;
 pub mod event;
 pub mod evidence;
 pub mod file;
+pub mod index;
 pub mod mode;
+pub mod quiet;
 pub mod sock;
 pub mod timeline;
 pub mod traced;
@@ -138,6 +140,28 @@ impl Record {
         self.procs.get(&pid)
     }
 
+    /// A traced program's lanes: each process's sockets in the order they
+    /// appeared, then its `PID:loop` lane once it has waited.
+    fn traced_lanes(&self) -> Vec<Lane> {
+        let mut by_pid: BTreeMap<u32, Vec<Lane>> = BTreeMap::new();
+        for s in self.socks.values() {
+            by_pid.entry(s.info.pid.unwrap_or(0)).or_default().push(Lane::Sock(s.id()));
+        }
+        for l in self.timeline.lanes() {
+            if let Lane::ProcLoop(pid) = l {
+                by_pid.entry(pid).or_default();
+            }
+        }
+        let mut lanes = Vec::new();
+        for (pid, socks) in by_pid {
+            lanes.extend(socks);
+            if !self.timeline.lane(Lane::ProcLoop(pid)).is_empty() {
+                lanes.push(Lane::ProcLoop(pid));
+            }
+        }
+        lanes
+    }
+
     /// A lane's name: `#1`, `peer`, `loop`, or a traced program's `PID:FD`
     /// and `PID:loop`.
     pub fn lane_name(&self, lane: Lane) -> String {
@@ -176,6 +200,29 @@ impl Record {
 
     pub fn socket(&self, id: u32) -> Option<&SockState> {
         self.socks.get(&id)
+    }
+
+    /// The lanes top to bottom, as every view draws them: each socket in
+    /// number order (a recording may hold calls of sockets it never
+    /// announced: those too), the event loop once it has been used, the
+    /// peer, then each serve client that has records.
+    pub fn lanes(&self) -> Vec<Lane> {
+        if self.is_traced() {
+            return self.traced_lanes();
+        }
+        let tl = &self.timeline;
+        let mut lanes: Vec<Lane> = self.socks.keys().map(|&id| Lane::Sock(id)).collect();
+        let mut unannounced: Vec<Lane> = tl.lanes().filter(|l| l.is_sock() && !lanes.contains(l)).collect();
+        unannounced.sort();
+        lanes.extend(unannounced);
+        if !tl.lane(Lane::Loop).is_empty() {
+            lanes.push(Lane::Loop);
+        }
+        lanes.push(Lane::Peer);
+        let mut clients: Vec<Lane> = tl.lanes().filter(|l| matches!(l, Lane::Client(_))).collect();
+        clients.sort();
+        lanes.extend(clients);
+        lanes
     }
 
     pub fn current(&self) -> Option<u32> {

@@ -6,14 +6,18 @@ use std::collections::HashMap;
 use super::call::{Call, Lane};
 use super::dense::{CHUNK, DenseLane};
 use super::event::{CallEnd, Event};
+use super::index::LaneIndex;
+use super::quiet::Quiet;
 
 #[derive(Debug)]
 pub struct Timeline {
     calls: Vec<Call>,
     /// Calls still in the kernel: seq -> index.
     open: HashMap<u64, usize>,
-    /// Record indices per lane, in order.
-    lanes: HashMap<Lane, Vec<u32>>,
+    /// Record indices per lane, in order, with what a view searches.
+    lanes: HashMap<Lane, LaneIndex>,
+    /// When nothing started or ended.
+    quiet: Quiet,
     /// Busy-poll calls per lane, in order (24 bytes each).
     dense: HashMap<Lane, DenseLane>,
     /// How many busy-poll calls to keep before folding the oldest.
@@ -34,13 +38,25 @@ impl Timeline {
     pub fn apply(&mut self, ev: &Event) -> Option<usize> {
         match ev {
             Event::Begin(c) => {
+                self.quiet.mark(c.start_ns);
                 let i = self.push(c.clone());
                 self.open.insert(c.seq, i);
                 Some(i)
             }
-            Event::Instant(c) => Some(self.push(c.clone())),
-            Event::End(e) => self.finish(e),
+            Event::Instant(c) => {
+                self.quiet.mark(c.start_ns);
+                self.quiet.mark(c.end_ns.unwrap_or(c.start_ns));
+                Some(self.push(c.clone()))
+            }
+            Event::End(e) => {
+                self.quiet.mark(e.end_ns);
+                self.finish(e)
+            }
             Event::Dense { lane, calls } => {
+                if let (Some(first), Some(last)) = (calls.first(), calls.last()) {
+                    self.quiet.mark(first.start_ns);
+                    self.quiet.mark(last.start_ns + last.dur_ns as u64);
+                }
                 self.dense.entry(*lane).or_default().push_all(calls);
                 self.bound();
                 None
@@ -51,7 +67,7 @@ impl Timeline {
 
     fn push(&mut self, c: Call) -> usize {
         let i = self.calls.len();
-        self.lanes.entry(c.lane).or_default().push(i as u32);
+        self.lanes.entry(c.lane).or_default().push(i, &c);
         self.calls.push(c);
         i
     }
@@ -71,6 +87,9 @@ impl Timeline {
         }
         if e.traced.is_some() {
             c.traced = e.traced.clone();
+        }
+        if let Some(ix) = self.lanes.get_mut(&c.lane) {
+            ix.touch(i, c);
         }
         Some(i)
     }
@@ -105,7 +124,17 @@ impl Timeline {
 
     /// Record indices on one lane, oldest first.
     pub fn lane(&self, lane: Lane) -> &[u32] {
-        self.lanes.get(&lane).map_or(&[], Vec::as_slice)
+        self.lanes.get(&lane).map_or(&[], LaneIndex::ids)
+    }
+
+    /// One lane's records with their start times and salience maxima.
+    pub fn lane_index(&self, lane: Lane) -> Option<&LaneIndex> {
+        self.lanes.get(&lane)
+    }
+
+    /// The stretches in which no call started or ended.
+    pub fn quiet(&self) -> &Quiet {
+        &self.quiet
     }
 
     /// A timeline that keeps at most `dense_cap` busy-poll calls.
@@ -114,6 +143,7 @@ impl Timeline {
             calls: Vec::new(),
             open: HashMap::new(),
             lanes: HashMap::new(),
+            quiet: Quiet::default(),
             dense: HashMap::new(),
             dense_cap: dense_cap.max(CHUNK),
         }

@@ -266,22 +266,9 @@ impl App {
         }
     }
 
-    /// Lanes top to bottom: every socket in number order, the event loop
-    /// once it has been used, the peer, then each serve client that has records.
+    /// Lanes top to bottom (see [`Record::lanes`]).
     pub fn lanes(&self) -> Vec<Lane> {
-        if self.record().is_traced() {
-            return traced_lanes(self.record());
-        }
-        let tl = self.timeline();
-        let mut lanes: Vec<Lane> = self.record().sockets().map(|s| Lane::Sock(s.id())).collect();
-        if !tl.lane(Lane::Loop).is_empty() {
-            lanes.push(Lane::Loop);
-        }
-        lanes.push(Lane::Peer);
-        let mut clients: Vec<Lane> = tl.lanes().filter(|l| matches!(l, Lane::Client(_))).collect();
-        clients.sort();
-        lanes.extend(clients);
-        lanes
+        self.record().lanes()
     }
 
     /// The lane the timeline keeps on screen when not all lanes fit: the
@@ -366,26 +353,4 @@ impl App {
             Some(_) => "blocking",
         }
     }
-}
-
-/// A traced program's lanes: each process's sockets in the order they
-/// appeared, then its `PID:loop` lane once it has waited.
-fn traced_lanes(rec: &Record) -> Vec<Lane> {
-    let mut by_pid: std::collections::BTreeMap<u32, Vec<Lane>> = std::collections::BTreeMap::new();
-    for s in rec.sockets() {
-        by_pid.entry(s.info.pid.unwrap_or(0)).or_default().push(Lane::Sock(s.id()));
-    }
-    for l in rec.timeline().lanes() {
-        if let Lane::ProcLoop(pid) = l {
-            by_pid.entry(pid).or_default();
-        }
-    }
-    let mut lanes = Vec::new();
-    for (pid, socks) in by_pid {
-        lanes.extend(socks);
-        if !rec.timeline().lane(Lane::ProcLoop(pid)).is_empty() {
-            lanes.push(Lane::ProcLoop(pid));
-        }
-    }
-    lanes
 }

@@ -21,6 +21,17 @@ pub fn dur(ns: u64) -> String {
     }
 }
 
+/// A duration to two significant digits at most: `850ms`, `7.2s`, `42s`, `1m05s`.
+pub fn about(ns: u64) -> String {
+    const S: u64 = 1_000_000_000;
+    match ns {
+        n if n < S => dur(n / 10_000_000 * 10_000_000),
+        n if n < 10 * S => format!("{:.1}s", (n / (S / 10)) as f64 / 10.0),
+        n if n < 60 * S => format!("{}s", n / S),
+        n => dur(n),
+    }
+}
+
 /// A point on the axis, printed with as many digits as the tick step needs:
 /// ticks 500 ms apart read `0s 0.5s 1s 1.5s`, ticks 20 µs apart read `…µs`.
 pub fn axis(t_ns: u64, step_ns: u64) -> String {
@@ -82,6 +93,14 @@ mod tests {
         assert_eq!(dur(5_000), "5µs");
         assert_eq!(dur(2_310_000_000), "2.31s");
         assert_eq!(dur(65_000_000_000), "1m05s");
+    }
+
+    #[test]
+    fn about_rounds_down_to_two_digits() {
+        assert_eq!(about(7_290_000_000), "7.2s");
+        assert_eq!(about(42_900_000_000), "42s");
+        assert_eq!(about(856_000_000), "850ms");
+        assert_eq!(about(65_000_000_000), "1m05s");
     }
 
     #[test]

@@ -114,6 +114,7 @@ impl App {
             Action::Quit => self.ask_quit(),
             Action::Output => self.output_shown = !self.output_shown,
             Action::Zoom(steps) => self.view.zoom(steps, self.now_ns, cells),
+            Action::Fit => self.view.fit(self.now_ns),
             Action::Follow => self.view.set_follow(!self.view.follow, self.now_ns, cells),
             Action::Nav(nav) => {
                 let lanes = self.lanes();
@@ -177,7 +178,9 @@ impl App {
         let cells = self.cells();
         let Some(c) = self.view.selected.and_then(|i| self.timeline().get(i)) else { return };
         let (start, end) = (c.start_ns, c.end_ns.unwrap_or(self.now_ns));
-        self.view.reveal(start, end, self.now_ns, cells);
+        let mut view = self.view.clone();
+        view.reveal(self.timeline(), (start, end), self.now_ns, cells);
+        self.view = view;
     }
 
     fn prompt_key(&mut self, k: KeyEvent) {

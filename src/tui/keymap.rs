@@ -293,8 +293,8 @@ mod tests {
         let f = press(KeyCode::Char('f'), KeyModifiers::NONE);
         assert_eq!(Keymap::lookup(&km.main, &f), Some(Action::Zoom(-1)));
         assert_eq!(km.key_of("follow"), "F");
-        let zoom = km.main.iter().find(|b| b.action == Action::Zoom(1)).unwrap();
-        assert_eq!(zoom.label, "+ f", "the pair's row names both keys");
+        let zoom = km.main.iter().find(|b| b.action == Action::Zoom(-1)).unwrap();
+        assert_eq!(zoom.label, "f -", "the pair's row names both keys");
     }
 
     /// Action and key pairs, as a config's `[keys]` holds them.
@@ -388,7 +388,7 @@ mod tests {
     #[test]
     fn defaults_keep_their_labels() {
         let km = Keymap::default();
-        assert!(km.main.iter().any(|b| b.label == "← h ,"));
+        assert!(km.main.iter().any(|b| b.label == "← → h ."));
         assert_eq!(km.key_of("peer"), "p");
     }
 }

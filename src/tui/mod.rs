@@ -25,6 +25,7 @@ pub mod transcript;
 pub mod ui;
 pub mod update;
 pub mod view;
+pub mod window;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -139,8 +140,12 @@ pub fn replay_app(name: &str, events: Vec<record::Stamped>, opts: &Options) -> A
     if let Some(n) = opts.history {
         rec.set_history_cap(n);
     }
-    let mut app = App::replay(rec, Player::new(name, events), Theme::new(&opts.config, opts.ascii));
+    let player = Player::new(name, events);
+    // The whole recording on screen from the start: events appear in place as it plays.
+    let end = player.end_ns();
+    let mut app = App::replay(rec, player, Theme::new(&opts.config, opts.ascii));
     app.configure(&opts.config);
+    app.view.fit_to(end);
     app
 }
 

@@ -180,6 +180,26 @@ impl Theme {
         if self.ascii { '=' } else { '━' }
     }
 
+    /// A bar where it crosses a compressed idle band: not to scale there.
+    pub fn bar_idle(&self) -> char {
+        if self.ascii { '-' } else { '╍' }
+    }
+
+    /// Where an idle band crosses a lane.
+    pub fn idle_lane(&self) -> char {
+        if self.ascii { ':' } else { '⋮' }
+    }
+
+    /// Leads a label on the row under its glyph.
+    pub fn under(&self) -> char {
+        if self.ascii { '`' } else { '╰' }
+    }
+
+    /// The ends of an idle band's note on the axis (`⋯ 7.2s idle ⋯`).
+    pub fn idle_mark(&self) -> &'static str {
+        if self.ascii { "~" } else { "⋯" }
+    }
+
     /// The "now" marker at the live edge of the timeline.
     pub fn now_mark(&self) -> char {
         if self.ascii { '|' } else { '┊' }

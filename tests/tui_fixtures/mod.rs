@@ -206,3 +206,205 @@ pub fn pane(
     t.draw(|f| draw(f, f.area(), app)).unwrap();
     t
 }
+
+/// A record told call by call, after [`opened`]; times in ms.
+pub struct Story {
+    pub rec: Record,
+    seq: u64,
+}
+
+impl Default for Story {
+    fn default() -> Story {
+        Story { rec: opened(), seq: 1 }
+    }
+}
+
+fn ns(ms: f64) -> u64 {
+    (ms * MS as f64) as u64
+}
+
+impl Story {
+    /// A finished call, `edit`ed before it is recorded.
+    pub fn add(
+        &mut self,
+        lane: Lane,
+        op: Op,
+        (start, end): (f64, f64),
+        outcome: Outcome,
+        edit: impl FnOnce(&mut Call),
+    ) {
+        self.seq += 1;
+        let mut c = call(self.seq, lane, op, ns(start), Some(ns(end)), outcome);
+        edit(&mut c);
+        self.rec.apply(&Event::Instant(c));
+    }
+
+    /// A call entering the kernel; returns its seq, for [`Story::end`].
+    pub fn begin(&mut self, lane: Lane, op: Op, start: f64, arg: Arg) -> u64 {
+        self.seq += 1;
+        let mut c = call(self.seq, lane, op, ns(start), None, Outcome::Blocking);
+        c.arg = arg;
+        self.rec.apply(&Event::Begin(c));
+        self.seq
+    }
+
+    pub fn end(&mut self, seq: u64, lane: Lane, end: f64, outcome: Outcome, errno: i32) {
+        self.rec.apply(&Event::End(CallEnd {
+            seq,
+            lane,
+            end_ns: ns(end),
+            outcome,
+            errno,
+            bytes: None,
+            preview: None,
+            arg: None,
+            traced: None,
+        }));
+    }
+
+    /// A mode change on #1, as `mode` sets it.
+    pub fn mode(&mut self, at: f64, op: Op, arg: Arg, mode: Mode) {
+        self.add(Lane::Sock(1), op, (at, at + 0.01), Outcome::Ok, |c| {
+            c.arg = arg;
+            c.mode = mode;
+        });
+    }
+
+    /// A recv of 1024 on #1.
+    pub fn recv(&mut self, span: (f64, f64), outcome: Outcome, errno: i32) {
+        self.add(Lane::Sock(1), Op::Recv, span, outcome, |c| {
+            c.arg = Arg::Size(1024);
+            c.errno = errno;
+            c.bytes = (outcome == Outcome::Data).then_some(5);
+        });
+    }
+
+    pub fn app(self, row: SockRow, now_ms: f64) -> App {
+        app(self.rec, row, ns(now_ms))
+    }
+}
+
+/// `p x` while #1 was blocked in recv: ECONNRESET, and a send after it: EPIPE.
+pub fn reset() -> App {
+    let mut s = Story::default();
+    let r = s.begin(Lane::Sock(1), Op::Recv, 1_000.0, Arg::Size(1024));
+    s.add(Lane::Peer, Op::PeerReset, (2_000.0, 2_000.2), Outcome::Ok, |_| {});
+    s.end(r, Lane::Sock(1), 2_000.4, Outcome::Error, libc::ECONNRESET);
+    s.add(Lane::Sock(1), Op::Send, (2_600.0, 2_600.05), Outcome::Error, |c| {
+        c.arg = Arg::Text(5);
+        c.errno = libc::EPIPE;
+    });
+    s.app(sock(PyMode::Blocking, false, 0), 3_000.0)
+}
+
+/// `rcvtimeo 1s`, then two recvs that the kernel's timer ends.
+pub fn rcvtimeo() -> App {
+    let mut s = Story::default();
+    let m = Mode { rcvtimeo: Some(std::time::Duration::from_secs(1)), ..Mode::default() };
+    s.mode(600.0, Op::RcvTimeo, Arg::Secs(std::time::Duration::from_secs(1)), m);
+    let timeout = Outcome::Timeout(sockscope::record::TimeoutBy::RcvTimeo);
+    s.recv((1_000.0, 2_000.2), timeout, libc::EAGAIN);
+    s.recv((2_300.0, 3_300.2), timeout, libc::EAGAIN);
+    let mut row = sock(PyMode::Blocking, false, 0);
+    row.mode = m;
+    s.app(row, 3_600.0)
+}
+
+/// The peer stops reading, then sends of 100,000 bytes: all of the first,
+/// then parts, then nothing.
+pub fn partial() -> App {
+    let mut s = Story::default();
+    s.add(Lane::Peer, Op::PeerPause, (800.0, 800.1), Outcome::Ok, |_| {});
+    let nb = Mode { py: PyMode::NonBlocking, ..Mode::default() };
+    s.mode(900.0, Op::Nonblocking, Arg::None, nb);
+    for (at, outcome, bytes) in [
+        (1_500.0, Outcome::Sent, 100_000),
+        (1_700.0, Outcome::Partial, 30_000),
+        (1_900.0, Outcome::Partial, 2_000),
+        (2_100.0, Outcome::WouldBlock, 0),
+    ] {
+        s.add(Lane::Sock(1), Op::Send, (at, at + 0.2), outcome, |c| {
+            c.arg = Arg::Size(100_000);
+            c.bytes = (bytes > 0).then_some(bytes);
+            c.errno = if outcome == Outcome::WouldBlock { libc::EAGAIN } else { 0 };
+        });
+    }
+    s.app(sock(PyMode::NonBlocking, true, 0), 2_600.0)
+}
+
+/// `b`, `b`, `t 0.2`, `r` in quick succession, and `rcvtimeo 1s`.
+pub fn modes() -> App {
+    let mut s = Story::default();
+    let nb = Mode { py: PyMode::NonBlocking, ..Mode::default() };
+    let t = Mode { py: PyMode::Timeout(std::time::Duration::from_millis(200)), ..Mode::default() };
+    s.mode(1_000.0, Op::Nonblocking, Arg::None, nb);
+    s.mode(1_150.0, Op::Blocking, Arg::None, Mode::default());
+    s.mode(1_300.0, Op::Timeout, Arg::Secs(std::time::Duration::from_millis(200)), t);
+    s.recv((1_400.0, 1_600.2), Outcome::Timeout(sockscope::record::TimeoutBy::Poll), 0);
+    let r = Mode { rcvtimeo: Some(std::time::Duration::from_secs(1)), ..t };
+    s.mode(1_700.0, Op::RcvTimeo, Arg::Secs(std::time::Duration::from_secs(1)), r);
+    let mut row = sock(t.py, true, 0);
+    row.mode = r;
+    s.app(row, 2_200.0)
+}
+
+/// Three calls in one 100 ms cell: a wouldblock, `blocking`, and a recv
+/// the peer's reset ends with ECONNRESET.
+pub fn crowded() -> App {
+    let mut s = Story::default();
+    let nb = Mode { py: PyMode::NonBlocking, ..Mode::default() };
+    s.mode(1_000.0, Op::Nonblocking, Arg::None, nb);
+    s.recv((2_010.0, 2_010.02), Outcome::WouldBlock, libc::EAGAIN);
+    s.mode(2_030.0, Op::Blocking, Arg::None, Mode::default());
+    s.add(Lane::Peer, Op::PeerReset, (2_050.0, 2_050.2), Outcome::Ok, |_| {});
+    s.recv((2_060.0, 2_060.3), Outcome::Error, libc::ECONNRESET);
+    s.app(sock(PyMode::Blocking, false, 0), 2_600.0)
+}
+
+/// A wouldblock and a data recv, then 7 s of nothing.
+pub fn idle() -> App {
+    let mut s = Story::default();
+    let nb = Mode { py: PyMode::NonBlocking, ..Mode::default() };
+    s.mode(1_000.0, Op::Nonblocking, Arg::None, nb);
+    s.recv((1_800.0, 1_800.02), Outcome::WouldBlock, libc::EAGAIN);
+    s.add(Lane::Peer, Op::PeerSend, (2_400.0, 2_400.1), Outcome::Sent, |c| {
+        c.arg = Arg::Text(5);
+        c.bytes = Some(5);
+    });
+    s.recv((3_000.0, 3_000.05), Outcome::Data, 0);
+    s.app(sock(PyMode::NonBlocking, true, 0), 10_200.0)
+}
+
+/// [`idle`], with a recv that has been blocked since just after the data.
+pub fn idle_blocked() -> App {
+    let mut s = Story::default();
+    let nb = Mode { py: PyMode::NonBlocking, ..Mode::default() };
+    s.mode(1_000.0, Op::Nonblocking, Arg::None, nb);
+    s.recv((1_800.0, 1_800.02), Outcome::WouldBlock, libc::EAGAIN);
+    s.add(Lane::Peer, Op::PeerSend, (2_400.0, 2_400.1), Outcome::Sent, |c| {
+        c.arg = Arg::Text(5);
+        c.bytes = Some(5);
+    });
+    s.recv((3_000.0, 3_000.05), Outcome::Data, 0);
+    s.mode(3_100.0, Op::Blocking, Arg::None, Mode::default());
+    s.begin(Lane::Sock(1), Op::Recv, 3_200.0, Arg::Size(1024));
+    s.app(sock(PyMode::Blocking, false, 0), 10_200.0)
+}
+
+/// Forty seconds of calls: a spread-out session to fit with `z`.
+pub fn long_session() -> App {
+    let mut s = Story::default();
+    let nb = Mode { py: PyMode::NonBlocking, ..Mode::default() };
+    s.mode(2_000.0, Op::Nonblocking, Arg::None, nb);
+    s.recv((5_000.0, 5_000.02), Outcome::WouldBlock, libc::EAGAIN);
+    s.add(Lane::Peer, Op::PeerSend, (14_000.0, 14_000.1), Outcome::Sent, |c| {
+        c.arg = Arg::Text(5);
+        c.bytes = Some(5);
+    });
+    s.recv((21_000.0, 21_000.05), Outcome::Data, 0);
+    s.mode(30_000.0, Op::Blocking, Arg::None, Mode::default());
+    let r = s.begin(Lane::Sock(1), Op::Recv, 32_000.0, Arg::Size(1024));
+    s.add(Lane::Peer, Op::PeerClose, (38_000.0, 38_000.1), Outcome::Ok, |_| {});
+    s.end(r, Lane::Sock(1), 38_000.3, Outcome::Eof, 0);
+    s.app(sock(PyMode::Blocking, false, 0), 41_000.0)
+}

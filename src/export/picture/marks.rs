@@ -13,7 +13,7 @@ use super::scale::Scale;
 use super::text::Text;
 use crate::record::{Call, Lane, Op, Outcome, Record};
 use crate::tui::fmt;
-use crate::tui::panes::{lane as tui_lane, spin};
+use crate::tui::panes::{label_text, marks as tui_marks, spin};
 use crate::tui::theme::Theme;
 
 /// Calls starting within this many px of each other share a column.
@@ -83,7 +83,7 @@ pub fn lane_marks(record: &Record, lane: Lane, index: usize, scale: &Scale, now_
         .iter()
         .map(|&i| i as usize)
         .filter_map(|i| Some((i, tl.get(i)?)))
-        .filter(|(_, c)| tui_lane::drawn(c) && c.op != Op::Say);
+        .filter(|(_, c)| tui_marks::drawn(c) && c.op != Op::Say);
     let mut kept: Vec<(usize, &Call)> = Vec::new();
     let mut dropped = 0u64;
     // The current column, and the latest finished call in it after its first.
@@ -116,7 +116,7 @@ fn mark(record: &Record, i: usize, c: &Call, lane: usize, scale: &Scale, now_ns:
     let labels = match (c.op, &c.arg) {
         // Readiness names the socket and what it was ready for.
         (Op::Ready, _) => vec![c.arg_text().unwrap_or_else(|| c.label())],
-        _ => tui_lane::labels(c, now_ns),
+        _ => label_text::forms(c, now_ns),
     };
     Mark {
         call: i,
@@ -138,7 +138,7 @@ fn mark(record: &Record, i: usize, c: &Call, lane: usize, scale: &Scale, now_ns:
 pub fn title(c: &Call, now_ns: u64) -> Text {
     let arg = c.arg_text().map(|a| format!(" {}", Text::cut(&a, ARG_MAX))).unwrap_or_default();
     let what = if c.op.is_mode() { "mode" } else { c.op.word() };
-    let ended = tui_lane::label(c, now_ns);
+    let ended = label_text::forms(c, now_ns).into_iter().next().unwrap_or_else(|| c.label());
     let took = match c.duration() {
         Some(d) => format!(" · took {}", fmt::dur(d.as_nanos() as u64)),
         None => String::new(),

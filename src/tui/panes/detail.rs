@@ -8,7 +8,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{frame, title};
+use super::lane::LaneLayout;
+use super::{frame, label_text, title};
 use crate::ops::explain;
 use crate::record::{Call, Lane, Op, Outcome};
 use crate::tui::app::App;
@@ -110,6 +111,9 @@ fn rows(app: &App, width: u16) -> Vec<(Line<'static>, bool)> {
     let lines = match app.shown_call() {
         Some(c) => {
             let mut l = describe(c, app, width);
+            if let Some(i) = app.view.selected {
+                l.splice(1..1, neighbours(app, i));
+            }
             l.extend(explained(c, app, &app.theme));
             l
         }
@@ -122,6 +126,46 @@ fn rows(app: &App, width: u16) -> Vec<(Line<'static>, bool)> {
         out.extend(rows.into_iter().enumerate().map(|(i, r)| (r, i + 1 < n)));
     }
     out
+}
+
+/// Most calls listed beside the selected one.
+const LIST: usize = 6;
+
+/// "2 of 3 in this cell", and those calls, the selected one marked: a
+/// selected call that shares its cell (or its label) with others says
+/// which of them it is.
+fn neighbours(app: &App, i: usize) -> Vec<(Line<'static>, u16)> {
+    let (t, tl) = (&app.theme, app.timeline());
+    let Some(lane) = tl.get(i).map(|c| c.lane) else { return Vec::new() };
+    let timeline = crate::tui::ui::layout(app.size, app).timeline;
+    let w = super::timeline::window(timeline, app);
+    let under = super::timeline::geometry_of(timeline, app).gap > 1;
+    let layout = LaneLayout::new(tl, lane, w, app.now_ns, Some(i), under);
+    let Some(p) = layout.place_of(tl, i, LIST) else { return Vec::new() };
+    let whose = if layout.crowded(tl, i) { "in this cell" } else { "in this group" };
+    let (mut head, hang) = field("here", format!("{} of {} {whose}", fmt::count(p.at), fmt::count(p.of)), t);
+    if app.demo.is_none() && app.player().is_none() {
+        head.spans.push(Span::styled("  ← →", t.key()));
+    }
+    let mut spans = vec![Span::raw(" ".repeat(FIELD_HANG as usize))];
+    for (k, &j) in p.calls.iter().enumerate() {
+        let Some(c) = tl.get(j) else { continue };
+        if k > 0 {
+            spans.push(Span::styled(" · ", t.dim()));
+        }
+        let text = format!(
+            "{} {}",
+            t.glyph(c.outcome),
+            label_text::forms(c, app.now_ns).into_iter().next().unwrap_or_default()
+        );
+        let style = if j == i { t.outcome(c.outcome).patch(t.selected()) } else { t.outcome(c.outcome) };
+        spans.push(Span::styled(text, style));
+    }
+    let more = p.of.saturating_sub(p.calls.len() as u64);
+    if more > 0 {
+        spans.push(Span::styled(format!(" · {} more", fmt::count(more)), t.dim()));
+    }
+    vec![(head, hang), (Line::from(spans), FIELD_HANG)]
 }
 
 fn tip_lines<'a>(tips: &[(String, &str)], t: &Theme) -> Vec<Line<'a>> {

@@ -1,5 +1,8 @@
 //! One lane of the timeline: each call a bar from its start to its end
 //! with a glyph for how it ended; a call still in the kernel grows live.
+//! Which glyph each cell shows is decided in `marks.rs`, where the labels
+//! go in `labels.rs` (what they say: `label_text.rs`); this file puts the layout together, draws it, and
+//! answers mouse hits and the detail pane from the very same layout.
 //! Some records draw their own way: a spin is aggregated from the dense
 //! store (`spin.rs`), readiness on the event loop's lane is a small tag
 //! naming the socket (`◉5`), and a serve client's lane shows its request,
@@ -8,138 +11,191 @@
 use ratatui::buffer::Buffer;
 use ratatui::style::Style;
 
+use super::labels::{self, Label, Rows};
+use super::marks::{Cells, Place};
 use super::spin;
 use super::timeline::Geometry;
 use crate::record::{Arg, Call, Lane, Op, Outcome, Timeline};
 use crate::tui::app::App;
-use crate::tui::fmt;
 use crate::tui::view::Window;
 
-/// How far back to look for a call that began left of the window and is
-/// still drawn in it (socket calls are sequential, so a few suffice).
-const LOOKBACK: usize = 8;
+pub use super::marks::span;
 
-/// Whether a record is drawn on its lane. On a client's lane the request
-/// stands for the send and the recvs inside it, unless one failed.
-pub fn drawn(c: &Call) -> bool {
-    match (c.lane, c.op) {
-        (Lane::Client(_), Op::PeerSend | Op::PeerRecv) => {
-            !matches!(c.outcome, Outcome::Sent | Outcome::Data | Outcome::Eof)
-        }
-        _ => true,
-    }
+/// A readiness tag at column `x`: the socket it names, and its record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tag {
+    pub x: u16,
+    pub sock: u32,
+    pub call: usize,
 }
 
-/// The calls drawn on a lane: at most two per cell, plus what reaches in
-/// from the left and the selection.
-pub fn visible(tl: &Timeline, lane: Lane, w: Window, now_ns: u64, selected: Option<usize>) -> Vec<usize> {
-    let ids = tl.lane(lane);
-    let start = |j: u32| tl.get(j as usize).map_or(u64::MAX, |c| c.start_ns);
-    let p = ids.partition_point(|&j| start(j) < w.start_ns);
-    let mut out: Vec<usize> = ids[p.saturating_sub(LOOKBACK)..p]
-        .iter()
-        .map(|&j| j as usize)
-        .filter(|&j| tl.get(j).is_some_and(|c| drawn(c) && end_or(c, now_ns) >= w.start_ns))
-        .collect();
-    let mut k = p;
-    while let Some(c) = ids.get(k).and_then(|&j| tl.get(j as usize)) {
-        if c.start_ns >= w.end_ns() {
-            break;
+/// Everything drawn on one lane, and where.
+#[derive(Debug)]
+pub struct LaneLayout {
+    pub cells: Cells,
+    pub tags: Vec<Tag>,
+    pub labels: Vec<Label>,
+    /// Cells taken by bars, glyphs, tags and labels ("now" goes elsewhere).
+    pub used: Vec<bool>,
+    /// Whether labels may use the free row under the lane.
+    pub under: bool,
+}
+
+impl LaneLayout {
+    /// The lane laid out in window `w`; `under`: the row below it is free
+    /// for labels (and a spin's counts).
+    pub fn new(
+        tl: &Timeline,
+        lane: Lane,
+        w: Window,
+        now_ns: u64,
+        selected: Option<usize>,
+        under: bool,
+    ) -> LaneLayout {
+        let cells = Cells::new(tl, lane, w, now_ns, selected);
+        let n = w.cells() as usize;
+        let mut used = vec![false; n];
+        for b in cells.bars.iter().chain(&cells.spins) {
+            used[(b.a as usize).min(n)..(b.b as usize + 1).min(n)].fill(true);
         }
-        if matches!(lane, Lane::Client(_)) {
-            // A client makes a handful of records: all are looked at.
-            if drawn(c) {
-                out.push(ids[k] as usize);
+        for m in &cells.marks {
+            if let Some(u) = used.get_mut(m.cell as usize) {
+                *u = true;
             }
-            k += 1;
-            continue;
         }
-        out.push(ids[k] as usize);
-        // Skip to the next cell; the latest call in this cell is kept too,
-        // since it may be a long one that reaches further right.
-        let next_cell = w.time_of(w.col(c.start_ns) + 1);
-        let q = k + ids[k..].partition_point(|&j| start(j) < next_cell);
-        if q > k + 1 {
-            out.push(ids[q - 1] as usize);
+        let mut tags = Vec::new();
+        let mut tag_cells = vec![false; n];
+        for &i in &cells.ready {
+            let Some(c) = tl.get(i) else { continue };
+            let Arg::Ready(sock, _) = c.arg else { continue };
+            let len = 1 + sock.to_string().len();
+            if let Some(x) = tag_spot(&mut used, w.col(c.start_ns) as usize, len) {
+                tag_cells[x..x + len].fill(true);
+                tags.push(Tag { x: x as u16, sock, call: i });
+            }
         }
-        k = q.max(k + 1);
+        // A spin's counts take the row below (see `spin.rs`).
+        let mut below = vec![false; n];
+        for b in &cells.spins {
+            below[(b.a as usize).min(n)..(b.b as usize + 1).min(n)].fill(true);
+        }
+        let mut rows = Rows { main: &mut used, tag: &tag_cells, under: under.then_some(&mut below[..]) };
+        let labels = labels::place(tl, &cells, w, now_ns, &mut rows);
+        LaneLayout { cells, tags, labels, used, under }
     }
-    let extra = tl.blocking().chain(selected).filter(|&i| tl.get(i).is_some_and(|c| c.lane == lane));
-    for i in extra.collect::<Vec<_>>() {
-        if !out.contains(&i) && tl.get(i).is_some_and(|c| c.start_ns < w.end_ns()) {
-            out.push(i);
-        }
+
+    /// Where call `i` is among the calls its glyph or its label stands for
+    /// ("2 of 3"); `None` when it is drawn alone.
+    pub fn place_of(&self, tl: &Timeline, i: usize, max: usize) -> Option<Place> {
+        let m = self.cells.mark_of(tl, i)?;
+        let range = self.labels.iter().find(|l| l.marks.contains(&m)).map_or(m..m + 1, |l| l.marks.clone());
+        let p = self.cells.place(tl, range, i, max);
+        (p.of > 1).then_some(p)
     }
-    out
-}
 
-fn end_or(c: &Call, now_ns: u64) -> u64 {
-    c.end_ns.unwrap_or(now_ns.max(c.start_ns))
-}
+    /// Whether call `i`'s glyph shares its cell with others.
+    pub fn crowded(&self, tl: &Timeline, i: usize) -> bool {
+        self.cells.mark_of(tl, i).is_some_and(|m| self.cells.marks[m].count > 1)
+    }
 
-/// First and last cell of a call's bar (the last holds its glyph).
-pub fn span(c: &Call, w: Window, now_ns: u64) -> (u16, u16) {
-    let a = w.col(c.start_ns.max(w.start_ns));
-    let b = w.col(end_or(c, now_ns).min(w.end_ns().saturating_sub(1)));
-    (a, b.max(a))
+    /// The call under column `col` of the lane's row (or, `below`, of
+    /// the row under it): a glyph, a label or a tag there, a bar over it,
+    /// or else the nearest glyph within two cells.
+    pub fn hit(&self, col: u16, below: bool) -> Option<usize> {
+        let cells = &self.cells;
+        let on_label = self.labels.iter().find(|l| l.under == below && l.cols().contains(&col));
+        if below {
+            return on_label.map(|l| l.call);
+        }
+        if let Some(m) = cells.mark_at(col) {
+            return Some(m.shown);
+        }
+        if let Some(l) = on_label {
+            return Some(l.call);
+        }
+        if let Some(t) =
+            self.tags.iter().find(|t| (t.x..=t.x + t.sock.to_string().len() as u16).contains(&col))
+        {
+            return Some(t.call);
+        }
+        let bar = cells.bars.iter().chain(&cells.spins).rfind(|b| (b.a..=b.b).contains(&col));
+        if let Some(b) = bar {
+            return Some(b.call);
+        }
+        cells
+            .marks
+            .iter()
+            .map(|m| (m.cell.abs_diff(col), m))
+            .filter(|&(d, _)| d <= 2)
+            .min_by_key(|&(d, m)| (d, usize::MAX - m.shown))
+            .map(|(_, m)| m.shown)
+    }
 }
 
 pub fn draw(buf: &mut Buffer, g: &Geometry, y: u16, w: Window, app: &App, lane: Lane) {
     let t = &app.theme;
     let tl = app.timeline();
-    let items = visible(tl, lane, w, app.now_ns, app.view.selected);
-    let mut used = vec![false; g.cells as usize];
-    // Which call's glyph a cell shows: only that call may put its label beside it.
-    let mut owner = vec![usize::MAX; g.cells as usize];
+    let sel = app.view.selected;
+    let layout = LaneLayout::new(tl, lane, w, app.now_ns, sel, g.gap > 1);
     let style_of = |i: usize, c: &Call| {
         let s = t.outcome(c.outcome);
-        if Some(i) == app.view.selected { s.patch(t.selected()) } else { s }
+        if Some(i) == sel { s.patch(t.selected()) } else { s }
     };
-    let (ready, calls): (Vec<usize>, Vec<usize>) =
-        items.iter().partition(|&&i| tl.get(i).is_some_and(|c| c.op == Op::Ready));
-    for &i in &calls {
-        let Some(c) = tl.get(i) else { continue };
-        let (a, b) = span(c, w, app.now_ns);
-        if c.op == Op::Spin {
-            spin::draw(buf, g, y, w, app, c, (a, b));
-        } else {
-            for x in a..b {
-                put(buf, g.x0 + x, y, t.bar(), style_of(i, c));
-            }
-            put(buf, g.x0 + b, y, t.glyph(c.outcome), style_of(i, c));
-        }
-        used[a as usize..=b as usize].fill(true);
-        owner[b as usize] = i;
-    }
-    for &i in &ready {
-        let Some(c) = tl.get(i) else { continue };
-        let Arg::Ready(id, _) = c.arg else { continue };
-        let tag = format!("{}{id}", t.glyph(Outcome::Ready));
-        if let Some(x) = tag_spot(&mut used, w.col(c.start_ns) as usize, tag.chars().count()) {
-            buf.set_string(g.x0 + x as u16, y, &tag, style_of(i, c));
+    let cells = &layout.cells;
+    for bar in &cells.bars {
+        let Some(c) = tl.get(bar.call) else { continue };
+        for x in bar.a..bar.b {
+            // Through an idle band the bar is dashed: its length there is not to scale.
+            let ch = if w.in_band(x) { t.bar_idle() } else { t.bar() };
+            put(buf, g.x0 + x, y, ch, style_of(bar.call, c));
         }
     }
-    // Labels go where no other call is, and only whole: a cut label misleads.
-    for &i in &calls {
-        let Some(c) = tl.get(i) else { continue };
-        let (a, b) = span(c, w, app.now_ns);
-        if owner[b as usize] != i {
+    for s in &cells.spins {
+        if let Some(c) = tl.get(s.call) {
+            spin::draw(buf, g, y, w, app, c, (s.a, s.b));
+        }
+    }
+    for m in &cells.marks {
+        let Some(c) = tl.get(m.shown) else { continue };
+        // A lone spin's last cell is drawn by the spin itself.
+        if m.count == 1 && c.op == Op::Spin {
             continue;
         }
-        let style = if Some(i) == app.view.selected { style_of(i, c) } else { t.outcome(c.outcome) };
-        // A spin's cells are its content: its label never goes on top of them.
-        let inside = c.op != Op::Spin;
-        for text in labels(c, app.now_ns) {
-            if let Some(x) = label_spot(&mut used, (a as usize, b as usize), text.chars().count(), inside) {
-                buf.set_string(g.x0 + x as u16, y, &text, style);
-                break;
-            }
+        put(buf, g.x0 + m.cell, y, t.glyph(c.outcome), style_of(m.shown, c));
+    }
+    for tag in &layout.tags {
+        let Some(c) = tl.get(tag.call) else { continue };
+        let text = format!("{}{}", t.glyph(Outcome::Ready), tag.sock);
+        buf.set_string(g.x0 + tag.x, y, &text, style_of(tag.call, c));
+    }
+    for l in &layout.labels {
+        let Some(c) = tl.get(l.call) else { continue };
+        // Reversed only when it is the selected call's own label.
+        let alone = l.marks.len() == 1 && cells.marks[l.marks.start].count == 1;
+        let style = if alone && Some(cells.marks[l.marks.start].shown) == sel {
+            style_of(l.call, c)
+        } else {
+            t.outcome(c.outcome)
+        };
+        let room = |x: u16| (w.cells() - x.min(w.cells())) as usize;
+        if l.under {
+            put(buf, g.x0 + l.x, y + 1, t.under(), t.dim());
+            buf.set_stringn(g.x0 + l.x + 1, y + 1, &l.text, room(l.x + 1), style);
+        } else {
+            buf.set_stringn(g.x0 + l.x, y, &l.text, room(l.x), style);
+        }
+    }
+    // An idle band shows on every lane where nothing is drawn across it.
+    for b in w.bands() {
+        let mid = b.col + b.width / 2;
+        if layout.used.get(mid as usize) == Some(&false) {
+            put(buf, g.x0 + mid, y, t.idle_lane(), t.dim());
         }
     }
     // "Now" last, where neither a call nor a label (nor its padding) is.
     if app.view.follow {
         let now = w.col(app.now_ns) as usize;
-        if now < used.len() && !used[now] {
+        if layout.used.get(now) == Some(&false) {
             put(buf, g.x0 + now as u16, y, t.now_mark(), t.dim());
         }
     }
@@ -156,92 +212,8 @@ fn tag_spot(used: &mut [bool], col: usize, len: usize) -> Option<usize> {
     Some(x)
 }
 
-/// Where a label of `len` cells goes for a bar over cells `a..=b`: right
-/// of the glyph, else inside a long bar (if `inside`), else left of the bar. Claims the
-/// cells it returns (plus a space of padding).
-fn label_spot(used: &mut [bool], (a, b): (usize, usize), len: usize, inside: bool) -> Option<usize> {
-    let free = |used: &[bool], from: usize, to: usize| to <= used.len() && !used[from..to].iter().any(|&u| u);
-    let right = b + 2;
-    // A cell of padding after the label too, unless it ends at the edge.
-    if right + len <= used.len() && free(used, b + 1, (right + len + 1).min(used.len())) {
-        used[b + 1..right + len].fill(true);
-        return Some(right);
-    }
-    // Inside the bar: the bar's own cells are taken by itself, so only the
-    // length is checked; one bar cell stays visible on each side.
-    if inside && b >= a + len + 2 {
-        return Some(a + 1);
-    }
-    let left = a.checked_sub(len + 1)?;
-    if free(used, left.saturating_sub(1), a) {
-        used[left.saturating_sub(1)..a].fill(true);
-        return Some(left);
-    }
-    None
-}
-
 pub fn put(buf: &mut Buffer, x: u16, y: u16, ch: char, style: Style) {
     if let Some(cell) = buf.cell_mut((x, y)) {
         cell.set_char(ch).set_style(style);
-    }
-}
-
-/// The labels a call may have beside its glyph, longest first: the first
-/// that fits is drawn.
-pub fn labels(c: &Call, now_ns: u64) -> Vec<String> {
-    match (c.op, &c.arg) {
-        (Op::Summary, Arg::Waits(_)) => vec![c.arg_text().unwrap_or_default(), "summary".into()],
-        (Op::Spin, Arg::Spin(arg)) if c.end_ns.is_some() => {
-            let s = &arg.stats;
-            let parts = [("W", s.wouldblock), ("data", s.data), ("eof", s.eof), ("error", s.error)];
-            let by: Vec<_> = parts.iter().filter(|p| p.1 > 0).collect();
-            let calls = format!("{} calls", fmt::count(s.calls));
-            let long = match by.as_slice() {
-                [(only, _)] => format!("{calls}, all {only}"),
-                many => {
-                    let each: Vec<String> =
-                        many.iter().map(|(k, n)| format!("{k} {}", fmt::count(*n))).collect();
-                    format!("{calls}: {}", each.join(", "))
-                }
-            };
-            vec![long, calls]
-        }
-        _ => vec![label(c, now_ns)],
-    }
-}
-
-/// The short text beside a call's glyph.
-pub fn label(c: &Call, now_ns: u64) -> String {
-    if let Some(l) = traced_label(c) {
-        return l;
-    }
-    let elapsed = || fmt::dur(now_ns.saturating_sub(c.start_ns));
-    match (c.op, c.outcome, &c.arg) {
-        (Op::Spin, Outcome::Blocking, _) => format!("spinning {}", elapsed()),
-        (_, Outcome::Blocking, _) => format!("blocking {}", elapsed()),
-        (Op::Request, Outcome::Data, _) => {
-            format!("echo after {}", fmt::dur(c.end_ns.unwrap_or(now_ns).saturating_sub(c.start_ns)))
-        }
-        (Op::PollWait, Outcome::Ok, _) => format!("events {}", c.events().unwrap_or(0)),
-        (Op::PollAdd | Op::PollDrain, Outcome::Ok, _) => c.arg_text().unwrap_or_else(|| c.op.word().into()),
-        (Op::Timeout | Op::RcvTimeo | Op::SndTimeo, Outcome::Ok, _) => match c.arg_text() {
-            Some(a) => format!("{} {a}", c.op.word()),
-            None => c.op.word().into(),
-        },
-        (op, Outcome::Ok, _) => op.word().into(),
-        _ => c.label(),
-    }
-}
-
-/// A traced call's label where the lab's words do not fit: a call that
-/// never returned, how many sockets a wait found ready, and the real
-/// syscall for a set-up or control call.
-fn traced_label(c: &Call) -> Option<String> {
-    let t = c.traced.as_deref()?;
-    match c.outcome {
-        Outcome::Blocking if c.end_ns.is_some() => Some("never returned".into()),
-        Outcome::Ready => Some(format!("ready {}", c.bytes.unwrap_or(0))),
-        Outcome::Ok if !c.op.is_mode() => Some(t.syscall.clone()),
-        _ => None,
     }
 }

@@ -1,19 +1,21 @@
 //! The timeline: one lane per socket, plus the event loop, the peer and
 //! each serve client. The lanes themselves are drawn by `lane.rs`. Frame
 //! cost depends on the visible cells, not on how many calls were recorded:
-//! each lane is binary-searched by start time and at most two calls are
-//! drawn per cell (busy-polls: see `spin.rs`).
+//! each lane is searched by start time and a crowded cell is summed up
+//! from the lane index (`marks.rs`; busy-polls: `spin.rs`). An idle band
+//! of a live view (`view.rs`) shows on the axis as `⋯ 7.2s idle ⋯`.
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use super::lane::{self, put, span, visible};
+use super::lane::{self, LaneLayout, put};
 use super::{frame, title};
 use crate::record::Lane;
 use crate::tui::app::App;
 use crate::tui::fmt;
-use crate::tui::view::Window;
+use crate::tui::theme::Theme;
+use crate::tui::view::{Band, Scale, Window};
 
 /// Columns for the lane name (`▸#12 `, `peer `).
 pub const LABEL_W: u16 = 6;
@@ -46,7 +48,17 @@ pub struct Geometry {
 
 /// Lays the lanes out; when they do not all fit, the window of lanes
 /// shown moves just enough to include `focus`.
-pub fn geometry(area: Rect, lanes: &[Lane], focus: Option<Lane>, label_w: u16) -> Geometry {
+pub fn geometry(area: Rect, lanes: &[Lane], focus: Option<Lane>) -> Geometry {
+    geometry_with(area, lanes, focus, LABEL_W)
+}
+
+/// The pane's geometry for `app`: its lanes, focus and lane-name width.
+pub fn geometry_of(area: Rect, app: &App) -> Geometry {
+    geometry_with(area, &app.lanes(), app.focus_lane(), label_w(app))
+}
+
+/// [`geometry`], with lane names `label_w` columns wide.
+pub fn geometry_with(area: Rect, lanes: &[Lane], focus: Option<Lane>, label_w: u16) -> Geometry {
     let inner =
         Rect::new(area.x + 1, area.y + 1, area.width.saturating_sub(2), area.height.saturating_sub(2));
     let lanes_h = inner.height.saturating_sub(AXIS_H);
@@ -73,17 +85,24 @@ pub fn cells(area: Rect, label_w: u16) -> u16 {
     area.width.saturating_sub(2 + label_w).max(1)
 }
 
+/// The window drawn in a timeline pane of this size.
+pub fn window(area: Rect, app: &App) -> Window {
+    app.view.window(app.timeline(), app.now_ns, cells(area, label_w(app)))
+}
+
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let label_w = label_w(app);
-    let g = geometry(area, &app.lanes(), app.focus_lane(), label_w);
-    let w = app.view.window(app.now_ns, g.cells);
-    let state = if app.view.follow {
-        format!("{} follow", t.current_mark())
-    } else {
-        "‖ paused (f: follow)".into()
-    };
-    let head = format!("timeline  {}/cell  {state}{}", fmt::dur(w.ns_per_cell), folded_note(app));
+    let g = geometry_of(area, app);
+    let w = app.view.window(app.timeline(), app.now_ns, g.cells);
+    let state = if app.view.follow { format!("{} follow", t.current_mark()) } else { "‖ paused".into() };
+    let fit = if matches!(app.view.scale(), Scale::Fit(_)) { " (fit)" } else { "" };
+    let head = format!("timeline  {}/cell{fit}  {state}", fmt::dur(w.ns_per_cell()));
+    // The key back to live, and the folded count, where the title has room.
+    let hint = if app.view.follow { "" } else { " (f: follow)" };
+    let full = format!("{head}{hint}{}", folded_note(app));
+    let room = area.width.saturating_sub(4) as usize;
+    let head = if full.chars().count() <= room { full } else { format!("{head}{}", folded_note(app)) };
     f.render_widget(frame(title(head, t), t), area);
     let buf = f.buffer_mut();
     for &(lane, y) in &g.rows {
@@ -129,38 +148,50 @@ fn draw_axis(buf: &mut Buffer, g: &Geometry, w: Window, app: &App) {
     let t = &app.theme;
     let rule = if t.ascii { "-" } else { "─" };
     buf.set_string(g.x0, g.axis_y, rule.repeat(g.cells as usize), t.dim());
-    let step = tick_step(w.ns_per_cell);
-    let mut at = w.start_ns.div_ceil(step) * step;
+    let step = tick_step(w.ns_per_cell());
     let mut free_from = 0u16;
-    while at < w.end_ns() {
-        let x = w.col(at);
-        put(buf, g.x0 + x, g.axis_y, if t.ascii { '+' } else { '┬' }, t.dim());
-        let text = fmt::axis(at, step);
-        if x >= free_from && x as usize + text.len() <= g.cells as usize {
-            buf.set_string(g.x0 + x, g.axis_y + 1, &text, t.dim());
-            free_from = x + text.chars().count() as u16 + 1;
+    for p in w.pieces() {
+        let (from, to) = (p.g0 * w.ns_per_cell(), (p.g0 + p.len as u64) * w.ns_per_cell());
+        let mut at = from.div_ceil(step) * step;
+        while at < to {
+            let x = w.col(at);
+            put(buf, g.x0 + x, g.axis_y, if t.ascii { '+' } else { '┬' }, t.dim());
+            let text = fmt::axis(at, step);
+            if x >= free_from && x as usize + text.len() <= g.cells as usize {
+                buf.set_string(g.x0 + x, g.axis_y + 1, &text, t.dim());
+                free_from = x + text.chars().count() as u16 + 1;
+            }
+            at += step;
         }
-        at += step;
+    }
+    for b in w.bands() {
+        let text = idle_note(b, t);
+        buf.set_string(g.x0 + b.col, g.axis_y, " ".repeat(b.width as usize), t.dim());
+        let x = b.col + (b.width - text.chars().count() as u16) / 2;
+        buf.set_string(g.x0 + x, g.axis_y, &text, t.bold());
     }
 }
 
-/// The call under a click at (x, y), if any: one whose bar covers the
-/// cell, else the nearest within two cells.
+/// What a band stands for, as long as its width allows: `⋯ 7.2s idle ⋯`.
+pub fn idle_note(b: Band, t: &Theme) -> String {
+    let d = fmt::about(b.to_ns - b.from_ns);
+    let m = t.idle_mark();
+    let forms =
+        [format!("{m} {d} idle {m}"), format!("{m}{d} idle{m}"), format!("{d} idle"), format!("{m}{d}{m}")];
+    forms.into_iter().find(|f| f.chars().count() <= b.width as usize).unwrap_or(d)
+}
+
+/// The call under a click at (x, y), if any: see [`LaneLayout::hit`]
+/// (a click on the row under a lane finds the labels there).
 pub fn hit(area: Rect, app: &App, x: u16, y: u16) -> Option<usize> {
-    let g = geometry(area, &app.lanes(), app.focus_lane(), label_w(app));
-    let &(lane, _) = g.rows.iter().find(|&&(_, ry)| ry == y)?;
-    let col = x.checked_sub(g.x0).filter(|&c| c < g.cells)?;
-    let w = app.view.window(app.now_ns, g.cells);
-    let tl = app.timeline();
-    let items = visible(tl, lane, w, app.now_ns, None);
-    let dist = |i: usize| {
-        let (a, b) = tl.get(i).map_or((u16::MAX, u16::MAX), |c| span(c, w, app.now_ns));
-        if (a..=b).contains(&col) { 0 } else { a.abs_diff(col).min(b.abs_diff(col)) }
+    let g = geometry_of(area, app);
+    let on = |row: u16| g.rows.iter().find(|&&(_, ry)| ry == row).map(|&(lane, _)| lane);
+    let (lane, below) = match on(y) {
+        Some(lane) => (lane, false),
+        None if g.gap > 1 => (on(y.checked_sub(1)?)?, true),
+        None => return None,
     };
-    items
-        .into_iter()
-        .map(|i| (dist(i), i))
-        .filter(|&(d, _)| d <= 2)
-        .min_by_key(|&(d, i)| (d, usize::MAX - i))
-        .map(|(_, i)| i)
+    let col = x.checked_sub(g.x0).filter(|&c| c < g.cells)?;
+    let w = app.view.window(app.timeline(), app.now_ns, g.cells);
+    LaneLayout::new(app.timeline(), lane, w, app.now_ns, app.view.selected, g.gap > 1).hit(col, below)
 }
