@@ -107,6 +107,11 @@ impl App {
         if just_ended && self.quit_when_done {
             self.quit = true;
         }
+        if just_ended && let Some(Err(e)) = s.finish() {
+            self.status =
+                Some(Status::Error(format!("the trace failed: {}", crate::escape::text(&e.to_string()))));
+            self.end_said = true;
+        }
         // How it ended comes through the bridge a moment after the tracer
         // is done: said once it has.
         let end = s.record().process(s.program.pid).and_then(|p| p.end);
