@@ -175,6 +175,11 @@ fn the_python_lens_names_what_cpython_raises() {
     assert!(t.contains("events=POLLIN}], 1, 200) = 0 (Timeout)"), "the poll that ran out:\n{t}");
     assert!(t.contains("settimeout(0.2)"), "{t}");
     let pid = traced_pid(&s.wait_text("(pid ")).unwrap();
+    // The sockets are the program's: keys that would run a command say so.
+    s.send("r");
+    s.wait_text("commands cannot run here");
+    s.send(":");
+    s.wait_for("the status again", |t| t.contains("commands cannot run here") && !t.contains("\n:"));
     s.send("q");
     s.wait_text("press q again or y");
     s.send("y");
