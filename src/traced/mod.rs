@@ -5,6 +5,7 @@
 //! behind the TUI; [`RecordTap`] records one that has no screen.
 
 pub mod bridge;
+mod map;
 mod output;
 mod session;
 

@@ -9,6 +9,7 @@
 //! else's program, so it has its own, more careful, sentences.
 
 mod python;
+mod setup;
 mod why;
 
 use std::time::Duration;
