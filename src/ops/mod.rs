@@ -246,11 +246,17 @@ pub fn explain(call: &Call, cx: &Context) -> Explanation {
 pub fn mode_set_during(timeline: &Timeline, call: &Call) -> Option<Op> {
     let end = call.end_ns?;
     let fionbio = |op: Op| matches!(op, Op::Blocking | Op::Nonblocking | Op::Timeout);
-    let on_lane = timeline.lane(call.lane).iter().rev().filter_map(|&i| timeline.get(i as usize));
-    on_lane
-        .filter(|c| c.seq != call.seq && fionbio(c.op) && c.start_ns > call.start_ns && c.start_ns < end)
+    // A lane is in start order: look only at what started while it waited.
+    let ids = timeline.lane(call.lane);
+    let start = |j: u32| timeline.get(j as usize).map_or(u64::MAX, |c| c.start_ns);
+    let from = ids.partition_point(|&j| start(j) <= call.start_ns);
+    let to = ids.partition_point(|&j| start(j) < end);
+    ids[from..to.max(from)]
+        .iter()
+        .rev()
+        .filter_map(|&j| timeline.get(j as usize))
+        .find(|c| c.seq != call.seq && fionbio(c.op))
         .map(|c| c.op)
-        .next()
 }
 
 /// The call before `call` on its lane, skipping mode changes, which do not
