@@ -204,5 +204,6 @@ pub fn info_of(
         remote_path: path(&remote),
         pair,
         mode,
+        pid: None,
     }
 }

@@ -34,6 +34,7 @@ pub mod site;
 mod socket;
 mod spin;
 pub mod text;
+pub mod traced;
 mod unix;
 
 use std::fmt;
@@ -94,6 +95,8 @@ pub fn describe(op: Op) -> &'static dyn Describe {
         Op::PeerPause => &peer::PeerAct(PeerOp::Pause),
         Op::PeerResume => &peer::PeerAct(PeerOp::Resume),
         Op::Say => &say::Say,
+        // Only a traced program makes these.
+        Op::Bind | Op::Control => &traced::TracedCall,
     }
 }
 
@@ -166,6 +169,8 @@ pub struct Context {
     /// For a `poll wait`: a socket reported readable earlier and not read
     /// until EAGAIN since (see [`undrained`]).
     pub undrained: Option<u32>,
+    /// For a traced program's call: its process and neighbours.
+    pub traced: Option<traced::TracedCx>,
     /// The last `blocking`/`nonblocking`/`timeout` made on the same socket
     /// while this call was in the kernel.
     pub mode_set_during: Option<Op>,
@@ -221,9 +226,10 @@ impl fmt::Display for Explanation {
     }
 }
 
-/// Explains one record.
+/// Explains one record. A traced program's call is one real syscall of
+/// someone else's program, explained by `traced` whatever its op.
 pub fn explain(call: &Call, cx: &Context) -> Explanation {
-    let d = describe(call.op);
+    let d = if call.traced.is_some() { &traced::TracedCall } else { describe(call.op) };
     let mut why = d.why(call, cx);
     if let Some(op) = cx.mode_set_during.filter(|_| call.end_ns.is_some()) {
         why.push_str(&format!(
@@ -240,17 +246,27 @@ pub fn explain(call: &Call, cx: &Context) -> Explanation {
 pub fn mode_set_during(timeline: &Timeline, call: &Call) -> Option<Op> {
     let end = call.end_ns?;
     let fionbio = |op: Op| matches!(op, Op::Blocking | Op::Nonblocking | Op::Timeout);
-    let on_lane = timeline.lane(call.lane).iter().rev().filter_map(|&i| timeline.get(i as usize));
-    on_lane
-        .filter(|c| c.seq != call.seq && fionbio(c.op) && c.start_ns > call.start_ns && c.start_ns < end)
+    // A lane is in start order: look only at what started while it waited.
+    let ids = timeline.lane(call.lane);
+    let start = |j: u32| timeline.get(j as usize).map_or(u64::MAX, |c| c.start_ns);
+    let from = ids.partition_point(|&j| start(j) <= call.start_ns);
+    let to = ids.partition_point(|&j| start(j) < end);
+    ids[from..to.max(from)]
+        .iter()
+        .rev()
+        .filter_map(|&j| timeline.get(j as usize))
+        .find(|c| c.seq != call.seq && fionbio(c.op))
         .map(|c| c.op)
-        .next()
 }
 
 /// The call before `call` on its lane, skipping mode changes, which do not
 /// touch the connection. `None` for the first call.
 pub fn prev_call<'a>(timeline: &'a Timeline, call: &Call) -> Option<&'a Call> {
-    let mut earlier = timeline.lane(call.lane).iter().rev().filter_map(|&i| timeline.get(i as usize));
+    // A lane is in start order: start the walk back at the call itself.
+    let ids = timeline.lane(call.lane);
+    let start = |j: u32| timeline.get(j as usize).map_or(u64::MAX, |c| c.start_ns);
+    let upto = ids.partition_point(|&j| start(j) <= call.start_ns);
+    let mut earlier = ids[..upto].iter().rev().filter_map(|&i| timeline.get(i as usize));
     earlier.by_ref().find(|c| c.seq == call.seq)?;
     earlier.find(|c| !c.op.is_mode() && c.op != Op::Say)
 }
@@ -274,7 +290,8 @@ pub fn context(record: &crate::record::Record, call: &Call) -> Context {
             Outcome::Accepted(k) => record.socket(k).map(|s| s.info.fd),
             _ => None,
         },
-        undrained: (call.op == Op::PollWait).then(|| undrained(tl, call)).flatten(),
+        undrained: (call.op == Op::PollWait && call.traced.is_none()).then(|| undrained(tl, call)).flatten(),
+        traced: traced::context(record, call),
         mode_set_during: call.lane.is_sock().then(|| mode_set_during(tl, call)).flatten(),
     }
 }

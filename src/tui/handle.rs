@@ -10,7 +10,6 @@ use ratatui::layout::Position;
 
 use std::time::Instant;
 
-use super::app::lanes_of;
 use super::app::{App, DetailScroll, Status, Store};
 use super::demo::LIVE_OFF;
 use super::input::Completion;
@@ -29,7 +28,7 @@ const NO_INSPECTOR: &str = "compare shows each side's figures where the sockets 
 impl App {
     /// Time cells in the timeline pane at the current terminal size.
     fn cells(&self) -> u16 {
-        timeline::cells(ui::layout(self.size, self).timeline)
+        timeline::cells(ui::layout(self.size, self).timeline, timeline::label_w(self))
     }
 
     pub fn on_key(&mut self, k: KeyEvent) {
@@ -37,8 +36,15 @@ impl App {
         if k.kind == KeyEventKind::Release {
             return;
         }
-        if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
-            self.quit = true;
+        let ctrl_c = k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');
+        if self.quit_asked {
+            // The question "end the program?" takes the next key.
+            let again = ctrl_c
+                || matches!(k.code, KeyCode::Char('y'))
+                || Keymap::lookup(&self.keys.main, &k) == Some(Action::Quit);
+            if again { self.ask_quit() } else { self.keep_watching() }
+        } else if ctrl_c {
+            self.ask_quit();
         } else if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('z') {
             self.suspend = true;
         } else if self.prompt_open {
@@ -67,10 +73,11 @@ impl App {
         }
     }
 
-    /// Demo and replay keys come ahead of the main table.
+    /// Demo, replay and trace keys come ahead of the main table.
     fn mode_keys(&self, k: &KeyEvent) -> Option<Action> {
         let table = match (&self.store, &self.demo) {
             (Store::Replay { .. }, _) => &self.keys.replay,
+            (Store::Traced(_), _) => &self.keys.trace,
             (_, Some(_)) => &self.keys.demo,
             _ => return None,
         };
@@ -103,6 +110,9 @@ impl App {
             Action::Recv => self.run_command(Command::Call(SockCall::Recv { size: self.recv_size })),
             Action::Peek => self.run_command(Command::Call(SockCall::Peek { size: self.recv_size })),
             Action::Ask(_) if self.player().is_some() => self.status = Some(Status::Error(NO_SOCKETS.into())),
+            Action::Ask(_) | Action::Prompt if self.trace().is_some() => {
+                self.status = Some(Status::Error(super::traced::NO_COMMANDS.into()))
+            }
             Action::Ask(prefill) => self.open_prompt(prefill),
             Action::ToggleBlocking => self.run_step(Step::ToggleBlocking),
             Action::Peer => self.peer_prefix = true,
@@ -114,7 +124,8 @@ impl App {
             Action::CycleSocket(dir) => self.run_step(Step::NextSocket(dir)),
             Action::Prompt => self.open_prompt(""),
             Action::Help => self.help = true,
-            Action::Quit => self.quit = true,
+            Action::Quit => self.ask_quit(),
+            Action::Output => self.output_shown = !self.output_shown,
             Action::Zoom(steps) => self.view.zoom(steps, self.now_ns, cells),
             Action::Fit => self.view.fit(self.now_ns),
             Action::Follow => self.view.set_follow(!self.view.follow, self.now_ns, cells),
@@ -178,7 +189,7 @@ impl App {
         let rec = self.record_of(to);
         let tl = rec.timeline();
         let pick = picked.and_then(|(lane, t)| {
-            nearest(tl, lane, t).or_else(|| lanes_of(rec).into_iter().find_map(|l| nearest(tl, l, t)))
+            nearest(tl, lane, t).or_else(|| rec.lanes().into_iter().find_map(|l| nearest(tl, l, t)))
         });
         self.select(to, pick);
         self.reveal_selected();

@@ -21,6 +21,10 @@ impl App {
             self.status = Some(Status::Error(NO_SOCKETS.into()));
             return Ok(());
         }
+        if self.trace().is_some() && !text.trim().is_empty() {
+            self.status = Some(Status::Error(super::traced::NO_COMMANDS.into()));
+            return Ok(());
+        }
         if self.compared().is_some() && !text.trim().is_empty() {
             self.status = Some(Status::Error(COMMANDS_OFF.into()));
             return Ok(());
@@ -57,6 +61,10 @@ impl App {
     fn queue(&mut self, give: impl FnOnce(&mut crate::exec::Executor)) {
         match &mut self.store {
             Store::Live { exec, .. } => give(exec),
+            Store::Traced(_) => {
+                self.status = Some(Status::Error(super::traced::NO_COMMANDS.into()));
+                return;
+            }
             Store::Replay { .. } => {
                 self.status = Some(Status::Error(NO_SOCKETS.into()));
                 return;
@@ -97,7 +105,7 @@ impl App {
                 }
             },
             Store::Replay { record, player } => player.advance(Instant::now(), record),
-            Store::Fixed(_) | Store::Compare(_) => {}
+            Store::Traced(_) | Store::Fixed(_) | Store::Compare(_) => {}
         }
         if let Store::Live { exec, .. } = &mut self.store {
             for said in exec.take_notices() {
@@ -122,6 +130,7 @@ impl App {
     pub fn apply_from(&mut self, k: usize, ev: Event) {
         match &mut self.store {
             Store::Live { session, .. } => session.apply(ev),
+            Store::Traced(session) => session.apply(ev),
             Store::Compare(_) => self.apply_compare(k, ev),
             Store::Replay { .. } | Store::Fixed(_) => {}
         }
@@ -138,6 +147,7 @@ impl App {
                 self.now_ns = player.clock_ns;
                 return;
             }
+            Store::Traced(_) => return self.trace_refresh(),
             Store::Fixed(_) => return,
             Store::Compare(_) => return self.refresh_compare(),
         };
@@ -157,7 +167,14 @@ impl App {
         self.samples = open
             .iter()
             .map(|&(id, fd)| {
-                (id, Sample { kernel: sample::kernel_view(fd).ok(), queues: sample::queues(fd) })
+                (
+                    id,
+                    Sample {
+                        kernel: sample::kernel_view(fd).ok(),
+                        queues: sample::queues(fd),
+                        ..Sample::default()
+                    },
+                )
             })
             .collect();
         let current_fd = session.record().current().and_then(|id| session.engine.fd(id));
@@ -171,7 +188,7 @@ impl App {
             Some(p) => p.playing,
             None => {
                 let blocking = self.store.timelines().iter().any(|tl| tl.blocking().next().is_some());
-                self.busy_until.is_some() || self.peer_pending || blocking
+                self.busy_until.is_some() || self.peer_pending || blocking || self.trace_moving()
             }
         };
         moving || self.cpu.busy()

@@ -10,19 +10,7 @@ pub const MAX_LANES: usize = 40;
 
 /// The lanes to draw, and how many more there were.
 pub fn order(record: &Record) -> (Vec<Lane>, usize) {
-    let tl = record.timeline();
-    let mut lanes: Vec<Lane> = record.sockets().map(|s| Lane::Sock(s.id())).collect();
-    // A recording may hold calls of sockets it never announced.
-    let mut seen: Vec<Lane> = tl.lanes().filter(|l| l.is_sock() && !lanes.contains(l)).collect();
-    seen.sort();
-    lanes.extend(seen);
-    if !tl.lane(Lane::Loop).is_empty() {
-        lanes.push(Lane::Loop);
-    }
-    lanes.push(Lane::Peer);
-    let mut clients: Vec<Lane> = tl.lanes().filter(|l| matches!(l, Lane::Client(_))).collect();
-    clients.sort();
-    lanes.extend(clients);
+    let mut lanes = record.lanes();
     let more = lanes.len().saturating_sub(MAX_LANES);
     lanes.truncate(MAX_LANES);
     (lanes, more)
@@ -37,6 +25,7 @@ pub fn names(record: &Record, lane: Lane) -> (Text, Option<Text>) {
         Lane::Peer => Some("embedded".into()),
         Lane::Client(_) => Some("client".into()),
         Lane::Script => None,
+        Lane::ProcLoop(_) => Some("waits".into()),
     };
-    (Text::new(&lane.to_string()), kind.map(|k| Text::new(&k)))
+    (Text::new(&record.lane_name(lane)), kind.map(|k| Text::new(&k)))
 }

@@ -16,6 +16,7 @@ pub mod spin;
 mod spin_detail;
 pub mod summary;
 pub mod timeline;
+pub mod trace;
 pub mod transcript;
 
 use ratatui::text::Span;
