@@ -47,6 +47,7 @@ fn history(n: u64) -> (Record, u64) {
             bytes: (outcome == Outcome::Data).then_some(5),
             preview: None,
             evidence: None,
+            traced: None,
         }));
     }
     (tl, (n / SOCKETS as u64 + 1) * STEP_NS)
@@ -63,13 +64,14 @@ fn info(id: u32) -> SockInfo {
         remote_path: None,
         pair: None,
         mode: None,
+        pid: None,
     }
 }
 
 /// The kernel samples the update step would have taken.
 fn samples() -> Vec<(u32, Sample)> {
     let kernel = Some(KernelView { nonblock: true, rcvtimeo_us: 0, sndtimeo_us: 0 });
-    (1..=SOCKETS).map(|id| (id, Sample { kernel, queues: Some((0, 0)) })).collect()
+    (1..=SOCKETS).map(|id| (id, Sample { kernel, queues: Some((0, 0)), ..Sample::default() })).collect()
 }
 
 /// The app with its view following live, and zoomed all the way out (paused).

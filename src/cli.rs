@@ -37,7 +37,7 @@ Config file: $XDG_CONFIG_HOME/sockscope/config.toml (else ~/.config/sockscope/co
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Cmd>,
-    /// (TUI, demo, run) Append every event to this JSON-lines file as it happens.
+    /// (TUI, demo, run, trace) Append every event to this JSON-lines file as it happens.
     #[arg(long, global = true, value_name = "FILE.jsonl")]
     pub record: Option<PathBuf>,
     /// (TUI) Read settings from this TOML file instead of the default one.
@@ -85,23 +85,44 @@ pub enum Cmd {
         #[command(subcommand)]
         what: Export,
     },
-    /// Trace a real program's socket calls (ptrace), printed as a table or JSON lines.
+    /// Trace a real program's socket calls (ptrace): the same screen, or a table or JSON lines.
     ///
     /// Starts CMD under ptrace with a seccomp filter that stops it only on
-    /// socket calls, or attaches to a running process with -p. The program's
-    /// own output passes through untouched. Exit status: the program's
-    /// (128 + N for signal N); 127 when CMD is not found, 126 when it cannot
-    /// run, 1 when tracing is refused.
-    #[command(after_help = "Examples:\n  sockscope trace -- python3 server.py\n  \
+    /// socket calls, or attaches to a running process with -p.
+    ///
+    /// On a terminal, with none of --json, -o and --table, it opens the same
+    /// screen as `sockscope` over the program: a lane per socket (PID:FD) and
+    /// per process's waits (PID:loop), each call explained (strace line, why,
+    /// and the Python line for a CPython program). The program's stdout and
+    /// stderr go to the output pane (o), or to --program-output FILE; its
+    /// stdin is /dev/null. Commands cannot run: the sockets are the program's.
+    /// q asks, then ends a program sockscope started (SIGTERM, then SIGKILL
+    /// after 2 s); with -p, q lets the program go and it goes on running.
+    ///
+    /// Otherwise (--json, -o, --table, or stdout not a terminal) it prints a
+    /// line per finished call as a table or JSON lines, and the program's own
+    /// output passes through untouched. Exit status: the program's (128 + N
+    /// for signal N); 127 when CMD is not found, 126 when it cannot run, 1
+    /// when tracing is refused. --record FILE writes a recording that
+    /// `sockscope replay FILE` plays back, on the screen or without it.
+    #[command(after_help = "Examples:\n  sockscope trace -- python3 server.py          the screen\n  \
+                            sockscope trace --table -- python3 server.py  a table, even on a terminal\n  \
                             sockscope trace --json -o calls.jsonl -- curl -s http://127.0.0.1:8000/\n  \
+                            sockscope trace --record s.jsonl -- ./app && sockscope replay s.jsonl\n  \
                             sockscope trace -p 4242")]
     Trace {
-        /// Print JSON lines instead of a table.
+        /// Print JSON lines instead of a table (no screen).
         #[arg(long)]
         json: bool,
-        /// Write the trace to FILE instead of stdout.
+        /// Print a table even on a terminal (no screen).
+        #[arg(long, conflicts_with = "json")]
+        table: bool,
+        /// Write the trace to FILE instead of stdout (no screen).
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
+        /// (screen) Send the program's stdout and stderr to FILE instead of the output pane.
+        #[arg(long, value_name = "FILE", conflicts_with = "pid")]
+        program_output: Option<PathBuf>,
         /// Also trace read, write, readv and writev on sockets.
         #[arg(long)]
         read_write: bool,

@@ -12,4 +12,5 @@ pub mod signals;
 pub mod sys;
 pub mod textfile;
 pub mod trace;
+pub mod traced;
 pub mod tui;

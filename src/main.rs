@@ -38,8 +38,9 @@ fn main() -> ExitCode {
         }
         Some(cli::Cmd::Export { what: cli::Export::Svg(p) }) => export_picture(&p, export::Format::Svg),
         Some(cli::Cmd::Export { what: cli::Export::Html(p) }) => export_picture(&p, export::Format::Html),
-        Some(cli::Cmd::Trace { json, output, read_write, pid, cmd }) => {
-            trace(&cli, json, output, read_write, pid, cmd)
+        Some(cli::Cmd::Trace { json, table, output, program_output, read_write, pid, cmd }) => {
+            let how = Trace { json, table, output, program_output, read_write };
+            trace(&cli, how, pid, cmd)
         }
         Some(cli::Cmd::Completions { shell }) => {
             // Into a buffer first: `generate` panics on a failed write.
@@ -98,25 +99,74 @@ fn emit(text: &[u8]) -> i32 {
     }
 }
 
-/// `trace [--json] [-o FILE] [--read-write] (-p PID | -- CMD …)`: headless.
-fn trace(
-    cli: &cli::Cli,
+/// `sockscope trace`'s options.
+struct Trace {
     json: bool,
+    table: bool,
     output: Option<PathBuf>,
+    program_output: Option<PathBuf>,
     read_write: bool,
-    pid: Option<u32>,
-    cmd: Vec<std::ffi::OsString>,
-) -> i32 {
-    if cli.record.is_some() {
-        eprintln!("sockscope: trace does not record yet (--record); use --json -o FILE");
-        return INVALID;
-    }
+}
+
+/// `trace [--json|--table] [-o FILE] [--read-write] [--record FILE] (-p PID | -- CMD …)`:
+/// the screen on a terminal, unless a format or a file is asked for;
+/// headless otherwise.
+fn trace(cli: &cli::Cli, how: Trace, pid: Option<u32>, cmd: Vec<std::ffi::OsString>) -> i32 {
+    use std::io::IsTerminal;
     let target = match pid {
         Some(pid) => sockscope::trace::Target::Attach(pid),
         None => sockscope::trace::Target::Spawn(cmd),
     };
-    let opts = sockscope::trace::headless::Options { json, output, read_write };
-    sockscope::trace::headless::run(target, &opts, &mut std::io::stderr())
+    let headless = how.json || how.table || how.output.is_some() || !std::io::stdout().is_terminal();
+    if !headless {
+        let opts = match tui_options(cli) {
+            Ok(o) => o,
+            Err(code) => return code,
+        };
+        let topts =
+            sockscope::traced::Options { read_write: how.read_write, program_output: how.program_output };
+        return tui::run_trace(target, &topts, &opts, &mut std::io::stderr());
+    }
+    if how.program_output.is_some() {
+        eprintln!(
+            "sockscope: --program-output is for the screen; without it the program's output is its own \
+             (redirect it, or trace with -o FILE)"
+        );
+        return INVALID;
+    }
+    let mut tap = match &cli.record {
+        None => None,
+        Some(path) => match sockscope::traced::RecordTap::create(path) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!(
+                    "sockscope: cannot record to {}: {}",
+                    escape::path(path),
+                    escape::text(&e.to_string())
+                );
+                return 1;
+            }
+        },
+    };
+    let opts = sockscope::trace::headless::Options {
+        json: how.json,
+        output: how.output,
+        read_write: how.read_write,
+        strace: tap.is_some(),
+    };
+    let mut record = |ev: &sockscope::trace::TraceEvent, now: u64| {
+        if let Some(t) = tap.as_mut() {
+            t.event(ev, now);
+        }
+    };
+    let code = sockscope::trace::headless::run(target, &opts, &mut std::io::stderr(), Some(&mut record));
+    match tap.as_ref().and_then(|t| t.failure()) {
+        Some(why) => {
+            eprintln!("sockscope: {}", escape::text(why));
+            1
+        }
+        None => code,
+    }
 }
 
 /// `export python [--harness] FILE`: the learner's script (or the faithful

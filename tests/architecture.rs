@@ -21,9 +21,18 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("export/python.rs", &["command", "escape", "ops"]),
     ("exec", &["command", "escape", "export/python.rs", "lab", "ops", "record"]),
     ("trace", &["escape"]),
+    // The bridge from the tracer's events to the record's, and a trace
+    // behind a screen.
+    ("traced", &["command", "escape", "record", "trace"]),
     ("headless", &["command", "escape", "exec", "record", "signals", "textfile"]),
     ("config", &["command", "escape", "textfile", "tui"]),
-    ("tui", &["command", "config", "escape", "exec", "lab", "ops", "record", "signals", "textfile"]),
+    (
+        "tui",
+        &[
+            "command", "config", "escape", "exec", "lab", "ops", "record", "signals", "textfile", "trace",
+            "traced",
+        ],
+    ),
     // A picture is drawn with the screen's formatting and colours, so the
     // two agree.
     ("export", &["command", "escape", "exec", "headless", "ops", "record", "signals", "textfile", "tui"]),
@@ -42,6 +51,7 @@ const NO_TERMINAL: &[&str] = &[
     "export/python.rs",
     "exec",
     "trace",
+    "traced",
     "headless",
 ];
 

@@ -53,6 +53,7 @@ fn call(op: Op, arg: Arg, mode: Mode, outcome: Outcome, took: Duration) -> Call 
         bytes: None,
         preview: None,
         evidence: None,
+        traced: None,
     }
 }
 

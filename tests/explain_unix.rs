@@ -22,6 +22,7 @@ fn call(op: Op, arg: Arg, outcome: Outcome, errno: i32) -> Call {
         bytes: None,
         preview: None,
         evidence: None,
+        traced: None,
     }
 }
 

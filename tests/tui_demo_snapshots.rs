@@ -200,6 +200,7 @@ fn narrated() -> Vec<Stamped> {
         bytes: Some(2),
         preview: Some(b"hi".to_vec().into()),
         arg: None,
+        traced: None,
     };
     let events = vec![
         say(1, 0, "Socket #1 is a fresh TCP connection to the peer."),

@@ -55,6 +55,7 @@ fn released(peer: Op, outcome: Outcome, errno: i32, data: Option<&[u8]>) -> Reco
         bytes: data.map(|d| d.len() as u64),
         preview: data.map(Into::into),
         arg: None,
+        traced: None,
     }));
     // The peer's record arrives after our recv's end, as it can live.
     rec.apply(&Event::Instant(p));
@@ -167,6 +168,7 @@ fn info(id: u32, kind: SockKind, fd: i32, local: &str, remote: Option<&str>) -> 
         remote_path: None,
         pair: None,
         mode: None,
+        pid: None,
     }
 }
 

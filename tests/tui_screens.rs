@@ -168,6 +168,7 @@ fn spun(cap: usize) -> App {
         bytes: Some(0),
         preview: None,
         arg: Some(Arg::Spin(Box::new(SpinArg { size: 64, count: Some(80_000), for_ns: None, stats }))),
+        traced: None,
     }));
     app(tl, sock(PyMode::NonBlocking, true, 0), 2_500 * MS)
 }
@@ -274,6 +275,7 @@ fn recording() -> Vec<Stamped> {
         bytes: Some(5),
         preview: Some(b"hello".to_vec().into()),
         arg: None,
+        traced: None,
     };
     events.push((4_000 * MS + 90_000, Event::End(end)));
     events.into_iter().map(|(t_ns, ev)| Stamped { t_ns, ev }).collect()

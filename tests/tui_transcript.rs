@@ -89,6 +89,7 @@ fn session() -> Record {
         bytes: Some(12),
         preview: Some(b"hello\x1b[2J\r\n!".to_vec().into()),
         arg: None,
+        traced: None,
     }));
     let mut c =
         done(9, Sock(1), Op::Timeout, Arg::Secs(Duration::from_millis(200)), t, 7 * S, 7_000, Outcome::Ok);

@@ -20,6 +20,7 @@ pub fn json_line(c: &Call) -> String {
             _ => json!("loop"),
         },
         Lane::Script => Value::Null,
+        Lane::ProcLoop(pid) => json!(format!("{pid}:loop")),
     };
     let say = c.op == Op::Say;
     let mode = match c.lane {

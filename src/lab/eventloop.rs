@@ -106,6 +106,7 @@ pub(super) fn wait(shared: &Shared, poll: &mut Poll, events: &mut Events, job: W
         bytes: None,
         preview: None,
         arg: Some(Arg::PollWait { timeout: job.timeout, events: Some(n as u32) }),
+        traced: None,
     }));
 }
 

@@ -41,6 +41,7 @@ fn traced(shared: &Shared, lane: Lane, op: Op, arg: Arg, mode: Mode, f: impl FnO
         bytes: done.bytes,
         preview: done.preview.clone(),
         arg: None,
+        traced: None,
     };
     shared.send(Event::End(end));
     done

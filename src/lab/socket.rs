@@ -199,5 +199,6 @@ pub fn info_of(
         remote_path: path(&remote),
         pair,
         mode,
+        pid: None,
     }
 }

@@ -66,6 +66,7 @@ pub fn run_job(ctx: &SockCtx, bufs: &mut Buffers, job: Job) {
         bytes: done.bytes,
         preview: done.preview,
         arg: done.arg,
+        traced: None,
     }));
 }
 

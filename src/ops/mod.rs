@@ -34,6 +34,7 @@ pub mod site;
 mod socket;
 mod spin;
 pub mod text;
+pub mod traced;
 mod unix;
 
 use std::fmt;
@@ -94,6 +95,8 @@ pub fn describe(op: Op) -> &'static dyn Describe {
         Op::PeerPause => &peer::PeerAct(PeerOp::Pause),
         Op::PeerResume => &peer::PeerAct(PeerOp::Resume),
         Op::Say => &say::Say,
+        // Only a traced program makes these.
+        Op::Bind | Op::Control => &traced::TracedCall,
     }
 }
 
@@ -166,6 +169,8 @@ pub struct Context {
     /// For a `poll wait`: a socket reported readable earlier and not read
     /// until EAGAIN since (see [`undrained`]).
     pub undrained: Option<u32>,
+    /// For a traced program's call: its process and neighbours.
+    pub traced: Option<traced::TracedCx>,
     /// The last `blocking`/`nonblocking`/`timeout` made on the same socket
     /// while this call was in the kernel.
     pub mode_set_during: Option<Op>,
@@ -221,9 +226,10 @@ impl fmt::Display for Explanation {
     }
 }
 
-/// Explains one record.
+/// Explains one record. A traced program's call is one real syscall of
+/// someone else's program, explained by `traced` whatever its op.
 pub fn explain(call: &Call, cx: &Context) -> Explanation {
-    let d = describe(call.op);
+    let d = if call.traced.is_some() { &traced::TracedCall } else { describe(call.op) };
     let mut why = d.why(call, cx);
     if let Some(op) = cx.mode_set_during.filter(|_| call.end_ns.is_some()) {
         why.push_str(&format!(
@@ -284,7 +290,8 @@ pub fn context(record: &crate::record::Record, call: &Call) -> Context {
             Outcome::Accepted(k) => record.socket(k).map(|s| s.info.fd),
             _ => None,
         },
-        undrained: (call.op == Op::PollWait).then(|| undrained(tl, call)).flatten(),
+        undrained: (call.op == Op::PollWait && call.traced.is_none()).then(|| undrained(tl, call)).flatten(),
+        traced: traced::context(record, call),
         mode_set_during: call.lane.is_sock().then(|| mode_set_during(tl, call)).flatten(),
     }
 }

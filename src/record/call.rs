@@ -23,6 +23,8 @@ pub enum Lane {
     /// A peer client made by `peer connect` while a `serve` runs.
     Client(u32),
     Script,
+    /// A traced process's readiness waits (poll, select, epoll): `PID:loop`.
+    ProcLoop(u32),
 }
 
 /// What was called. Socket set-up, mode changes, peer actions and
@@ -82,6 +84,10 @@ pub enum Op {
     PeerPause,
     /// `peer resume`.
     PeerResume,
+    /// A traced program's bind().
+    Bind,
+    /// A traced program's fcntl, ioctl or setsockopt that leaves the mode as it was.
+    Control,
 }
 
 /// The record's name for a call of the language.
@@ -141,6 +147,8 @@ impl Op {
             Op::Serve => "serve",
             Op::Request => "request",
             Op::Summary => "summary",
+            Op::Bind => "bind",
+            Op::Control => "control",
         }
     }
 
@@ -293,6 +301,9 @@ pub struct Call {
     /// record knew of its history (see [`Evidence`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Box<Evidence>>,
+    /// A traced program's call: the real syscall behind it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traced: Option<Box<super::traced::Traced>>,
 }
 
 impl Call {
@@ -312,6 +323,7 @@ impl Call {
             bytes: None,
             preview: None,
             evidence: None,
+            traced: None,
         }
     }
 
@@ -333,7 +345,11 @@ impl Call {
         match self.outcome {
             Outcome::Data | Outcome::Sent => format!("{} {n}", self.outcome.word()),
             Outcome::Partial => format!("partial {n}/{}", self.requested().unwrap_or(0)),
-            Outcome::Accepted(k) => format!("accepted #{k}"),
+            // A traced program's new socket is known by its fd.
+            Outcome::Accepted(k) => match self.traced.as_ref().and_then(|t| t.ret) {
+                Some(fd) => format!("accepted fd {fd}"),
+                None => format!("accepted #{k}"),
+            },
             Outcome::Timeout(TimeoutBy::Poll) => "timeout".into(),
             Outcome::Timeout(by) => format!("timeout ({})", by.word()),
             Outcome::Error => format!("error {}", self.errno_name().unwrap_or("?")),
@@ -388,6 +404,7 @@ impl fmt::Display for Lane {
             Lane::Loop => f.write_str("loop"),
             Lane::Client(k) => write!(f, "c{k}"),
             Lane::Script => f.write_str("say"),
+            Lane::ProcLoop(pid) => write!(f, "{pid}:loop"),
         }
     }
 }

@@ -31,6 +31,10 @@ pub enum Event {
     Warning(String),
     /// Something went wrong outside any call (a worker thread panicked…).
     Fault(String),
+    /// A traced process appeared, or ended (later ones replace earlier ones).
+    Process(super::traced::ProcInfo),
+    /// A traced program wrote to its stdout or stderr.
+    Output(super::traced::Output),
 }
 
 /// The end of a call begun earlier.
@@ -45,6 +49,9 @@ pub struct CallEnd {
     pub preview: Option<Box<[u8]>>,
     /// A new argument, when the call's end adds to it (a spin's tallies).
     pub arg: Option<super::call::Arg>,
+    /// A traced call's syscall as it returned (its result, its whole strace line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traced: Option<Box<super::traced::Traced>>,
 }
 
 /// What kind of socket a number names.
@@ -63,6 +70,8 @@ pub enum SockKind {
     UnixAccepted,
     /// `open unixgram`: an AF_UNIX SOCK_DGRAM socket.
     UnixDgram,
+    /// A traced program's socket of another kind (netlink, raw, seqpacket…).
+    Other,
 }
 
 impl SockKind {
@@ -76,6 +85,7 @@ impl SockKind {
             SockKind::UnixListener => "unix listener",
             SockKind::UnixAccepted => "unix accepted",
             SockKind::UnixDgram => "unixgram",
+            SockKind::Other => "socket",
         }
     }
 
@@ -126,4 +136,9 @@ pub struct SockInfo {
     /// socket inherits its listener's SO_RCVTIMEO and SO_SNDTIMEO.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<super::mode::Mode>,
+    /// A traced program's socket: the process it belongs to. Its lane is
+    /// named `PID:FD`, and a later event's `mode` replaces the mode (the
+    /// program changed it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
 }

@@ -17,6 +17,7 @@ pub mod mode;
 pub mod quiet;
 pub mod sock;
 pub mod timeline;
+pub mod traced;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -28,6 +29,7 @@ pub use evidence::{Evidence, Family, History, TcpState};
 pub use mode::{KernelView, Mode, PyMode};
 pub use sock::SockState;
 pub use timeline::Timeline;
+pub use traced::{ProcInfo, ProgramOutput, Traced};
 
 /// Everything the events of a session say, folded.
 #[derive(Debug, Default)]
@@ -35,6 +37,10 @@ pub struct Record {
     timeline: Timeline,
     socks: BTreeMap<u32, SockState>,
     current: Option<u32>,
+    /// Traced processes, by pid.
+    procs: BTreeMap<u32, ProcInfo>,
+    /// What traced programs wrote to stdout and stderr.
+    output: ProgramOutput,
     /// Per lane, the record whose state changed last (see [`Record::last_changed`]).
     changed: HashMap<Lane, usize>,
 }
@@ -65,6 +71,10 @@ impl Record {
                     s.closed = true;
                 }
             }
+            Event::Process(p) => {
+                self.procs.insert(p.pid, p.clone());
+            }
+            Event::Output(o) => self.output.push(o),
             _ => {}
         }
     }
@@ -104,7 +114,12 @@ impl Record {
     /// becomes current; one accepted from a listener does not.
     fn socket_seen(&mut self, info: &SockInfo) {
         match self.socks.get_mut(&info.id) {
-            Some(s) => s.info = info.clone(),
+            Some(s) => {
+                s.info = info.clone();
+                if let (Some(_), Some(mode)) = (info.pid, info.mode) {
+                    s.mode = mode;
+                }
+            }
             None => {
                 let mut s = SockState::new(info.clone());
                 s.mode = info.mode.unwrap_or_default();
@@ -114,6 +129,59 @@ impl Record {
                 }
             }
         }
+    }
+
+    /// The traced processes, by pid (none outside `sockscope trace`).
+    pub fn processes(&self) -> impl Iterator<Item = &ProcInfo> {
+        self.procs.values()
+    }
+
+    pub fn process(&self, pid: u32) -> Option<&ProcInfo> {
+        self.procs.get(&pid)
+    }
+
+    /// A traced program's lanes: each process's sockets in the order they
+    /// appeared, then its `PID:loop` lane once it has waited.
+    fn traced_lanes(&self) -> Vec<Lane> {
+        let mut by_pid: BTreeMap<u32, Vec<Lane>> = BTreeMap::new();
+        for s in self.socks.values() {
+            by_pid.entry(s.info.pid.unwrap_or(0)).or_default().push(Lane::Sock(s.id()));
+        }
+        for l in self.timeline.lanes() {
+            if let Lane::ProcLoop(pid) = l {
+                by_pid.entry(pid).or_default();
+            }
+        }
+        let mut lanes = Vec::new();
+        for (pid, socks) in by_pid {
+            lanes.extend(socks);
+            if !self.timeline.lane(Lane::ProcLoop(pid)).is_empty() {
+                lanes.push(Lane::ProcLoop(pid));
+            }
+        }
+        lanes
+    }
+
+    /// A lane's name: `#1`, `peer`, `loop`, or a traced program's `PID:FD`
+    /// and `PID:loop`.
+    pub fn lane_name(&self, lane: Lane) -> String {
+        match lane {
+            Lane::Sock(id) => match self.socket(id) {
+                Some(s) if s.info.pid.is_some() => format!("{}:{}", s.info.pid.unwrap_or(0), s.info.fd),
+                _ => lane.to_string(),
+            },
+            lane => lane.to_string(),
+        }
+    }
+
+    /// Whether this is a traced program's record.
+    pub fn is_traced(&self) -> bool {
+        !self.procs.is_empty()
+    }
+
+    /// What traced programs wrote to their stdout and stderr.
+    pub fn output(&self) -> &ProgramOutput {
+        &self.output
     }
 
     pub fn timeline(&self) -> &Timeline {
@@ -139,6 +207,9 @@ impl Record {
     /// announced: those too), the event loop once it has been used, the
     /// peer, then each serve client that has records.
     pub fn lanes(&self) -> Vec<Lane> {
+        if self.is_traced() {
+            return self.traced_lanes();
+        }
         let tl = &self.timeline;
         let mut lanes: Vec<Lane> = self.socks.keys().map(|&id| Lane::Sock(id)).collect();
         let mut unannounced: Vec<Lane> = tl.lanes().filter(|l| l.is_sock() && !lanes.contains(l)).collect();
@@ -251,6 +322,7 @@ mod tests {
             bytes: Some(4),
             preview: None,
             arg: None,
+            traced: None,
         })
     }
 

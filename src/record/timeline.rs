@@ -85,6 +85,9 @@ impl Timeline {
         if let Some(arg) = &e.arg {
             c.arg = arg.clone();
         }
+        if e.traced.is_some() {
+            c.traced = e.traced.clone();
+        }
         if let Some(ix) = self.lanes.get_mut(&c.lane) {
             ix.touch(i, c);
         }

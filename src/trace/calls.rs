@@ -2,10 +2,12 @@
 //! when attached) and its exit. Each stop is read once, with
 //! PTRACE_GET_SYSCALL_INFO.
 
+use super::decode::mem::Mem;
 use super::decode::{self, Cx, Entry};
 use super::engine::Engine;
 use super::errno::Errno;
 use super::event::{Call, Lane, Outcome, TraceEvent};
+use super::strace;
 use super::sys::{self, Pid, SyscallInfo};
 use super::syscall::Syscall;
 use super::threads::{Held, Pending};
@@ -67,7 +69,14 @@ impl Engine {
                 call.arg = b.arg;
                 call.requested = b.requested;
                 call.mode = b.inode.map(|i| self.k.socks.mode(i));
-                self.send(TraceEvent::Begin(call.clone()));
+                // The pending call keeps the entry half; the Begin shows it unfinished.
+                if self.strace {
+                    call.len_in = strace::len_in(Mem(pid), &call);
+                    call.strace = Some(strace::entry(Mem(pid), &call));
+                }
+                let mut begin = call.clone();
+                begin.strace = begin.strace.map(|e| strace::unfinished(&e));
+                self.send(TraceEvent::Begin(begin));
                 Some(Pending { call, shown: true })
             }
         };
@@ -96,10 +105,13 @@ impl Engine {
         call.end_ns = Some(now);
         let mut cx = Cx { tid: pid, tgid, now_ns: now, k: &mut self.k, side: &mut self.side };
         decode::exit(&mut cx, &mut call, rval);
+        call.strace = call.strace.take().map(|e| strace::exit(Mem(pid), &call, &e, rval));
+        // What the call changed (a socket it made, a mode it set) comes
+        // before its end, so a reader knows the socket its end names.
+        self.flush_side();
         if p.shown {
             self.send(TraceEvent::End(call));
         }
-        self.flush_side();
     }
 
     /// A call interrupted by a signal that the kernel did not restart: the
@@ -110,7 +122,9 @@ impl Engine {
         }
         let mut call = held.pending.call;
         call.end_ns = Some(held.at_ns);
-        call.ret = Some(-i64::from(libc::EINTR));
+        let eintr = -i64::from(libc::EINTR);
+        call.strace = call.strace.take().map(|e| strace::exit(Mem(call.tid as Pid), &call, &e, eintr));
+        call.ret = Some(eintr);
         call.errno = Some(Errno(libc::EINTR));
         call.outcome = Outcome::Error;
         self.send(TraceEvent::End(call));
@@ -119,11 +133,11 @@ impl Engine {
     /// A call that will never return (its thread died, or the tracer let
     /// go): it ends with no end time and outcome `blocking`.
     pub(super) fn end_unfinished(&mut self, pending: Option<Pending>, held: Option<Held>) {
-        if let Some(p) = pending.filter(|p| p.shown) {
-            self.send(TraceEvent::End(p.call));
-        }
-        if let Some(h) = held.filter(|h| h.pending.shown) {
-            self.send(TraceEvent::End(h.pending.call));
+        let calls = pending.into_iter().chain(held.map(|h| h.pending)).filter(|p| p.shown);
+        for p in calls {
+            let mut call = p.call;
+            call.strace = call.strace.map(|e| strace::unfinished(&e));
+            self.send(TraceEvent::End(call));
         }
     }
 
@@ -147,6 +161,8 @@ impl Engine {
             errno: None,
             preview: None,
             ready: Vec::new(),
+            strace: None,
+            len_in: None,
         }
     }
 }

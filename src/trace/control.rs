@@ -28,6 +28,8 @@ pub struct Control {
     request: AtomicU8,
     tracer_tid: AtomicI32,
     done: AtomicBool,
+    /// The process the trace started or attached to.
+    root: AtomicI32,
 }
 
 impl Control {
@@ -41,6 +43,10 @@ impl Control {
 
     pub fn set_tracer(&self) {
         self.tracer_tid.store(sys::gettid(), Ordering::SeqCst);
+    }
+
+    pub fn set_root(&self, pid: i32) {
+        self.root.store(pid, Ordering::SeqCst);
     }
 
     pub fn set_done(&self) {
@@ -74,6 +80,11 @@ impl Handle {
     /// Spawned: ends the program with SIGKILL. Attached: detaches.
     pub fn kill(&self) {
         self.ask(2);
+    }
+
+    /// The process the trace started (once it runs) or attached to.
+    pub fn root_pid(&self) -> u32 {
+        self.control.root.load(Ordering::SeqCst) as u32
     }
 
     pub fn is_done(&self) -> bool {

@@ -34,6 +34,8 @@ pub struct Engine {
     /// attached (stops on every syscall entry and exit).
     pub seccomp: bool,
     pub read_write: bool,
+    /// Make each call's strace line (for a screen or a recording).
+    pub strace: bool,
     pub threads: HashMap<Pid, Thread>,
     pub k: Knowledge,
     pub seq: u64,
@@ -64,6 +66,7 @@ impl Engine {
         Engine {
             seccomp,
             read_write,
+            strace: false,
             threads: HashMap::new(),
             k: Knowledge { epolls: super::epolls::Epolls::new(seccomp), ..Knowledge::default() },
             seq: 0,

@@ -119,6 +119,15 @@ impl Errno {
         ENOTRECOVERABLE,
     );
 
+    /// The message strace and Python print for it (glibc's, in the C locale).
+    pub fn message(self) -> String {
+        let text = std::io::Error::from_raw_os_error(self.0).to_string();
+        match text.rfind(" (os error ") {
+            Some(i) => text[..i].to_string(),
+            None => text,
+        }
+    }
+
     /// Whether this is one of the kernel's restart codes (never seen by the
     /// program, only by a tracer at the syscall's exit).
     pub fn is_restart(self) -> bool {
@@ -145,6 +154,7 @@ mod tests {
         assert_eq!(Errno(libc::ECONNREFUSED).to_string(), "ECONNREFUSED");
         assert_eq!(Errno(512).to_string(), "ERESTARTSYS");
         assert_eq!(Errno(4000).to_string(), "E4000");
+        assert_eq!(Errno(libc::EAGAIN).message(), "Resource temporarily unavailable");
         assert!(Errno(516).is_restart() && !Errno(libc::EINTR).is_restart());
     }
 }

@@ -266,6 +266,12 @@ pub struct Call {
     pub preview: Option<Vec<u8>>,
     /// For readiness waits: the socket fds reported ready, with their events.
     pub ready: Vec<WaitFd>,
+    /// The call as `strace -f` prints it (see `strace`), when asked for:
+    /// `recvfrom(5,  <unfinished ...>` in a `Begin`, the whole line in an `End`.
+    pub strace: Option<String>,
+    /// An in-out length as the call was given it (accept's addrlen,
+    /// recvmsg's msg_namelen), for strace's `[128 => 16]`.
+    pub len_in: Option<u32>,
 }
 
 /// Payload previews are capped at this many bytes.
@@ -328,6 +334,9 @@ pub enum TraceEvent {
     Mode { sock: SockId, mode: Mode, t_ns: u64 },
     /// An fd stopped being a socket without a traced close (close-on-exec).
     Gone { sock: SockId, t_ns: u64 },
+    /// A socket's addresses as the kernel has them, read after a bind,
+    /// listen, connect or accept (only with `Options::strace`).
+    Addrs { sock: SockId, local: Option<std::net::SocketAddr>, peer: Option<std::net::SocketAddr>, t_ns: u64 },
     /// A call entered the kernel.
     Begin(Call),
     /// A call returned, or will never return (`end_ns` None).

@@ -29,6 +29,7 @@ mod lifecycle;
 mod modes;
 mod outbox;
 mod spawn;
+pub mod strace;
 mod sys;
 pub mod syscall;
 mod threads;
@@ -53,6 +54,13 @@ pub use syscall::Syscall;
 use control::{Control, WAKE_SIGNAL};
 use engine::Engine;
 
+/// A duplicate, in this process, of fd `fd` of process `pid` (it needs
+/// the rights ptrace needs): to read a traced socket's state as the kernel
+/// holds it. Close it soon: while it is open the socket stays alive.
+pub fn dup_fd(pid: u32, fd: i32) -> std::io::Result<std::os::fd::OwnedFd> {
+    sys::dup_from(pid as sys::Pid, fd)
+}
+
 /// What to trace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -66,6 +74,21 @@ pub enum Target {
 pub struct Options {
     /// Also trace read, write, readv and writev (on sockets).
     pub read_write: bool,
+    /// Give each call its strace line (`Call::strace`). Off for the
+    /// headless writer, which makes no text it does not print.
+    pub strace: bool,
+    /// Where a spawned program's stdin, stdout and stderr go (`None`:
+    /// inherited from sockscope).
+    pub stdio: Option<Stdio>,
+}
+
+/// Three open fds the spawned program gets as its 0, 1 and 2. The caller
+/// keeps them open until `Tracer::start` returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stdio {
+    pub stdin: std::os::fd::RawFd,
+    pub stdout: std::os::fd::RawFd,
+    pub stderr: std::os::fd::RawFd,
 }
 
 /// A running trace.
@@ -133,8 +156,11 @@ fn run(
 ) -> Result<Finish, TraceError> {
     match target {
         Target::Spawn(argv) => {
-            let child = spawn::spawn(&argv, opts.read_write)?;
+            let child = spawn::spawn(&argv, opts.read_write, opts.stdio)?;
+            control.set_root(child.pid);
             let mut engine = Engine::new(true, opts.read_write, t0, tx, control, child.pid);
+            engine.strace = opts.strace;
+            engine.k.addresses = opts.strace;
             engine.threads.insert(child.pid, threads::Thread::new(child.pid as u32));
             engine.exec_report = Some(child.exec_report);
             engine.started = Some(ready);
@@ -142,7 +168,10 @@ fn run(
         }
         Target::Attach(pid) => {
             let tids = attach::attach(pid)?;
+            control.set_root(pid as i32);
             let mut engine = Engine::new(false, opts.read_write, t0, tx, control, pid as i32);
+            engine.strace = opts.strace;
+            engine.k.addresses = opts.strace;
             for tid in tids {
                 engine.threads.insert(tid, threads::Thread::new(pid));
             }

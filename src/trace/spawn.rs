@@ -48,7 +48,11 @@ fn cstring(s: &[u8]) -> Result<CString, TraceError> {
 }
 
 /// Starts `argv` under the tracer (on the calling thread, which becomes the tracer).
-pub fn spawn(argv: &[OsString], read_write: bool) -> Result<Spawned, TraceError> {
+pub fn spawn(
+    argv: &[OsString],
+    read_write: bool,
+    stdio: Option<super::Stdio>,
+) -> Result<Spawned, TraceError> {
     let Some(cmd) = argv.first() else { return Err(TraceError::not_found(b"")) };
     let path = resolve(cmd).ok_or_else(|| TraceError::not_found(cmd.as_bytes()))?;
     let path = cstring(path.as_os_str().as_bytes())?;
@@ -68,8 +72,15 @@ pub fn spawn(argv: &[OsString], read_write: bool) -> Result<Spawned, TraceError>
     let prog = filter::build(read_write).map_err(TraceError::Filter)?;
     let (report_r, report_w) = sys::cloexec_pipe().map_err(|e| TraceError::sys("pipe", e))?;
     use std::os::fd::AsRawFd;
-    let spec =
-        ChildSpec { path: &path, argv: &argp, envp: &envp, filter: &prog, report: report_w.as_raw_fd() };
+    let stdio = stdio.map(|s| [s.stdin, s.stdout, s.stderr]);
+    let spec = ChildSpec {
+        path: &path,
+        argv: &argp,
+        envp: &envp,
+        filter: &prog,
+        report: report_w.as_raw_fd(),
+        stdio,
+    };
     let pid = sys::fork_stopped_child(&spec).map_err(|e| TraceError::sys("fork", e))?;
     drop(report_w);
     let status = sys::wait_stopped(pid).map_err(|e| TraceError::sys("waitpid", e))?;

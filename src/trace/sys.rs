@@ -210,6 +210,8 @@ pub struct ChildSpec<'a> {
     /// The write end of a close-on-exec pipe: the child writes its errno
     /// there if it cannot exec.
     pub report: RawFd,
+    /// The fds to make the child's 0, 1 and 2 (None: inherited).
+    pub stdio: Option<[RawFd; 3]>,
 }
 
 /// Forks a child that stops itself (SIGSTOP) so the caller can seize it,
@@ -217,7 +219,7 @@ pub struct ChildSpec<'a> {
 pub fn fork_stopped_child(spec: &ChildSpec) -> io::Result<Pid> {
     assert!(spec.argv.last().is_some_and(|p| p.is_null()) && spec.envp.last().is_some_and(|p| p.is_null()));
     // SAFETY: fork in a threaded process: the child only calls
-    // async-signal-safe functions (sigprocmask, signal, kill, getpid, prctl,
+    // async-signal-safe functions (sigprocmask, signal, dup2, kill, getpid, prctl,
     // syscall, execve, write, _exit) on data prepared before the fork.
     unsafe {
         match libc::fork() {
@@ -241,6 +243,15 @@ unsafe fn child(spec: &ChildSpec) -> ! {
         libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
         // Rust ignores SIGPIPE; an ignored signal stays ignored across exec.
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        if let Some(fds) = spec.stdio {
+            for (target, &fd) in fds.iter().enumerate() {
+                if libc::dup2(fd, target as libc::c_int) < 0 {
+                    let errno = *libc::__errno_location();
+                    libc::write(spec.report, (&errno as *const i32).cast(), 4);
+                    libc::_exit(127);
+                }
+            }
+        }
         libc::kill(libc::getpid(), libc::SIGSTOP);
         let prog = libc::sock_fprog {
             len: spec.filter.len() as u16,

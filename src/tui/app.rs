@@ -19,6 +19,7 @@ use crate::config::{Config, CopyTo};
 use crate::exec::{Executor, Session};
 use crate::lab::sample::Inspection;
 use crate::record::{Call, KernelView, Lane, PyMode, Record, SockState, Timeline};
+use crate::traced::TraceSession;
 
 /// How often to redraw while something moves (a blocked call's elapsed
 /// time, a scheduled peer action, a `wait`, a replay playing). Idle: no
@@ -32,6 +33,9 @@ pub struct Sample {
     pub kernel: Option<KernelView>,
     /// Bytes queued to receive and to send (FIONREAD, TIOCOUTQ).
     pub queues: Option<(u32, u32)>,
+    /// A traced program's socket: its addresses as the kernel has them.
+    pub local: Option<SocketAddr>,
+    pub remote: Option<SocketAddr>,
 }
 
 /// The embedded peer's address, and the prefix of its AF_UNIX paths, so
@@ -44,8 +48,16 @@ pub(super) fn peer_names(session: &Session) -> (SocketAddr, Option<String>) {
 /// Where the records come from: a live session, a recording played back
 /// (no sockets, no executor), or a fixed record (tests).
 pub enum Store {
-    Live { session: Box<Session>, exec: Box<Executor> },
-    Replay { record: Box<Record>, player: Player },
+    Live {
+        session: Box<Session>,
+        exec: Box<Executor>,
+    },
+    /// A real program under the tracer: no sockets of ours, no executor.
+    Traced(Box<TraceSession>),
+    Replay {
+        record: Box<Record>,
+        player: Player,
+    },
     Fixed(Box<Record>),
 }
 
@@ -116,6 +128,14 @@ pub struct App {
     pub copy: CopyTo,
     /// Sequences for the terminal itself (OSC 52), written after the next frame.
     pub to_terminal: Vec<String>,
+    /// Tracing: `q` was pressed once; the next `q` or `y` ends the program.
+    pub quit_asked: bool,
+    /// Tracing: quit once the tracer has let go of the program.
+    pub quit_when_done: bool,
+    /// Tracing: the program's output is shown (`o`).
+    pub output_shown: bool,
+    /// Tracing: the status line has said how the program ended.
+    pub end_said: bool,
 }
 
 impl App {
@@ -152,6 +172,23 @@ impl App {
             transcript: Transcript::default(),
             copy: cfg.copy,
             to_terminal: Vec::new(),
+            quit_asked: false,
+            quit_when_done: false,
+            output_shown: false,
+            end_said: false,
+        }
+    }
+
+    /// A real program under the tracer.
+    pub fn traced(session: TraceSession, theme: Theme) -> App {
+        App::with_store(Store::Traced(Box::new(session)), theme)
+    }
+
+    /// The trace behind the screen, when tracing.
+    pub fn trace(&self) -> Option<&TraceSession> {
+        match &self.store {
+            Store::Traced(s) => Some(s),
+            _ => None,
         }
     }
 
@@ -170,6 +207,7 @@ impl App {
     pub fn events(&self) -> crossbeam_channel::Receiver<crate::record::Event> {
         match &self.store {
             Store::Live { session, .. } => session.events(),
+            Store::Traced(session) => session.events(),
             Store::Replay { .. } | Store::Fixed(_) => crossbeam_channel::never(),
         }
     }
@@ -203,6 +241,7 @@ impl App {
     pub fn record(&self) -> &Record {
         match &self.store {
             Store::Live { session, .. } => session.record(),
+            Store::Traced(session) => session.record(),
             Store::Replay { record, .. } | Store::Fixed(record) => record,
         }
     }
@@ -267,10 +306,44 @@ impl App {
     pub fn followed(&self) -> Option<usize> {
         let rec = self.record();
         let at = |i: usize| rec.timeline().get(i).map(|c| c.end_ns.unwrap_or(c.start_ns));
+        if rec.is_traced() {
+            // A traced program has no current socket: follow the whole
+            // program, and while a call is in the kernel, the newest such
+            // (its bar is what moves; a program waiting is waiting there).
+            let blocked = |i: usize| rec.timeline().get(i).is_some_and(|c| c.end_ns.is_none());
+            let latest = self.lanes().into_iter().filter_map(|l| rec.last_changed(l));
+            return latest.max_by_key(|&i| (blocked(i), at(i)));
+        }
         // On a tie the current socket's call wins (`max_by_key` keeps the last).
         let ours = [Some(Lane::Loop), self.current().map(Lane::Sock)];
         let latest = ours.into_iter().flatten().filter_map(|l| rec.last_changed(l)).max_by_key(|&i| at(i));
         latest.or_else(|| rec.last_changed(Lane::Peer))
+    }
+
+    /// The socket the sockets pane shows whole: the current one, or, for a
+    /// traced program (which has no current socket), the shown call's.
+    pub fn pane_socket(&self) -> Option<u32> {
+        if !self.record().is_traced() {
+            return self.current();
+        }
+        let Some(c) = self.shown_call() else { return self.current() };
+        if let Some(id) = c.lane.sock() {
+            return Some(id);
+        }
+        // A wait: the newest open socket it watches.
+        let rec = self.record();
+        let watched = c.traced.as_deref().map(|t| (t.pid, &t.watch));
+        let open = |pid: u32, fd: i32| {
+            rec.sockets().filter(|s| s.is_open() && s.info.pid == Some(pid) && s.info.fd == fd).last()
+        };
+        let from_wait =
+            watched.and_then(|(pid, w)| w.iter().rev().find_map(|w| open(pid, w.fd)).map(|s| s.id()));
+        from_wait.or(self.current())
+    }
+
+    /// A lane's name: `#1`, `peer`, or a traced program's `PID:FD`.
+    pub fn lane_name(&self, lane: Lane) -> String {
+        self.record().lane_name(lane)
     }
 
     /// What `b` will do now: the opposite of the current socket's mode.

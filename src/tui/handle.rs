@@ -24,7 +24,7 @@ use crate::exec::Step;
 impl App {
     /// Time cells in the timeline pane at the current terminal size.
     fn cells(&self) -> u16 {
-        timeline::cells(ui::layout(self.size, self).timeline)
+        timeline::cells(ui::layout(self.size, self).timeline, timeline::label_w(self))
     }
 
     pub fn on_key(&mut self, k: KeyEvent) {
@@ -32,8 +32,15 @@ impl App {
         if k.kind == KeyEventKind::Release {
             return;
         }
-        if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
-            self.quit = true;
+        let ctrl_c = k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');
+        if self.quit_asked {
+            // The question "end the program?" takes the next key.
+            let again = ctrl_c
+                || matches!(k.code, KeyCode::Char('y'))
+                || Keymap::lookup(&self.keys.main, &k) == Some(Action::Quit);
+            if again { self.ask_quit() } else { self.keep_watching() }
+        } else if ctrl_c {
+            self.ask_quit();
         } else if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('z') {
             self.suspend = true;
         } else if self.prompt_open {
@@ -62,10 +69,11 @@ impl App {
         }
     }
 
-    /// Demo and replay keys come ahead of the main table.
+    /// Demo, replay and trace keys come ahead of the main table.
     fn mode_keys(&self, k: &KeyEvent) -> Option<Action> {
         let table = match (&self.store, &self.demo) {
             (Store::Replay { .. }, _) => &self.keys.replay,
+            (Store::Traced(_), _) => &self.keys.trace,
             (_, Some(_)) => &self.keys.demo,
             _ => return None,
         };
@@ -89,6 +97,9 @@ impl App {
             Action::Recv => self.run_command(Command::Call(SockCall::Recv { size: self.recv_size })),
             Action::Peek => self.run_command(Command::Call(SockCall::Peek { size: self.recv_size })),
             Action::Ask(_) if self.player().is_some() => self.status = Some(Status::Error(NO_SOCKETS.into())),
+            Action::Ask(_) | Action::Prompt if self.trace().is_some() => {
+                self.status = Some(Status::Error(super::traced::NO_COMMANDS.into()))
+            }
             Action::Ask(prefill) => self.open_prompt(prefill),
             Action::ToggleBlocking => self.run_step(Step::ToggleBlocking),
             Action::Peer => self.peer_prefix = true,
@@ -100,7 +111,8 @@ impl App {
             Action::CycleSocket(dir) => self.run_step(Step::NextSocket(dir)),
             Action::Prompt => self.open_prompt(""),
             Action::Help => self.help = true,
-            Action::Quit => self.quit = true,
+            Action::Quit => self.ask_quit(),
+            Action::Output => self.output_shown = !self.output_shown,
             Action::Zoom(steps) => self.view.zoom(steps, self.now_ns, cells),
             Action::Fit => self.view.fit(self.now_ns),
             Action::Follow => self.view.set_follow(!self.view.follow, self.now_ns, cells),
@@ -109,6 +121,7 @@ impl App {
                 let shown = self.shown_index();
                 let tl = match &self.store {
                     Store::Live { session, .. } => session.record().timeline(),
+                    Store::Traced(session) => session.record().timeline(),
                     Store::Replay { record, .. } | Store::Fixed(record) => record.timeline(),
                 };
                 self.view.navigate(tl, &lanes, shown, nav);

@@ -96,6 +96,7 @@ pub struct Keymap {
     pub demo: Vec<Bound>,
     pub replay: Vec<Bound>,
     pub transcript: Vec<Bound>,
+    pub trace: Vec<Bound>,
 }
 
 impl Default for Keymap {
@@ -127,6 +128,7 @@ impl Keymap {
             demo: table(keys::DEMO),
             replay: table(keys::REPLAY),
             transcript: table(keys::TRANSCRIPT),
+            trace: table(keys::TRACE),
         }
     }
 
@@ -189,8 +191,12 @@ pub fn check(rebinds: &BTreeMap<String, String>) -> Result<(), String> {
                 ),
             });
         }
-        let modes =
-            [(keys::DEMO, "a demo"), (keys::REPLAY, "a replay"), (keys::TRANSCRIPT, "the transcript")];
+        let modes = [
+            (keys::DEMO, "a demo"),
+            (keys::REPLAY, "a replay"),
+            (keys::TRANSCRIPT, "the transcript"),
+            (keys::TRACE, "a trace"),
+        ];
         for (table, mode) in modes {
             if let Some(i) = table.iter().position(|b| b.keys.iter().any(|&k| Chord::plain(k) == chord)) {
                 return Err(format!("{at}: in {mode} this key does \"{}\"; choose another", does(table, i)));

@@ -56,6 +56,8 @@ pub enum Action {
     PlayPause,
     StepEvent,
     Speed(i32),
+    /// Tracing: show or hide the program's output.
+    Output,
     /// Show the transcript instead of the panes, or the panes again.
     Transcript,
     /// A move, selection or copy in the transcript (see [`TRANSCRIPT`]).
@@ -90,6 +92,7 @@ pub enum Section {
     General,
     Replay,
     Transcript,
+    Trace,
 }
 
 impl Section {
@@ -101,6 +104,7 @@ impl Section {
             Section::Timeline => "timeline",
             Section::General => "general",
             Section::Replay => "replay",
+            Section::Trace => "trace",
             Section::Transcript => "transcript",
         }
     }
@@ -345,13 +349,18 @@ pub const TRANSCRIPT: &[Binding] = &[
     b(&[Esc], "Esc", Action::Lines(Tx::Back), "unselect, then close", Section::Transcript),
 ];
 
+/// Tracing adds these, ahead of the main table (its socket keys run
+/// nothing: the sockets are the program's).
+pub const TRACE: &[Binding] =
+    &[b(&[Char('o')], "o", Action::Output, "the program's output (show / hide)", Section::Trace)];
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn no_key_is_bound_twice_in_a_table() {
-        for table in [MAIN, PEER, DEMO, REPLAY, TRANSCRIPT] {
+        for table in [MAIN, PEER, DEMO, REPLAY, TRANSCRIPT, TRACE] {
             let mut seen = Vec::new();
             for k in table.iter().flat_map(|b| b.keys) {
                 assert!(!seen.contains(k), "{k:?} bound twice");

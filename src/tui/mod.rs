@@ -20,6 +20,7 @@ mod signals;
 mod term;
 pub mod theme;
 pub mod tips;
+mod traced;
 pub mod transcript;
 pub mod ui;
 pub mod update;
@@ -39,6 +40,7 @@ use demo::Demo;
 use event::Exit;
 use replay::Player;
 use theme::Theme;
+pub use traced::run_trace;
 
 /// Exit codes, as for `run`: 2 means the script (or recording) was invalid.
 pub const OK: i32 = 0;
@@ -201,6 +203,17 @@ fn session(mut app: App) -> i32 {
     let _ = crossterm::event::poll(Duration::ZERO);
     let result = event::spawn_input().and_then(|input| event::run(&mut guard, &mut app, input, signals));
     drop(guard);
+    // The terminal is back: a program sockscope started never outlives the
+    // session (nor is a tracee left stopped), however the loop ended.
+    if let app::Store::Traced(s) = &mut app.store {
+        s.end_and_wait();
+        if let Some(why) = s.record_failure() {
+            eprintln!("sockscope: {why}");
+            if matches!(result, Ok(Exit::Quit)) {
+                return FAILED;
+            }
+        }
+    }
     // Said again now that the terminal is back: the status line is gone.
     if let app::Store::Live { session, .. } = &app.store
         && let Some(why) = session.record_failure()

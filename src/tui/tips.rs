@@ -108,6 +108,8 @@ fn tips_by_action(c: Option<&Call>, now: &Now) -> Vec<(&'static str, &'static st
         | Op::PeerConnect
         | Op::PeerAccept
         | Op::PeerPause
+        | Op::Bind
+        | Op::Control
         | Op::PeerResume => general(now),
     }
 }

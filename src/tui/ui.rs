@@ -20,6 +20,9 @@
 //! │ the recording's narration at the replay clock, if it has any      │
 //! │ ▶ playing 1x  t+0.302s of t+0.604s  event 40/85  ██████░░░░       │
 //! └───────────────────────────────────────────────────────────────────┘
+//! ┌ trace: python3 (pid 4242) ────────────────────────────────────────┐   (trace only; `o`
+//! │ ● running  t+3.201s  5 sockets (3 open)  48 calls  output: 2 lines│    opens it into the
+//! └───────────────────────────────────────────────────────────────────┘    program's output)
 //!  status: the last command, or an error with its column
 //!  : prompt  — or the key hints when the prompt is closed
 //! ```
@@ -30,7 +33,9 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::app::App;
-use super::panes::{demo, detail, glossary, help, inspector, prompt, replay, sockets, timeline, transcript};
+use super::panes::{
+    demo, detail, glossary, help, inspector, prompt, replay, sockets, timeline, trace, transcript,
+};
 
 /// Below this the panes cannot show their content sensibly.
 pub const MIN_W: u16 = 80;
@@ -55,6 +60,7 @@ pub fn layout(area: Rect, app: &App) -> Areas {
     let demo_h = match (&app.demo, app.player()) {
         (Some(_), _) => demo::height(app, area),
         (None, Some(_)) => replay::height(app, area),
+        (None, None) if app.trace().is_some() => trace::height(app, area),
         (None, None) => 0,
     };
     let [main, demo_area, status, prompt] = Layout::vertical([
@@ -130,6 +136,7 @@ fn draw(f: &mut Frame, app: &App) {
     }
     match (a.demo, app.player()) {
         (Some(d), Some(_)) => replay::render(f, d, app),
+        (Some(d), None) if app.trace().is_some() => trace::render(f, d, app),
         (Some(d), None) => demo::render(f, d, app),
         (None, _) => {}
     }

@@ -20,6 +20,10 @@ impl App {
             self.status = Some(Status::Error(NO_SOCKETS.into()));
             return Ok(());
         }
+        if self.trace().is_some() && !text.trim().is_empty() {
+            self.status = Some(Status::Error(super::traced::NO_COMMANDS.into()));
+            return Ok(());
+        }
         match parse_line(text) {
             Ok(Some(cmd)) => {
                 self.run_command(cmd);
@@ -52,6 +56,10 @@ impl App {
     fn queue(&mut self, give: impl FnOnce(&mut crate::exec::Executor)) {
         match &mut self.store {
             Store::Live { exec, .. } => give(exec),
+            Store::Traced(_) => {
+                self.status = Some(Status::Error(super::traced::NO_COMMANDS.into()));
+                return;
+            }
             Store::Replay { .. } => {
                 self.status = Some(Status::Error(NO_SOCKETS.into()));
                 return;
@@ -85,7 +93,7 @@ impl App {
                 }
             },
             Store::Replay { record, player } => player.advance(Instant::now(), record),
-            Store::Fixed(_) => {}
+            Store::Traced(_) | Store::Fixed(_) => {}
         }
         if let Store::Live { exec, .. } = &mut self.store {
             for said in exec.take_notices() {
@@ -103,8 +111,10 @@ impl App {
 
     /// Folds one event in. A replay takes its events from the recording only.
     pub fn apply(&mut self, ev: Event) {
-        if let Store::Live { session, .. } = &mut self.store {
-            session.apply(ev);
+        match &mut self.store {
+            Store::Live { session, .. } => session.apply(ev),
+            Store::Traced(session) => session.apply(ev),
+            Store::Replay { .. } | Store::Fixed(_) => {}
         }
     }
 
@@ -119,6 +129,7 @@ impl App {
                 self.now_ns = player.clock_ns;
                 return;
             }
+            Store::Traced(_) => return self.trace_refresh(),
             Store::Fixed(_) => return,
         };
         // The session keeps an outbox for front ends that print events; we
@@ -137,7 +148,14 @@ impl App {
         self.samples = open
             .iter()
             .map(|&(id, fd)| {
-                (id, Sample { kernel: sample::kernel_view(fd).ok(), queues: sample::queues(fd) })
+                (
+                    id,
+                    Sample {
+                        kernel: sample::kernel_view(fd).ok(),
+                        queues: sample::queues(fd),
+                        ..Sample::default()
+                    },
+                )
             })
             .collect();
         let current_fd = session.record().current().and_then(|id| session.engine.fd(id));
@@ -150,7 +168,10 @@ impl App {
         let moving = match self.player() {
             Some(p) => p.playing,
             None => {
-                self.busy_until.is_some() || self.peer_pending || self.timeline().blocking().next().is_some()
+                self.busy_until.is_some()
+                    || self.peer_pending
+                    || self.timeline().blocking().next().is_some()
+                    || self.trace_moving()
             }
         };
         moving || self.cpu.busy()

@@ -135,6 +135,8 @@ pub struct StraceCall {
     pub name: String,
     pub args: String,
     pub result: String,
+    /// The whole line without the pid, as strace wrote it (joined if split).
+    pub line: String,
 }
 
 /// `strace -f -y` of `argv`: the calls of the traced set that touch a socket.
@@ -187,7 +189,9 @@ pub fn parse_strace(text: &str) -> Vec<StraceCall> {
         let Some((args, result)) = after.rsplit_once(" = ") else { continue };
         let Some(args) = args.trim_end().strip_suffix(')') else { continue };
         let result = parse_result(result.trim());
-        out.push(StraceCall { pid, name: name.to_string(), args: args.to_string(), result });
+        let full = full.to_string();
+        let line = full.clone();
+        out.push(StraceCall { pid, name: name.to_string(), args: args.to_string(), result, line });
     }
     out
 }

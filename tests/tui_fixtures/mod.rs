@@ -47,6 +47,7 @@ pub fn sock(mode: PyMode, nonblock: bool, rx: u32) -> SockRow {
             remote_path: None,
             pair: None,
             mode: None,
+            pid: None,
         },
         mode: Mode { py: mode, rcvtimeo: None, sndtimeo: None },
         kernel: Some(KernelView { nonblock, rcvtimeo_us: 0, sndtimeo_us: 0 }),
@@ -70,6 +71,7 @@ pub fn call(seq: u64, lane: Lane, op: Op, start: u64, end: Option<u64>, outcome:
         bytes: None,
         preview: None,
         evidence: None,
+        traced: None,
     }
 }
 
@@ -110,7 +112,7 @@ pub fn app_with(mut rec: Record, rows: Vec<SockRow>, now: u64) -> App {
     let samples = rows
         .iter()
         .filter(|r| !r.closed)
-        .map(|r| (r.info.id, Sample { kernel: r.kernel, queues: r.queues }))
+        .map(|r| (r.info.id, Sample { kernel: r.kernel, queues: r.queues, ..Sample::default() }))
         .collect();
     let mut app = App::fixed(rec, samples, now, THEME);
     app.peer_addr = addr(PEER);
@@ -183,6 +185,7 @@ pub fn completed() -> Record {
         bytes: Some(8),
         preview: Some(b"hi\x1b[2J\r\n".to_vec().into()),
         arg: None,
+        traced: None,
     }));
     tl
 }
@@ -255,6 +258,7 @@ impl Story {
             bytes: None,
             preview: None,
             arg: None,
+            traced: None,
         }));
     }
 

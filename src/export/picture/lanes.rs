@@ -25,6 +25,7 @@ pub fn names(record: &Record, lane: Lane) -> (Text, Option<Text>) {
         Lane::Peer => Some("embedded".into()),
         Lane::Client(_) => Some("client".into()),
         Lane::Script => None,
+        Lane::ProcLoop(_) => Some("waits".into()),
     };
-    (Text::new(&lane.to_string()), kind.map(|k| Text::new(&k)))
+    (Text::new(&record.lane_name(lane)), kind.map(|k| Text::new(&k)))
 }

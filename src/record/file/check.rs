@@ -12,6 +12,7 @@ use super::Stamped;
 use crate::record::call::{Arg, Call, PREVIEW_CAP};
 use crate::record::event::Event;
 use crate::record::mode::{KernelView, Mode, PyMode};
+use crate::record::traced::OUTPUT_CHUNK;
 
 /// The latest time a recording may name: a year into the session. Far past
 /// any real session, and far from where time arithmetic overflows.
@@ -71,7 +72,18 @@ impl Checker {
                     mode(m)?;
                 }
             }
-            Event::Closed(_) | Event::Use(_) | Event::Warning(_) | Event::Fault(_) => {}
+            Event::Output(o) if o.bytes.len() > OUTPUT_CHUNK => {
+                return Err(format!(
+                    "{} bytes of output in one line (at most {OUTPUT_CHUNK})",
+                    o.bytes.len()
+                ));
+            }
+            Event::Closed(_)
+            | Event::Use(_)
+            | Event::Warning(_)
+            | Event::Fault(_)
+            | Event::Process(_)
+            | Event::Output(_) => {}
         }
         Ok(())
     }

@@ -108,6 +108,7 @@ impl RunJson {
                 remote_path: None,
                 pair: None,
                 mode: None,
+                pid: None,
             };
             out.push(Stamped { t_ns: at, ev: Event::Socket(info) });
         }

@@ -29,6 +29,9 @@ pub struct Knowledge {
     pub fds: Fds,
     pub socks: Socks,
     pub epolls: Epolls,
+    /// Read a socket's addresses after the calls that set them (a screen
+    /// shows them; the headless writer does not need them).
+    pub addresses: bool,
 }
 
 /// One stop's context: who made the call, when, and where side events go
@@ -117,6 +120,21 @@ impl Cx<'_> {
             origin,
             t_ns: self.now_ns,
         });
+    }
+
+    /// Reports the addresses socket `fd` has now, read through a duplicate
+    /// of it (when asked for: see `Knowledge::addresses`).
+    pub fn addresses(&mut self, fd: i32) {
+        if !self.k.addresses {
+            return;
+        }
+        let Ok(dup) = super::sys::dup_from(self.tgid as Pid, fd) else { return };
+        let sock = socket2::SockRef::from(&dup);
+        let local = sock.local_addr().ok().and_then(|a| a.as_socket());
+        let peer = sock.peer_addr().ok().and_then(|a| a.as_socket());
+        if local.is_some() || peer.is_some() {
+            self.side.push(TraceEvent::Addrs { sock: self.id(fd), local, peer, t_ns: self.now_ns });
+        }
     }
 
     /// Changes a socket's mode, announcing the new one if it differs.

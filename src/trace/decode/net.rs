@@ -65,14 +65,20 @@ pub fn exit(cx: &mut Cx, call: &mut Call, ret: i64) {
             let mode = Mode { nonblock: flags & libc::SOCK_NONBLOCK != 0, ..listener.mode };
             let s = SockState { mode, ..listener };
             cx.new_socket(ret as i32, s, SockOrigin::Accepted { listener: cx.id(fd) });
+            cx.addresses(ret as i32);
             call.outcome = Outcome::Accepted(cx.id(ret as i32));
         }
         Syscall::Accept | Syscall::Accept4 if errno == Some(libc::EAGAIN) => {
             would_block(call, false, Some(TimeoutBy::RcvTimeo));
         }
+        Syscall::Bind | Syscall::Listen if errno.is_none() => cx.addresses(fd),
         Syscall::Connect => match errno {
-            None => call.outcome = Outcome::Connected,
+            None => {
+                call.outcome = Outcome::Connected;
+                cx.addresses(fd);
+            }
             Some(libc::EINPROGRESS) => {
+                cx.addresses(fd);
                 // A blocking connect whose SO_SNDTIMEO ran out also says EINPROGRESS.
                 would_block(call, false, Some(TimeoutBy::SndTimeo));
                 if call.outcome == Outcome::WouldBlock {

@@ -57,7 +57,8 @@ pub fn json_line(ev: &TraceEvent) -> Option<String> {
         TraceEvent::Begin(_)
         | TraceEvent::Socket { .. }
         | TraceEvent::Mode { .. }
-        | TraceEvent::Gone { .. } => None,
+        | TraceEvent::Gone { .. }
+        | TraceEvent::Addrs { .. } => None,
     }
 }
 

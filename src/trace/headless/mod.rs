@@ -36,10 +36,15 @@ pub struct Options {
     /// Write here instead of stdout (like strace's `-o`).
     pub output: Option<PathBuf>,
     pub read_write: bool,
+    /// Give each call its strace line (for a tap that records them).
+    pub strace: bool,
 }
 
+/// Sees every event as it is written, with the trace's clock (`--record`).
+pub type Tap<'a> = &'a mut dyn FnMut(&TraceEvent, u64);
+
 /// Traces `target` to the end; returns the exit code.
-pub fn run(target: Target, opts: &Options, err: &mut dyn Write) -> i32 {
+pub fn run(target: Target, opts: &Options, err: &mut dyn Write, mut tap: Option<Tap>) -> i32 {
     let mut out: Box<dyn Write> = match &opts.output {
         Some(p) => match std::fs::File::create(p) {
             Ok(f) => Box::new(f),
@@ -55,7 +60,11 @@ pub fn run(target: Target, opts: &Options, err: &mut dyn Write) -> i32 {
         let _ = signal_hook::flag::register(sig, Arc::clone(&quit));
     }
     let (tx, rx) = crossbeam_channel::unbounded();
-    let tracer = match Tracer::start(target, TraceOptions { read_write: opts.read_write }, tx) {
+    let tracer = match Tracer::start(
+        target,
+        TraceOptions { read_write: opts.read_write, strace: opts.strace, stdio: None },
+        tx,
+    ) {
         Ok(t) => t,
         Err(e) => {
             let _ = writeln!(err, "sockscope: {e}");
@@ -76,10 +85,17 @@ pub fn run(target: Target, opts: &Options, err: &mut dyn Write) -> i32 {
     loop {
         match rx.recv_timeout(Duration::from_millis(100)) {
             Ok(ev) => {
-                w.event(&ev);
+                let t0 = tracer.started_at();
+                let mut each = |ev: &TraceEvent| {
+                    if let Some(tap) = tap.as_mut() {
+                        tap(ev, t0.elapsed().as_nanos() as u64);
+                    }
+                    w.event(ev);
+                };
+                each(&ev);
                 // Batch: flush only when nothing else is waiting.
                 while let Ok(ev) = rx.try_recv() {
-                    w.event(&ev);
+                    each(&ev);
                 }
                 w.flush();
             }

@@ -69,7 +69,8 @@ pub fn table_line(ev: &TraceEvent) -> Option<String> {
         TraceEvent::Begin(_)
         | TraceEvent::Socket { .. }
         | TraceEvent::Mode { .. }
-        | TraceEvent::Gone { .. } => None,
+        | TraceEvent::Gone { .. }
+        | TraceEvent::Addrs { .. } => None,
     }
 }
 

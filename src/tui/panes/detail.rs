@@ -48,8 +48,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     }
     f.render_widget(block, area);
     // Suggestions go at the bottom, only where they do not hide the facts;
-    // a replay runs nothing, and a demo's keys are off unless switched on.
-    let keys_off = app.player().is_some() || app.demo.as_ref().is_some_and(|d| !d.live);
+    // a replay or a trace runs nothing, and a demo's keys are off unless switched on.
+    let keys_off =
+        app.player().is_some() || app.record().is_traced() || app.demo.as_ref().is_some_and(|d| !d.live);
     let tips = if keys_off {
         Vec::new()
     } else {
@@ -138,7 +139,7 @@ fn neighbours(app: &App, i: usize) -> Vec<(Line<'static>, u16)> {
     let Some(lane) = tl.get(i).map(|c| c.lane) else { return Vec::new() };
     let timeline = crate::tui::ui::layout(app.size, app).timeline;
     let w = super::timeline::window(timeline, app);
-    let under = super::timeline::geometry(timeline, &app.lanes(), app.focus_lane()).gap > 1;
+    let under = super::timeline::geometry_of(timeline, app).gap > 1;
     let layout = LaneLayout::new(tl, lane, w, app.now_ns, Some(i), under);
     let Some(p) = layout.place_of(tl, i, LIST) else { return Vec::new() };
     let whose = if layout.crowded(tl, i) { "in this cell" } else { "in this group" };
@@ -180,26 +181,30 @@ fn tip_lines<'a>(tips: &[(String, &str)], t: &Theme) -> Vec<Line<'a>> {
 
 fn describe(c: &Call, app: &App, width: u16) -> Vec<(Line<'static>, u16)> {
     let (t, now_ns) = (&app.theme, app.now_ns);
-    let who = match c.lane {
-        Lane::Sock(n) => format!("#{n}"),
-        lane => lane.to_string(),
-    };
+    let who = app.lane_name(c.lane);
     let arg = c.arg_text().map(|a| format!(" {}", fmt::safe(&a))).unwrap_or_default();
     let state = match c.outcome {
         // A spin is many short calls from user space, not one in the kernel.
         Outcome::Blocking if c.op == Op::Spin => {
             format!("spinning {}", fmt::dur(now_ns.saturating_sub(c.start_ns)))
         }
+        // A traced call still in the kernel when the trace let go of it.
+        Outcome::Blocking if c.end_ns.is_some() => "never returned".into(),
         Outcome::Blocking => format!("blocking {}", fmt::dur(now_ns.saturating_sub(c.start_ns))),
         Outcome::Ok => "ok".into(),
         _ => c.label(),
     };
+    // A traced control call is named by its syscall (`setsockopt`).
+    let word = match &c.traced {
+        Some(tr) if c.op == Op::Control => tr.syscall.clone(),
+        _ => c.op.word().to_string(),
+    };
     // A mode change is a setting, not a call that returns something.
     let head = if c.op.is_mode() {
-        vec![Span::styled(format!("{who} mode set: {}{arg}", c.op.word()), t.bold())]
+        vec![Span::styled(format!("{who} mode set: {word}{arg}"), t.bold())]
     } else {
         vec![
-            Span::styled(format!("{who} {}{arg}", c.op.word()), t.bold()),
+            Span::styled(format!("{who} {word}{arg}"), t.bold()),
             Span::raw(" → "),
             Span::styled(state, t.outcome(c.outcome)),
         ]
@@ -214,7 +219,13 @@ fn describe(c: &Call, app: &App, width: u16) -> Vec<(Line<'static>, u16)> {
     if let Some(name) = c.errno_name() {
         lines.push(field("errno", format!("{name} ({})", c.errno), t));
     }
+    if let Some(tr) = c.traced.as_deref().filter(|tr| tr.tid != tr.pid) {
+        lines.push(field("thread", format!("{} of process {}", tr.tid, tr.pid), t));
+    }
     let took = match c.duration() {
+        Some(d) if c.outcome == Outcome::Blocking => {
+            format!("in the kernel {} when the trace let go", fmt::dur(d.as_nanos() as u64))
+        }
         Some(d) => format!("took {}", fmt::dur(d.as_nanos() as u64)),
         None if c.op == Op::Spin => "still spinning: each call returns at once".into(),
         None => "still in the kernel".into(),

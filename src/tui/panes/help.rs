@@ -17,13 +17,25 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let k = &app.keys;
     let mode: &[Bound] = match (app.player(), &app.demo) {
         (Some(_), _) => &k.replay,
+        (None, _) if app.trace().is_some() => &k.trace,
         (None, Some(_)) => &k.demo,
         _ => &[],
     };
     let main = without_keys_of(&k.main, mode);
     let of = |s: Section| mode.iter().chain(&main).filter(move |b| b.section == s);
     let (mut left, mut right);
-    if let Some(d) = &app.demo {
+    if let Some(s) = app.trace() {
+        // The sockets are the program's: the keys for calls and modes do nothing.
+        left = section(Section::Trace.title(), of(Section::Trace), t);
+        let quit = if s.program.attached {
+            "q lets the program go: it goes on running"
+        } else {
+            "q asks, then ends the program (SIGTERM, then SIGKILL after 2 s): it cannot be let go"
+        };
+        left.extend(fit_lines(quit, 38, t));
+        left.extend(view_keys(app, &of, t));
+        right = section(Section::General.title(), of(Section::General), t);
+    } else if let Some(d) = &app.demo {
         // The socket keys are off unless switched on; they are summed up.
         let demo = of(Section::Demo).filter(|b| d.predict || b.action != Action::Answer);
         left = section(Section::Demo.title(), demo, t);
@@ -113,5 +125,20 @@ fn section<'a, 'b>(name: &str, keys: impl Iterator<Item = &'b Bound>, t: &Theme)
             Span::raw(b.help.clone()),
         ]));
     }
+    out
+}
+
+/// A note in the help, wrapped to `width` and dimmed.
+fn fit_lines<'a>(text: &str, width: usize, t: &Theme) -> Vec<Line<'a>> {
+    let mut out = Vec::new();
+    let mut line = String::from(" ");
+    for word in text.split(' ') {
+        if line.chars().count() + word.chars().count() + 1 > width && !line.trim().is_empty() {
+            out.push(Line::styled(std::mem::replace(&mut line, String::from(" ")), t.dim()));
+        }
+        line.push(' ');
+        line.push_str(word);
+    }
+    out.push(Line::styled(line, t.dim()));
     out
 }

@@ -20,11 +20,13 @@ pub const HEIGHT: u16 = 11;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let which = app.current().map_or_else(String::new, |id| format!(" #{id}"));
+    let id = app.pane_socket();
+    let name = |id: u32| app.lane_name(crate::record::Lane::Sock(id));
+    let which = id.map_or_else(String::new, |id| format!(" {}", name(id)));
     let block = frame(title(format!("inspector{which}  (i: sockets)"), t), t);
-    let lines = match (app.current_socket(), &app.inspection) {
+    let lines = match (id.and_then(|id| app.record().socket(id)), &app.inspection) {
         (None, _) => vec![Line::styled("no current socket: n opens one", t.dim())],
-        (Some(s), _) if s.closed => vec![Line::styled(format!("#{} is closed", s.info.id), t.dim())],
+        (Some(s), _) if s.closed => vec![Line::styled(format!("{} is closed", name(s.id())), t.dim())],
         (Some(_), Some(i)) => inspected(i, t),
         (Some(s), None) => recorded(s, app.player().is_some(), t),
     };

@@ -140,6 +140,9 @@ fn folded(parts: Vec<(String, usize)>) -> String {
 
 /// The labels a call may have, longest first: the first that fits is drawn.
 pub fn forms(c: &Call, now_ns: u64) -> Vec<String> {
+    if let Some(l) = traced_label(c) {
+        return vec![l];
+    }
     let elapsed = || fmt::dur(now_ns.saturating_sub(c.start_ns));
     match (c.op, c.outcome, &c.arg) {
         (Op::Summary, _, Arg::Waits(_)) => vec![c.arg_text().unwrap_or_default(), "summary".into()],
@@ -183,5 +186,18 @@ pub fn forms(c: &Call, now_ns: u64) -> Vec<String> {
         (Op::Open | Op::Socket | Op::Listen, _, _) => vec![c.label(), c.op.word().into()],
         (_, Outcome::Accepted(k), _) => vec![c.label(), format!("#{k}")],
         _ => vec![c.label()],
+    }
+}
+
+/// A traced call's label where the lab's words do not fit: a call that
+/// never returned, how many sockets a wait found ready, and the real
+/// syscall for a set-up or control call.
+fn traced_label(c: &Call) -> Option<String> {
+    let t = c.traced.as_deref()?;
+    match c.outcome {
+        Outcome::Blocking if c.end_ns.is_some() => Some("never returned".into()),
+        Outcome::Ready => Some(format!("ready {}", c.bytes.unwrap_or(0))),
+        Outcome::Ok if !c.op.is_mode() => Some(t.syscall.clone()),
+        _ => None,
     }
 }

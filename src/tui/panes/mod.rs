@@ -15,6 +15,7 @@ pub mod sockets;
 pub mod spin;
 mod spin_detail;
 pub mod timeline;
+pub mod trace;
 pub mod transcript;
 
 use ratatui::text::Span;

@@ -81,6 +81,13 @@ fn hints<'a>(app: &App, t: &Theme, width: u16) -> Line<'a> {
             ("↑↓".into(), "move".into(), 5),
             (k("transcript"), "close".into(), 9),
         ],
+        None if app.trace().is_some() => vec![
+            ("o".into(), "output".into(), 9),
+            ("← →".into(), "select a call".into(), 8),
+            ("↑ ↓".into(), "lane".into(), 4),
+            (k("follow"), "follow".into(), 5),
+            ("+ -".into(), "zoom".into(), 6),
+        ],
         Some(p) => {
             let play = if p.playing { "pause" } else { "play" };
             vec![
@@ -124,7 +131,13 @@ fn hints<'a>(app: &App, t: &Theme, width: u16) -> Line<'a> {
         demo.push(("L".into(), live.into(), 8));
         all.splice(0..0, demo);
     }
-    all.extend([(k("help"), "help".into(), 10), (k("quit"), "quit".into(), 10)]);
+    let quit = match app.trace() {
+        Some(s) if s.finished() => "quit",
+        Some(s) if s.program.attached => "quit (lets it go)",
+        Some(_) => "quit (ends it)",
+        None => "quit",
+    };
+    all.extend([(k("help"), "help".into(), 10), (k("quit"), quit.into(), 10)]);
     let cost = |h: &[(String, String, u8)]| {
         h.iter().map(|(k, w, _)| k.chars().count() + w.chars().count() + 3).sum::<usize>()
     };

@@ -25,16 +25,16 @@ fn rows_of(s: &SockState, current: Option<u32>) -> u16 {
 
 /// The height that shows every socket (borders included).
 pub fn wanted_height(app: &App) -> u16 {
-    2 + app.record().sockets().map(|s| rows_of(s, app.current())).sum::<u16>().max(1)
+    2 + app.record().sockets().map(|s| rows_of(s, app.pane_socket())).sum::<u16>().max(1)
 }
 
 /// The first socket to draw, so that the current one is on screen.
 fn first_shown(app: &App, inner_h: u16) -> usize {
     let socks: Vec<&SockState> = app.record().sockets().collect();
-    let Some(cur) = socks.iter().position(|s| Some(s.id()) == app.current()) else { return 0 };
+    let Some(cur) = socks.iter().position(|s| Some(s.id()) == app.pane_socket()) else { return 0 };
     let mut first = 0;
     while first < cur {
-        let used: u16 = socks[first..=cur].iter().map(|s| rows_of(s, app.current())).sum();
+        let used: u16 = socks[first..=cur].iter().map(|s| rows_of(s, app.pane_socket())).sum();
         if used <= inner_h {
             break;
         }
@@ -52,7 +52,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         lines.push(Line::styled("no sockets yet: n opens one", t.dim()));
     }
     for s in app.record().sockets().skip(first_shown(app, inner.height)) {
-        if Some(s.id()) == app.current() && !s.closed {
+        if Some(s.id()) == app.pane_socket() && !s.closed {
             lines.extend(expanded(s, app, inner.width, t));
         } else {
             lines.push(row(s, app, inner.width, t));
@@ -70,7 +70,7 @@ pub fn hit(area: Rect, app: &App, y: u16) -> Option<u32> {
     }
     let mut row = inner_top;
     for s in app.record().sockets().skip(first_shown(app, inner_h)) {
-        let h = rows_of(s, app.current());
+        let h = rows_of(s, app.pane_socket());
         if y < row + h {
             return Some(s.info.id);
         }
@@ -81,10 +81,11 @@ pub fn hit(area: Rect, app: &App, y: u16) -> Option<u32> {
 
 /// `▸#1 tcp` (the current one marked and highlighted), as a header starts.
 fn name<'a>(s: &SockState, app: &App, t: &Theme) -> Span<'a> {
-    let current = Some(s.id()) == app.current();
+    let current = Some(s.id()) == app.pane_socket();
     let mark = if current { t.current_mark() } else { " " };
     let style = if current { t.selected().patch(t.bold()) } else { t.bold() };
-    Span::styled(format!("{mark}#{} {}", s.info.id, s.info.kind.word()), style)
+    let who = app.lane_name(crate::record::Lane::Sock(s.id()));
+    Span::styled(format!("{mark}{who} {}", s.info.kind.word()), style)
 }
 
 /// A socket that is not the current one, in one row: its number and kind,
@@ -134,7 +135,8 @@ fn expanded<'a>(s: &SockState, app: &App, width: u16, t: &Theme) -> Vec<Line<'a>
     };
     vec![
         head,
-        field("you set", s.mode.to_string(), t),
+        // A traced program's mode is what its own calls set.
+        field(if s.info.pid.is_some() { "set to" } else { "you set" }, s.mode.to_string(), t),
         field("kernel", kernel, t),
         queue(timer("SO_RCVTIMEO", kernel_view.map(|k| k.rcvtimeo_us)), rx_names, &rx),
         queue(timer("SO_SNDTIMEO", kernel_view.map(|k| k.sndtimeo_us)), ["tx-queue", "tx"], &tx),
@@ -166,7 +168,10 @@ fn addresses(s: &SockState, app: &App, room: usize) -> String {
     let arrow = app.theme.arrow();
     let (local, remote) = ends(s, app);
     let Some(r) = remote else {
-        return fit::start(&local.unwrap_or_else(|| "unconnected".into()), room);
+        // A traced program's AF_UNIX socket with no path (a socketpair's) is
+        // unnamed, not necessarily unconnected.
+        let none = if s.info.pid.is_some() && s.info.kind.is_unix() { "unnamed" } else { "unconnected" };
+        return fit::start(&local.unwrap_or_else(|| none.into()), room);
     };
     let sep = fit::width(arrow) + 1;
     let Some(l) = local else {
@@ -196,10 +201,14 @@ fn ends(s: &SockState, app: &App) -> (Option<String>, Option<String>) {
         };
         return (shown(&s.info.local_path), peer);
     }
-    match (s.info.local, s.info.remote) {
+    // A traced program's socket: what the update step read from the
+    // kernel fills in what its calls did not say (an accepted socket's
+    // peer, the port a bind to port 0 got).
+    let read = app.sample(s.id());
+    let local = s.info.local.filter(|l| l.port() != 0).or(read.and_then(|x| x.local));
+    let remote = s.info.remote.or(read.and_then(|x| x.remote));
+    match (local, remote) {
         (Some(l), Some(r)) if Some(r) == app.peer_addr => (Some(l.to_string()), Some("peer".into())),
-        (Some(l), Some(r)) => (Some(l.to_string()), Some(r.to_string())),
-        (Some(l), None) if l.port() != 0 => (Some(l.to_string()), None),
-        _ => (None, None),
+        (l, r) => (l.map(|l| l.to_string()), r.map(|r| r.to_string())),
     }
 }

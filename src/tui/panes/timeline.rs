@@ -19,6 +19,17 @@ use crate::tui::view::{Band, Scale, Window};
 
 /// Columns for the lane name (`▸#12 `, `peer `).
 pub const LABEL_W: u16 = 6;
+/// A traced program's lane names (`41234:12`, `41234:loop`) are longer.
+const TRACED_LABEL_MAX: u16 = 14;
+
+/// Columns for the lane names at this moment.
+pub fn label_w(app: &App) -> u16 {
+    if !app.record().is_traced() {
+        return LABEL_W;
+    }
+    let longest = app.lanes().iter().map(|&l| app.lane_name(l).chars().count()).max().unwrap_or(0);
+    (longest as u16 + 2).clamp(LABEL_W, TRACED_LABEL_MAX)
+}
 /// Rows under the lanes: the ruler and its labels.
 const AXIS_H: u16 = 2;
 
@@ -38,6 +49,16 @@ pub struct Geometry {
 /// Lays the lanes out; when they do not all fit, the window of lanes
 /// shown moves just enough to include `focus`.
 pub fn geometry(area: Rect, lanes: &[Lane], focus: Option<Lane>) -> Geometry {
+    geometry_with(area, lanes, focus, LABEL_W)
+}
+
+/// The pane's geometry for `app`: its lanes, focus and lane-name width.
+pub fn geometry_of(area: Rect, app: &App) -> Geometry {
+    geometry_with(area, &app.lanes(), app.focus_lane(), label_w(app))
+}
+
+/// [`geometry`], with lane names `label_w` columns wide.
+pub fn geometry_with(area: Rect, lanes: &[Lane], focus: Option<Lane>, label_w: u16) -> Geometry {
     let inner =
         Rect::new(area.x + 1, area.y + 1, area.width.saturating_sub(2), area.height.saturating_sub(2));
     let lanes_h = inner.height.saturating_sub(AXIS_H);
@@ -50,8 +71,8 @@ pub fn geometry(area: Rect, lanes: &[Lane], focus: Option<Lane>) -> Geometry {
     let rows =
         lanes[first..first + shown].iter().enumerate().map(|(i, &l)| (l, inner.y + i as u16 * gap)).collect();
     Geometry {
-        x0: inner.x + LABEL_W,
-        cells: cells(area),
+        x0: inner.x + label_w,
+        cells: cells(area, label_w),
         rows,
         axis_y: inner.y + lanes_h,
         gap,
@@ -60,18 +81,19 @@ pub fn geometry(area: Rect, lanes: &[Lane], focus: Option<Lane>) -> Geometry {
 }
 
 /// Time cells across a pane of this size.
-pub fn cells(area: Rect) -> u16 {
-    area.width.saturating_sub(2 + LABEL_W).max(1)
+pub fn cells(area: Rect, label_w: u16) -> u16 {
+    area.width.saturating_sub(2 + label_w).max(1)
 }
 
 /// The window drawn in a timeline pane of this size.
 pub fn window(area: Rect, app: &App) -> Window {
-    app.view.window(app.timeline(), app.now_ns, cells(area))
+    app.view.window(app.timeline(), app.now_ns, cells(area, label_w(app)))
 }
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let g = geometry(area, &app.lanes(), app.focus_lane());
+    let label_w = label_w(app);
+    let g = geometry_of(area, app);
     let w = app.view.window(app.timeline(), app.now_ns, g.cells);
     let state = if app.view.follow { format!("{} follow", t.current_mark()) } else { "‖ paused".into() };
     let fit = if matches!(app.view.scale(), Scale::Fit(_)) { " (fit)" } else { "" };
@@ -84,13 +106,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(frame(title(head, t), t), area);
     let buf = f.buffer_mut();
     for &(lane, y) in &g.rows {
-        let current = lane == Lane::Sock(app.current().unwrap_or(0));
-        let name = match lane {
-            Lane::Sock(n) if current => format!("{}#{n}", t.current_mark()),
-            lane => format!(" {lane}"),
-        };
+        let current = lane == Lane::Sock(app.pane_socket().unwrap_or(0));
+        let mark = if current { t.current_mark() } else { " " };
+        let name = format!("{mark}{}", app.lane_name(lane));
         let style = if current { t.bold() } else { t.dim() };
-        buf.set_stringn(g.x0 - LABEL_W, y, name, LABEL_W as usize - 1, style);
+        buf.set_stringn(g.x0 - label_w, y, name, label_w as usize - 1, style);
         lane::draw(buf, &g, y, w, app, lane);
     }
     if g.hidden != (0, 0) {
@@ -98,7 +118,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         // socket's lane, or the selected call's, is always shown).
         let (up, down) = if t.ascii { ("^", "v") } else { ("↑", "↓") };
         let text = format!("{up}{}{down}{}", g.hidden.0, g.hidden.1);
-        buf.set_stringn(g.x0 - LABEL_W, g.axis_y + 1, text, LABEL_W as usize - 1, t.dim());
+        buf.set_stringn(g.x0 - label_w, g.axis_y + 1, text, label_w as usize - 1, t.dim());
     }
     draw_axis(buf, &g, w, app);
 }
@@ -164,7 +184,7 @@ pub fn idle_note(b: Band, t: &Theme) -> String {
 /// The call under a click at (x, y), if any: see [`LaneLayout::hit`]
 /// (a click on the row under a lane finds the labels there).
 pub fn hit(area: Rect, app: &App, x: u16, y: u16) -> Option<usize> {
-    let g = geometry(area, &app.lanes(), app.focus_lane());
+    let g = geometry_of(area, app);
     let on = |row: u16| g.rows.iter().find(|&&(_, ry)| ry == row).map(|&(lane, _)| lane);
     let (lane, below) = match on(y) {
         Some(lane) => (lane, false),

@@ -42,18 +42,34 @@ pub fn hit(area: Rect, t: &Transcript, len: usize, y: u16) -> Option<usize> {
 /// Column widths for an inner width.
 #[derive(Debug, Clone, Copy)]
 struct Cols {
+    /// `#1`, or a traced program's `PID:FD`.
+    sock: usize,
     call: usize,
     outcome: usize,
 }
 
-/// Gutter, time, sock, took and the gaps between columns.
-const FIXED: usize = 1 + 8 + 1 + 4 + 2 + 2 + 2 + 6 + 2;
+/// Gutter, time, took and the gaps between columns.
+const FIXED: usize = 1 + 8 + 1 + 2 + 2 + 2 + 6 + 2;
 
 impl Cols {
-    fn of(width: u16) -> Cols {
-        let rest = (width as usize).saturating_sub(FIXED);
-        Cols { call: (rest * 3 / 8).clamp(18, 30), outcome: (rest / 4).clamp(18, 23) }
+    fn of(width: u16, sock: usize) -> Cols {
+        let rest = (width as usize).saturating_sub(FIXED + sock);
+        Cols { sock, call: (rest * 3 / 8).clamp(18, 30), outcome: (rest / 4).clamp(18, 23) }
     }
+}
+
+/// A row, with a traced program's lane name and real syscall (the
+/// command language's words do not fit someone else's program).
+fn row_of(c: &crate::record::Call, app: &App) -> Row {
+    let mut r = row(c, app.now_ns, app.peer_addr);
+    if let Some(tr) = c.traced.as_deref() {
+        r.sock = app.lane_name(c.lane);
+        r.call = match c.arg_text() {
+            Some(a) => format!("{} {}", tr.syscall, crate::tui::fmt::safe(&a)),
+            None => tr.syscall.clone(),
+        };
+    }
+    r
 }
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
@@ -77,7 +93,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let block = frame(Line::from(head), t);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let cols = Cols::of(inner.width);
+    let sock_w = if app.record().is_traced() {
+        app.lanes().iter().map(|&l| app.lane_name(l).chars().count()).max().unwrap_or(4).clamp(4, 14)
+    } else {
+        4
+    };
+    let cols = Cols::of(inner.width, sock_w);
     let mut lines = vec![header(cols, t)];
     if len == 0 {
         lines.push(Line::styled(
@@ -101,7 +122,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             }
             _ => " ",
         };
-        let mut line = draw_row(&row(c, app.now_ns, app.peer_addr), c.outcome, mark, cols, inner.width, t);
+        let mut line = draw_row(&row_of(c, app), c.outcome, mark, cols, inner.width, t);
         if cursor == Some(i) {
             line = line.style(t.selected());
         } else if in_range {
@@ -115,12 +136,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
 fn header<'a>(cols: Cols, t: &Theme) -> Line<'a> {
     Line::styled(
         format!(
-            " {:>8} {:<4}  {:<cw$}  {:<ow$}  {:>6}  payload",
+            " {:>8} {:<sw$}  {:<cw$}  {:<ow$}  {:>6}  payload",
             "time",
             "sock",
             "call (as typed)",
             "outcome",
             "took",
+            sw = cols.sock,
             cw = cols.call,
             ow = cols.outcome
         ),
@@ -134,7 +156,7 @@ fn draw_row<'a>(r: &Row, o: Outcome, mark: &str, cols: Cols, width: u16, t: &The
         Span::styled(mark.to_string(), t.key()),
         Span::styled(format!("{:>8}", r.time), t.dim()),
         Span::raw(" "),
-        Span::styled(format!("{:<4}", r.sock), t.bold()),
+        Span::styled(format!("{:<w$}", r.sock, w = cols.sock), t.bold()),
         Span::raw("  "),
     ];
     let used = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();

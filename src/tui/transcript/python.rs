@@ -149,6 +149,7 @@ mod tests {
             remote_path: None,
             pair: None,
             mode: None,
+            pid: None,
         }
     }
 
