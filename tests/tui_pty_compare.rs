@@ -172,7 +172,8 @@ fn readme_screen() {
         s.send("\x1b[B");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let screen = s.wait_for("c2's request", |t| t.contains("c2 request → data") && t.contains("py  client"));
+    let screen =
+        s.wait_for("c2's request", |t| t.contains("c2 request → data") && t.contains("sys recvfrom"));
     println!("{screen}");
     s.send("q");
     s.wait_exit();

@@ -92,7 +92,7 @@ fn hints<'a>(app: &App, t: &Theme, width: u16) -> Line<'a> {
         _ if app.compared().is_some() => vec![
             ("←→↑↓".into(), "select".into(), 9),
             (k("next-socket"), "other side".into(), 8),
-            (format!("{} {}", k("zoom-out"), k("zoom-in")), "zoom".into(), 6),
+            (format!("{} {}", k("zoom-in"), k("zoom-out")), "zoom".into(), 6),
             (k("follow"), "follow".into(), 3),
             (k("transcript"), "transcript".into(), 7),
         ],
