@@ -181,7 +181,7 @@ fn the_python_lens_names_what_cpython_raises() {
     s.send(":");
     s.wait_for("the status again", |t| t.contains("commands cannot run here") && !t.contains("\n:"));
     s.send("q");
-    s.wait_text("press q again or y");
+    s.wait_text("? q or y: end it");
     s.send("y");
     let (_, alt) = s.wait_exit();
     assert!(!alt);
@@ -213,7 +213,7 @@ fn a_c_program_has_no_python_lens() {
     assert!(t.contains("non-blocking"), "the why, from the measured mode:\n{t}");
     assert!(!t.contains("py  ") && !t.contains("BlockingIOError"), "no Python lens for C:\n{t}");
     s.send("\x03");
-    s.wait_text("press q again or y");
+    s.wait_text("? q or y: end it");
     s.send("q");
     let (_, alt) = s.wait_exit();
     assert!(!alt);
@@ -237,7 +237,7 @@ fn quitting_asks_first_then_ends_the_program() {
     std::thread::sleep(Duration::from_millis(200));
     assert!(alive(pid) && state(pid) != Some('Z'), "the program still runs");
     s.send("q");
-    s.wait_text("press q again or y");
+    s.wait_text("? q or y: end it");
     s.send("q");
     let (status, alt) = s.wait_exit();
     assert!(status.success(), "{status:?}");

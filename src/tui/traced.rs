@@ -78,7 +78,7 @@ impl App {
         } else if !self.quit_asked {
             self.quit_asked = true;
             self.status = Some(Status::Error(format!(
-                "quit ends {name} (pid {pid}): press q again or y to end it, any other key to keep watching"
+                "quit ends {name} (pid {pid})? q or y: end it; any other key: go on"
             )));
         } else {
             self.quit_asked = false;
