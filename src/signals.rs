@@ -30,6 +30,11 @@ pub fn watch(signals: &[i32]) -> io::Result<(Sender<i32>, Receiver<i32>)> {
     Ok((tx, rx))
 }
 
+/// A signal by name: `SIGTERM`, or `signal 40` for one without a name.
+pub fn name(sig: i32) -> String {
+    signal_hook::low_level::signal_name(sig).map_or_else(|| format!("signal {sig}"), str::to_string)
+}
+
 /// The exit code of a session ended by `sig`, as a shell reports a process
 /// killed by it.
 pub fn exit_code(sig: i32) -> i32 {

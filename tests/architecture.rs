@@ -13,14 +13,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("sys", &[]),
     ("textfile", &["escape"]),
     ("command", &["escape"]),
-    ("record", &["command", "escape", "sys"]),
+    ("record", &["command", "escape", "signals", "sys"]),
     ("ops", &["command", "escape", "record", "sys"]),
     ("lab", &["command", "escape", "ops", "record", "sys"]),
     // `export python` writes text from commands alone; the `export` command
     // of the language runs it, so it sits below the executor.
     ("export/python.rs", &["command", "escape", "ops"]),
     ("exec", &["command", "escape", "export/python.rs", "lab", "ops", "record"]),
-    ("trace", &["escape"]),
+    ("trace", &["escape", "signals"]),
     // The bridge from the tracer's events to the record's, and a trace
     // behind a screen.
     ("traced", &["command", "escape", "record", "trace"]),

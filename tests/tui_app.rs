@@ -2,62 +2,16 @@
 //! commands for the one executor; failures are shown and the session goes
 //! on; every shipped scenario steps through as a demo.
 
+mod tui_live_util;
+
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::Receiver;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sockscope::command::parse_script;
-use sockscope::exec::Session;
-use sockscope::record::{Event, Lane, Outcome, PyMode};
+use sockscope::record::{Lane, Outcome, PyMode};
 use sockscope::tui::app::{App, Status};
 use sockscope::tui::demo::Demo;
-use sockscope::tui::theme::Theme;
-
-fn live() -> (App, Receiver<Event>) {
-    let session = Session::start().expect("session");
-    let rx = session.events();
-    (App::live(session, Theme::default()), rx)
-}
-
-/// Runs the update loop until `pred` holds (bounded).
-fn until(app: &mut App, rx: &Receiver<Event>, what: &str, pred: impl Fn(&App) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        app.refresh();
-        if pred(app) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        if let Ok(ev) = rx.recv_timeout(Duration::from_millis(20)) {
-            app.apply(ev);
-        }
-        app.tick();
-    }
-}
-
-fn idle(app: &mut App, rx: &Receiver<Event>) {
-    until(app, rx, "the executor to be idle", |a| a.busy_until.is_none());
-}
-
-fn key(app: &mut App, code: KeyCode) {
-    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn chars(app: &mut App, s: &str) {
-    s.chars().for_each(|c| key(app, KeyCode::Char(c)));
-}
-
-fn last_outcome(app: &App, id: u32) -> Option<Outcome> {
-    let tl = app.timeline();
-    tl.lane(Lane::Sock(id)).last().and_then(|&i| tl.get(i as usize)).map(|c| c.outcome)
-}
-
-fn started() -> (App, Receiver<Event>) {
-    let (mut app, rx) = live();
-    app.run_line("open tcp").unwrap();
-    until(&mut app, &rx, "#1 connected", |a| last_outcome(a, 1) == Some(Outcome::Connected));
-    (app, rx)
-}
+use tui_live_util::*;
 
 fn mode_of(app: &App) -> Option<PyMode> {
     app.current_socket().map(|s| s.mode.py)

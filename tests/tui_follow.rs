@@ -3,71 +3,21 @@
 //! call the user selects stays selected while new calls arrive, until Esc.
 //! Live sessions on loopback, driven by keys.
 
-use std::time::{Duration, Instant};
+mod tui_live_util;
 
-use crossbeam_channel::Receiver;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use sockscope::command::parse_script;
-use sockscope::exec::Session;
-use sockscope::record::{Event, Lane, Op, Outcome, PyMode};
+use sockscope::record::{Lane, Op, Outcome, PyMode};
 use sockscope::tui::app::App;
 use sockscope::tui::demo::Demo;
-use sockscope::tui::theme::Theme;
 use sockscope::tui::ui;
-
-fn live() -> (App, Receiver<Event>) {
-    let session = Session::start().expect("session");
-    let rx = session.events();
-    (App::live(session, Theme::default()), rx)
-}
-
-/// Runs the update loop until `pred` holds (bounded).
-fn until(app: &mut App, rx: &Receiver<Event>, what: &str, pred: impl Fn(&App) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        app.refresh();
-        if pred(app) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        if let Ok(ev) = rx.recv_timeout(Duration::from_millis(20)) {
-            app.apply(ev);
-        }
-        app.tick();
-    }
-}
-
-fn idle(app: &mut App, rx: &Receiver<Event>) {
-    until(app, rx, "the executor to be idle", |a| a.busy_until.is_none());
-}
-
-fn key(app: &mut App, code: KeyCode) {
-    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn chars(app: &mut App, s: &str) {
-    s.chars().for_each(|c| key(app, KeyCode::Char(c)));
-}
-
-fn last_on(app: &App, lane: Lane) -> Option<(Op, Outcome)> {
-    let tl = app.timeline();
-    tl.lane(lane).last().and_then(|&i| tl.get(i as usize)).map(|c| (c.op, c.outcome))
-}
+use tui_live_util::*;
 
 fn shown(app: &App) -> Option<(Op, String)> {
     app.shown_call().map(|c| (c.op, c.label()))
-}
-
-fn started() -> (App, Receiver<Event>) {
-    let (mut app, rx) = live();
-    app.run_line("open tcp").unwrap();
-    until(&mut app, &rx, "#1 connected", |a| {
-        last_on(a, Lane::Sock(1)).is_some_and(|c| c.1 == Outcome::Connected)
-    });
-    (app, rx)
 }
 
 /// The call pane's text at 120×36, row by row.

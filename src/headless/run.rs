@@ -143,7 +143,7 @@ pub fn run_script_until(
 /// is reading.
 fn stopped(name: &str, sig: i32, err: &mut dyn Write) -> i32 {
     if sig != signal_hook::consts::SIGPIPE {
-        let what = signal_hook::low_level::signal_name(sig).unwrap_or("a signal");
+        let what = crate::signals::name(sig);
         let _ = writeln!(err, "{name}: stopped by {what}");
     }
     crate::signals::exit_code(sig)

@@ -107,31 +107,10 @@ impl std::fmt::Display for ProcEnd {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ProcEnd::Exited(c) => write!(f, "exited with {c}"),
-            ProcEnd::Killed(s) => write!(f, "killed by {}", signal_name(*s)),
+            ProcEnd::Killed(s) => write!(f, "killed by {}", crate::signals::name(*s)),
             ProcEnd::Detached => f.write_str("detached: it goes on running"),
         }
     }
-}
-
-/// `SIGTERM`, or `signal 40`.
-pub fn signal_name(sig: i32) -> String {
-    let name = match sig {
-        libc::SIGHUP => "SIGHUP",
-        libc::SIGINT => "SIGINT",
-        libc::SIGQUIT => "SIGQUIT",
-        libc::SIGABRT => "SIGABRT",
-        libc::SIGKILL => "SIGKILL",
-        libc::SIGSEGV => "SIGSEGV",
-        libc::SIGPIPE => "SIGPIPE",
-        libc::SIGALRM => "SIGALRM",
-        libc::SIGTERM => "SIGTERM",
-        libc::SIGUSR1 => "SIGUSR1",
-        libc::SIGUSR2 => "SIGUSR2",
-        libc::SIGBUS => "SIGBUS",
-        libc::SIGSYS => "SIGSYS",
-        n => return format!("signal {n}"),
-    };
-    name.into()
 }
 
 /// Whether a program path names CPython (`python3`, `python3.11`).

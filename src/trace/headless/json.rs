@@ -40,7 +40,7 @@ pub fn json_line(ev: &TraceEvent) -> Option<String> {
         TraceEvent::Exit { seq, pid, status, t_ns } => {
             let arg = match status {
                 ExitStatus::Code(c) => c.to_string(),
-                ExitStatus::Signal(n) => signal_name(*n),
+                ExitStatus::Signal(n) => crate::signals::name(*n),
             };
             Some(process_line(
                 *seq,
@@ -68,27 +68,6 @@ fn process_line(seq: u64, t_ns: u64, pid: u32, op: &str, arg: &str, extra: &str)
          \"outcome\":\"ok\",\"bytes\":null,\"errno\":null,\"pid\":{pid}{extra}}}",
         us(t_ns)
     )
-}
-
-/// SIGTERM, SIGKILL …
-pub fn signal_name(sig: i32) -> String {
-    let name = match sig {
-        libc::SIGHUP => "SIGHUP",
-        libc::SIGINT => "SIGINT",
-        libc::SIGQUIT => "SIGQUIT",
-        libc::SIGABRT => "SIGABRT",
-        libc::SIGKILL => "SIGKILL",
-        libc::SIGSEGV => "SIGSEGV",
-        libc::SIGPIPE => "SIGPIPE",
-        libc::SIGALRM => "SIGALRM",
-        libc::SIGTERM => "SIGTERM",
-        libc::SIGUSR1 => "SIGUSR1",
-        libc::SIGUSR2 => "SIGUSR2",
-        libc::SIGBUS => "SIGBUS",
-        libc::SIGSYS => "SIGSYS",
-        n => return format!("signal {n}"),
-    };
-    name.into()
 }
 
 /// One call. A call that never returned has `dur_us` null and outcome `"blocking"`.

@@ -5,8 +5,6 @@
 use crate::escape::escape;
 use crate::trace::event::{Call, ExitStatus, Lane, Origin, Outcome, TraceEvent};
 
-use super::json::signal_name;
-
 pub const HEADER: &str = "    time  sock        call                      mode                  outcome                   duration  syscall";
 
 fn t(ns: u64) -> String {
@@ -59,7 +57,7 @@ pub fn table_line(ev: &TraceEvent) -> Option<String> {
         TraceEvent::Exit { pid, status, t_ns, .. } => {
             let how = match status {
                 ExitStatus::Code(c) => format!("exited with {c}"),
-                ExitStatus::Signal(s) => format!("killed by {}", signal_name(*s)),
+                ExitStatus::Signal(s) => format!("killed by {}", crate::signals::name(*s)),
             };
             Some(format!("{}  {:<10}  ── {how}", t(*t_ns), pid))
         }
