@@ -32,6 +32,20 @@ pub fn about(ns: u64) -> String {
     }
 }
 
+/// The smallest round step (1, 2 or 5 times a power of ten, from 1 µs)
+/// of at least `want_ns`: where the time axis puts its ticks.
+pub fn round_step(want_ns: u64) -> u64 {
+    let mut step = 1_000u64;
+    loop {
+        for m in [1, 2, 5] {
+            if step.saturating_mul(m) >= want_ns {
+                return step.saturating_mul(m);
+            }
+        }
+        step = step.saturating_mul(10);
+    }
+}
+
 /// A point on the axis, printed with as many digits as the tick step needs:
 /// ticks 500 ms apart read `0s 0.5s 1s 1.5s`, ticks 20 µs apart read `…µs`.
 pub fn axis(t_ns: u64, step_ns: u64) -> String {

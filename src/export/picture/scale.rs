@@ -97,15 +97,7 @@ impl Scale {
     /// wide where time is in proportion (spread stretches are wider).
     pub fn step(&self) -> u64 {
         let want = (TICK_GAP / self.slope).ceil().min(u64::MAX as f64 / 10.0) as u64;
-        let mut step = 1_000u64;
-        loop {
-            for m in [1, 2, 5] {
-                if step * m >= want {
-                    return step * m;
-                }
-            }
-            step *= 10;
-        }
+        fmt::round_step(want)
     }
 
     /// Each tick's x and label (`0s 0.1s 0.2s …`), within the session.

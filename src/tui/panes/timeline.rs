@@ -157,16 +157,7 @@ fn folded_note(app: &App) -> String {
 
 /// A tick every ten cells or so, at a round time.
 fn tick_step(ns_per_cell: u64) -> u64 {
-    let want = ns_per_cell * 10;
-    let mut step = 1_000u64;
-    loop {
-        for m in [1, 2, 5] {
-            if step * m >= want {
-                return step * m;
-            }
-        }
-        step *= 10;
-    }
+    fmt::round_step(ns_per_cell.saturating_mul(10))
 }
 
 fn draw_axis(buf: &mut Buffer, g: &Geometry, w: Window, app: &App) {
