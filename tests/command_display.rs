@@ -161,7 +161,7 @@ fn command() -> impl Strategy<Value = Command> {
         prop::option::of(dur()).prop_map(Command::PollWait),
         any::<bool>().prop_map(Command::PollDrain),
         (serve, 1u32..=64).prop_map(|(kind, clients)| Command::Serve { kind, clients }),
-        path().prop_map(|path| Command::Export { path }),
+        (path(), any::<bool>()).prop_map(|(path, harness)| Command::Export { path, harness }),
     ]
 }
 

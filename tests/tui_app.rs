@@ -227,19 +227,57 @@ fn export_python_writes_the_commands_that_ran() {
     chars(&mut app, &format!("python {}", path.display()));
     key(&mut app, KeyCode::Enter);
     let status = format!("{:?}", app.status);
-    assert!(status.contains("wrote 3 commands") && status.contains("session.py"), "{status}");
+    assert!(
+        status.contains("wrote 3 commands as a Python 3 script") && status.contains("session.py"),
+        "{status}"
+    );
+    // The learner's script: plain socket calls, the exception the call raised caught.
     let py = std::fs::read_to_string(&path).unwrap();
+    for line in ["setblocking(False)", "except BlockingIOError"] {
+        assert!(py.contains(line), "{line} in:\n{py}");
+    }
+    assert!(!py.contains("lab.at("), "not the harness:\n{py}");
+    if let Some(out) = run_python(&path) {
+        assert!(out.contains("BlockingIOError"), "the script meets the same EAGAIN: {out}");
+    }
+    // The faithful harness on request.
+    let harness = dir.join("harness.py");
+    app.run_line(&format!("export python --harness {}", harness.display())).unwrap();
+    let py = std::fs::read_to_string(&harness).unwrap();
     let steps: Vec<&str> = py.lines().filter(|l| l.trim_start().starts_with("lab.at(")).collect();
     assert_eq!(
         steps,
         ["    lab.at(1).open_tcp()", "    lab.at(2).setblocking(False)", "    lab.at(3).recv(1024)"]
     );
-    if let Some(out) = run_python(&path) {
+    if let Some(out) = run_python(&harness) {
         assert!(out.contains("#1 recv wouldblock"), "the exported session repeats it: {out}");
     }
     // A path that cannot be written: the error is shown, the session goes on.
     app.run_line(&format!("export python {}", dir.join("no/such/dir/x.py").display())).unwrap();
     assert!(matches!(&app.status, Some(Status::Error(e)) if e.contains("cannot write")), "{:?}", app.status);
+}
+
+#[test]
+fn a_recv_that_blocked_exports_as_a_program_makes_it() {
+    // Typed at the prompt, with no expects: the export learns from the
+    // record that the recv blocked until the peer's send released it.
+    let (mut app, rx) = started();
+    chars(&mut app, "r");
+    until(&mut app, &rx, "blocking", |a| last_outcome(a, 1) == Some(Outcome::Blocking));
+    app.run_line("peer send \"late\"").unwrap();
+    until(&mut app, &rx, "data", |a| last_outcome(a, 1) == Some(Outcome::Data));
+    let path = std::env::temp_dir().join(format!("sockscope-export-blocked-{}.py", std::process::id()));
+    app.run_line(&format!("export python {}", path.display())).unwrap();
+    let py = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        py.contains("Thread") || py.contains("Timer"),
+        "the peer's send comes from a second thread:\n{py}"
+    );
+    let out = run_python(&path);
+    let _ = std::fs::remove_file(&path);
+    if let Some(out) = out {
+        assert!(out.contains("sock.recv -> b'late'"), "the blocked recv gets the late data: {out}");
+    }
 }
 
 #[test]
@@ -285,7 +323,7 @@ fn run_python(path: &std::path::Path) -> Option<String> {
         .arg("-I")
         .arg(path)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::inherit())
         .spawn()
         .ok()?;
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -296,7 +334,9 @@ fn run_python(path: &std::path::Path) -> Option<String> {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+    let ok = child.try_wait().ok()??.success();
     let mut out = String::new();
     std::io::Read::read_to_string(&mut child.stdout.take()?, &mut out).ok()?;
+    assert!(ok, "the exported script failed: {out}");
     Some(out)
 }

@@ -50,8 +50,9 @@ pub enum Command {
     /// `serve blocking|eventloop [N]`: an echo server on the current
     /// listener that serves N clients (default 3) and stops.
     Serve { kind: ServeKind, clients: u32 },
-    /// `export python PATH`: the commands run so far, as a Python script.
-    Export { path: String },
+    /// `export python [--harness] PATH`: the commands run so far, as the
+    /// learner's plain script (or the faithful harness).
+    Export { path: String, harness: bool },
 }
 
 /// A socket call, from the language to the worker that makes it. Each

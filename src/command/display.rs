@@ -49,7 +49,10 @@ impl Display for Command {
                 };
                 write!(f, "serve {k} {clients}")
             }
-            Command::Export { path } => write!(f, "export python {}", quoted(path.as_bytes())),
+            Command::Export { path, harness } => {
+                let flag = if *harness { "--harness " } else { "" };
+                write!(f, "export python {flag}{}", quoted(path.as_bytes()))
+            }
         }
     }
 }

@@ -83,8 +83,14 @@ impl Parser<'_> {
             "serve" => self.serve()?,
             "export" => {
                 self.keyword("export", &["python"])?;
-                let t = self.required("`export python` needs a file name, like export python lesson.py")?;
-                Command::Export { path: values::file_name(&t)? }
+                const NEEDS: &str = "`export python` needs a file name, like export python lesson.py";
+                let mut t = self.required(NEEDS)?;
+                // A bare `--harness` is the flag; a quoted one is a file name.
+                let harness = t.word().as_deref() == Some("--harness");
+                if harness {
+                    t = self.required(NEEDS)?;
+                }
+                Command::Export { path: values::file_name(&t)?, harness }
             }
             _ => return Err(unknown_command(first)),
         };

@@ -38,7 +38,7 @@ pub(crate) fn form(cmd: &Command) -> &'static str {
         Command::PollWait(_) => "poll wait [DUR]",
         Command::PollDrain(_) => "poll drain on|off",
         Command::Serve { .. } => "serve blocking|eventloop [N]",
-        Command::Export { .. } => "export python PATH",
+        Command::Export { .. } => "export python [--harness] PATH",
     }
 }
 

@@ -211,7 +211,7 @@ impl Executor {
             let Some(next) = resolve(step, s) else { continue };
             let line = next.line;
             tracing::debug!(line, cmd = ?next.cmd, "command");
-            self.log.started(&next);
+            self.log.started(&next, s.now_ns(), s.record().current());
             match self.start(s, next) {
                 Ok(wait) => self.wait = wait,
                 Err(e) => {

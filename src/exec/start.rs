@@ -109,8 +109,9 @@ impl Executor {
                 s.engine.poll_add(id, interest).map(|_| None)?
             }
             Command::PollDrain(on) => s.engine.poll_drain(on).map(|_| None)?,
-            Command::Export { path } => {
-                let said = self.log.export(std::path::Path::new(&path)).map_err(LabError::Invalid)?;
+            Command::Export { path, harness } => {
+                let said = self.log.export(std::path::Path::new(&path), harness, s.record());
+                let said = said.map_err(LabError::Invalid)?;
                 self.notices.push(said);
                 None
             }
@@ -143,6 +144,7 @@ impl Executor {
         self.last.insert(id, seq);
         self.last_of.insert((id, op), seq);
         self.sock_of.insert(seq, id);
+        self.log.issued(id, seq);
         seq
     }
 }
