@@ -55,6 +55,17 @@ pub enum Command {
     Export { path: String, harness: bool },
 }
 
+impl Command {
+    /// The kind `expect CALL …` names this command's call by, if it is a
+    /// call that has one.
+    pub fn call_kind(&self) -> Option<CallKind> {
+        match self {
+            Command::Call(call) => call.kind(),
+            _ => None,
+        }
+    }
+}
+
 /// A socket call, from the language to the worker that makes it. Each
 /// variant has its module in `ops`.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +91,19 @@ impl SockCall {
     /// from a second thread; data calls wait their turn or run beside.
     pub fn is_control(&self) -> bool {
         matches!(self, SockCall::Shutdown(_) | SockCall::Close)
+    }
+
+    /// The kind `expect CALL …` names this call by, if it has one (see
+    /// also [`Command::call_kind`]).
+    pub fn kind(&self) -> Option<CallKind> {
+        match self {
+            SockCall::Recv { .. } => Some(CallKind::Recv),
+            SockCall::Peek { .. } => Some(CallKind::Peek),
+            SockCall::Send(_) => Some(CallKind::Send),
+            SockCall::Accept => Some(CallKind::Accept),
+            SockCall::Connect(_) => Some(CallKind::Connect),
+            SockCall::Shutdown(_) | SockCall::Close => None,
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::command::{CallKind, Command, ExpectOutcome, Expectation, Located, SockCall};
+use crate::command::{CallKind, Command, ExpectOutcome, Expectation, Located};
 use crate::export::learner::learner_script;
 use crate::export::python::python_script;
 use crate::record::{Call, Outcome, Record};
@@ -81,7 +81,9 @@ impl Log {
             let Some((id, seq)) = e.call else { continue };
             let Some(c) = record.timeline().find(seq) else { continue };
             let Some(outcome) = expected(c) else { continue };
-            let kind = kind_of(&e.cmd.cmd);
+            // Named by its kind, so the check finds it even when another
+            // kind of call was made since.
+            let kind = e.cmd.cmd.call_kind();
             let next_at = kept.get(k + 1).map(|(_, n)| n.at_ns);
             let blocked = match (c.end_ns, next_at) {
                 (None, _) => true,
@@ -139,19 +141,6 @@ impl Log {
 /// Lines numbered 1, 2, 3 …
 fn number(cmds: impl Iterator<Item = Command>) -> Vec<Located> {
     cmds.enumerate().map(|(i, cmd)| Located { line: i + 1, cmd }).collect()
-}
-
-/// The kind `expect CALL …` names for a command's call, so the check
-/// finds that call even when another kind was made since.
-fn kind_of(cmd: &Command) -> Option<CallKind> {
-    match cmd {
-        Command::Call(SockCall::Recv { .. }) => Some(CallKind::Recv),
-        Command::Call(SockCall::Peek { .. }) => Some(CallKind::Peek),
-        Command::Call(SockCall::Send(_)) => Some(CallKind::Send),
-        Command::Call(SockCall::Accept) => Some(CallKind::Accept),
-        Command::Call(SockCall::Connect(_)) => Some(CallKind::Connect),
-        _ => None,
-    }
 }
 
 /// What `expect` would say of a finished call (and its count), if the

@@ -17,18 +17,6 @@ pub struct Flow {
     accepted: Vec<bool>,
 }
 
-/// The kind of call `expect CALL …` names, for a command that is a call.
-fn kind(cmd: &Command) -> Option<CallKind> {
-    match cmd {
-        Command::Call(SockCall::Recv { .. }) => Some(CallKind::Recv),
-        Command::Call(SockCall::Peek { .. }) => Some(CallKind::Peek),
-        Command::Call(SockCall::Send(_)) => Some(CallKind::Send),
-        Command::Call(SockCall::Accept) => Some(CallKind::Accept),
-        Command::Call(SockCall::Connect(_)) => Some(CallKind::Connect),
-        _ => None,
-    }
-}
-
 /// Commands whose outcome a plain `expect` checks: socket calls, set-ups
 /// that connect, and a spin.
 fn is_call(cmd: &Command) -> bool {
@@ -90,7 +78,7 @@ impl Flow {
             };
             if let (true, Some(s)) = (is_call(cmd), on) {
                 last.insert(s, i);
-                if let Some(k) = kind(cmd) {
+                if let Some(k) = cmd.call_kind() {
                     last_of.insert((s, k), i);
                 }
             }
