@@ -340,3 +340,17 @@ fn run_python(path: &std::path::Path) -> Option<String> {
     assert!(ok, "the exported script failed: {out}");
     Some(out)
 }
+
+/// "Now" advances with nothing happening: while following a live session
+/// the screen is redrawn once a second, so the axis and the idle band keep
+/// time; paused, nothing moves, and nothing is redrawn.
+#[test]
+fn an_idle_live_session_still_keeps_time_while_following() {
+    use sockscope::tui::app::IDLE_FRAME;
+    let (mut app, rx) = started();
+    idle(&mut app, &rx);
+    assert!(!app.animating(), "nothing moves");
+    assert_eq!(app.wake_in(), Some(IDLE_FRAME), "but the clock does");
+    app.view.follow = false;
+    assert_eq!(app.wake_in(), None, "paused: no redraws at all");
+}

@@ -24,8 +24,14 @@ use crate::traced::TraceSession;
 
 /// How often to redraw while something moves (a blocked call's elapsed
 /// time, a scheduled peer action, a `wait`, a replay playing). Idle: no
-/// redraws at all.
+/// redraws at all, except one a second while following a live session
+/// ([`IDLE_FRAME`]).
 pub const FRAME: Duration = Duration::from_millis(80);
+
+/// While following a live session with nothing moving, "now" still
+/// advances: the quiet stretch grows (and is folded into an idle band).
+/// Redrawn this often, so the axis and the band never show a stale time.
+pub const IDLE_FRAME: Duration = Duration::from_secs(1);
 
 /// What the kernel held for one open socket when the update step last
 /// sampled it: a reading, shown beside the mode the record says was set.

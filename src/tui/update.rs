@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::app::{App, FRAME, Sample, Status, Store};
+use super::app::{App, FRAME, IDLE_FRAME, Sample, Status, Store};
 pub use super::compare::update::COMMANDS_OFF;
 use crate::command::{Command, Located, ParseError, parse_line};
 use crate::exec::{Failure, FailureKind, Step, Tick};
@@ -194,11 +194,25 @@ impl App {
         moving || self.cpu.busy()
     }
 
+    /// Whether "now" advances on its own: a live lab, a program still
+    /// traced, a compare still running (not a replay, whose clock moves
+    /// only while it plays, nor a fixed record).
+    fn clock_runs(&self) -> bool {
+        match &self.store {
+            Store::Live { .. } => true,
+            Store::Traced(s) => !s.finished(),
+            Store::Compare(c) => !c.finished(),
+            Store::Replay { .. } | Store::Fixed(_) => false,
+        }
+    }
+
     /// How long the loop may sleep: until the executor's deadline, or one
-    /// frame while animating; `None` means until the next event.
+    /// frame while animating, or a second while following a live session;
+    /// `None` means until the next event.
     pub fn wake_in(&self) -> Option<Duration> {
         let busy = self.busy_until.map(|t| t.saturating_duration_since(Instant::now()));
-        let frame = self.animating().then_some(FRAME);
+        let live = self.view.follow && self.clock_runs();
+        let frame = if self.animating() { Some(FRAME) } else { live.then_some(IDLE_FRAME) };
         match (busy, frame) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
