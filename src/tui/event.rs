@@ -1,7 +1,8 @@
 //! The event loop: terminal input (read on its own thread), lab events and
 //! signals, multiplexed with one `select!`. The loop sleeps until something
 //! happens, or for one frame while something animates; it never polls on a
-//! fixed fast tick, so an idle session costs no CPU.
+//! fixed fast tick: an idle session is redrawn once a second while it
+//! follows "now" (see `IDLE_FRAME`), and not at all when paused.
 
 use std::io;
 use std::time::{Duration, Instant};
