@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use sockscope::record::traced::{self as rt, ProcEnd};
-use sockscope::record::{Arg, Event, Lane, Op, Outcome, PyMode, SockKind, TimeoutBy};
+use sockscope::record::{Arg, Event, Lane, Op, Outcome, PyMode, Record, SockKind, TimeoutBy};
 use sockscope::trace::event::{Arg as TArg, SockFamily, SockOrigin};
 use sockscope::trace::{self, SockId, TraceEvent};
 use sockscope::traced::Bridge;
@@ -105,16 +105,24 @@ fn an_accept_names_the_socket_it_made_and_a_listen_makes_a_listener() {
 #[test]
 fn a_closed_fd_reused_is_a_new_socket_and_an_exit_closes_the_rest() {
     let mut b = Bridge::new();
-    b.event(&new_socket(5, SockOrigin::Created), 0);
+    let mut record = Record::new();
+    let mut fold = |out: Vec<Event>| {
+        out.iter().for_each(|e| record.apply(e));
+        out
+    };
+    fold(b.event(&new_socket(5, SockOrigin::Created), 0));
     let close =
         ended(call(2, Syscall::Close, trace::Op::Close, trace::Lane::Sock(sock(5))), 0, trace::Outcome::Ok);
-    let out = b.event(&TraceEvent::End(close), 0);
+    let out = fold(b.event(&TraceEvent::End(close), 0));
     assert!(matches!(out.last(), Some(Event::Closed(1))), "{out:?}");
-    let out = b.event(&new_socket(5, SockOrigin::Created), 0);
+    let out = fold(b.event(&new_socket(5, SockOrigin::Created), 0));
     assert!(matches!(&out[..], [Event::Socket(i)] if i.id == 2 && i.fd == 5), "{out:?}");
     // The same fd again without a close seen (dup2 over it): the old one goes.
-    let out = b.event(&new_socket(5, SockOrigin::Seen), 0);
+    let out = fold(b.event(&new_socket(5, SockOrigin::Seen), 0));
     assert!(matches!(&out[..], [Event::Closed(2), Event::Socket(i)] if i.id == 3), "{out:?}");
+    // Three sockets on one fd number: three lanes, each its own name.
+    let names: Vec<String> = (1..=3).map(|id| record.lane_name(Lane::Sock(id))).collect();
+    assert_eq!(names, [format!("{PID}:5"), format!("{PID}:5 (2)"), format!("{PID}:5 (3)")]);
     b.event(
         &TraceEvent::Process {
             seq: 9,

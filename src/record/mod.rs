@@ -43,6 +43,9 @@ pub struct Record {
     output: ProgramOutput,
     /// Per lane, the record whose state changed last (see [`Record::last_changed`]).
     changed: HashMap<Lane, usize>,
+    /// A traced program's sockets so far per `PID:FD`, to tell apart the
+    /// sockets a reused fd number has stood for.
+    fd_uses: HashMap<(u32, std::os::fd::RawFd), u32>,
 }
 
 impl Record {
@@ -123,6 +126,11 @@ impl Record {
             None => {
                 let mut s = SockState::new(info.clone());
                 s.mode = info.mode.unwrap_or_default();
+                if let Some(pid) = info.pid {
+                    let uses = self.fd_uses.entry((pid, info.fd)).or_default();
+                    s.reuse = *uses;
+                    *uses += 1;
+                }
                 self.socks.insert(info.id, s);
                 if !info.kind.is_accepted() {
                     self.current = Some(info.id);
@@ -163,10 +171,14 @@ impl Record {
     }
 
     /// A lane's name: `#1`, `peer`, `loop`, or a traced program's `PID:FD`
-    /// and `PID:loop`.
+    /// and `PID:loop`. A later socket on a reused fd number is `PID:FD (2)`,
+    /// `(3)`…, so two lanes never share a name.
     pub fn lane_name(&self, lane: Lane) -> String {
         match lane {
             Lane::Sock(id) => match self.socket(id) {
+                Some(s) if s.reuse > 0 => {
+                    format!("{}:{} ({})", s.info.pid.unwrap_or(0), s.info.fd, s.reuse + 1)
+                }
                 Some(s) if s.info.pid.is_some() => format!("{}:{}", s.info.pid.unwrap_or(0), s.info.fd),
                 _ => lane.to_string(),
             },

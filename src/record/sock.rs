@@ -17,11 +17,21 @@ pub struct SockState {
     pub closed: bool,
     /// What its calls so far showed: shutdowns, EOF, a reset.
     pub history: History,
+    /// A traced program's socket: how many sockets before it had the same
+    /// `PID:FD` (a closed fd's number comes back for a new socket).
+    pub reuse: u32,
 }
 
 impl SockState {
     pub fn new(info: SockInfo) -> SockState {
-        SockState { info, mode: Mode::default(), kernel: None, closed: false, history: History::default() }
+        SockState {
+            info,
+            mode: Mode::default(),
+            kernel: None,
+            closed: false,
+            history: History::default(),
+            reuse: 0,
+        }
     }
 
     pub fn id(&self) -> u32 {
