@@ -354,3 +354,33 @@ fn an_idle_live_session_still_keeps_time_while_following() {
     app.view.follow = false;
     assert_eq!(app.wake_in(), None, "paused: no redraws at all");
 }
+
+/// The sockets pane's rows as text, at 120×36.
+fn sockets_pane(app: &App) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 36)).unwrap();
+    t.draw(|f| sockscope::tui::ui::render(f, app)).unwrap();
+    let s = sockscope::tui::ui::layout(ratatui::layout::Rect::new(0, 0, 120, 36), app).sockets;
+    let buf = t.backend().buffer();
+    let rows: Vec<String> =
+        (s.y..s.bottom()).map(|y| (s.x..s.right()).map(|x| buf[(x, y)].symbol()).collect()).collect();
+    rows.join("\n")
+}
+
+/// `open udp` pairs the socket with a UDP socket of the peer's: the pane
+/// calls that end `peer`, as it does a TCP connection's; a UDP socket
+/// connected to an address of the user's shows the address.
+#[test]
+fn a_udp_socket_paired_with_the_peer_shows_peer() {
+    let (mut app, rx) = started();
+    app.run_line("open udp").unwrap();
+    until(&mut app, &rx, "#2", |a| a.current() == Some(2));
+    let pane = sockets_pane(&app);
+    let row = pane.lines().find(|l| l.contains("#2 udp")).unwrap_or_default().to_string();
+    assert!(row.contains("⇄ peer"), "{pane}");
+    let away = app.record().socket(1).and_then(|s| s.info.local).expect("#1's address");
+    app.run_line(&format!("open udp {away}")).unwrap();
+    until(&mut app, &rx, "#3", |a| a.current() == Some(3));
+    let pane = sockets_pane(&app);
+    let row = pane.lines().find(|l| l.contains("#3 udp")).unwrap_or_default().to_string();
+    assert!(row.contains(&format!("⇄ {away}")) && !row.contains("peer"), "{pane}");
+}

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{frame, title};
-use crate::record::SockState;
+use crate::record::{Arg, Lane, SockKind, SockState};
 use crate::tui::app::App;
 use crate::tui::fit;
 use crate::tui::theme::Theme;
@@ -191,6 +191,20 @@ fn addresses(s: &SockState, app: &App, room: usize) -> String {
     fit::end(&format!("{} {arrow} {}", fit::start(&l, l_room), fit::start(&r, r_room)), room)
 }
 
+/// The peer's own UDP socket that `open udp` (no address) connected this
+/// one to, as its open call recorded it.
+fn peer_udp(s: &SockState, app: &App) -> Option<std::net::SocketAddr> {
+    if s.info.kind != SockKind::Udp {
+        return None;
+    }
+    let t = app.record().timeline();
+    let first = *t.lane(Lane::Sock(s.id())).first()?;
+    match t.get(first as usize)?.arg {
+        Arg::Bound { to, .. } => Some(to),
+        _ => None,
+    }
+}
+
 /// The two ends of a socket, as they are shown: the peer's as `peer`.
 fn ends(s: &SockState, app: &App) -> (Option<String>, Option<String>) {
     if s.info.kind.is_unix() {
@@ -208,7 +222,9 @@ fn ends(s: &SockState, app: &App) -> (Option<String>, Option<String>) {
     let local = s.info.local.filter(|l| l.port() != 0).or(read.and_then(|x| x.local));
     let remote = s.info.remote.or(read.and_then(|x| x.remote));
     match (local, remote) {
-        (Some(l), Some(r)) if Some(r) == app.peer_addr => (Some(l.to_string()), Some("peer".into())),
+        (Some(l), Some(r)) if Some(r) == app.peer_addr || Some(r) == peer_udp(s, app) => {
+            (Some(l.to_string()), Some("peer".into()))
+        }
         (l, r) => (l.map(|l| l.to_string()), r.map(|r| r.to_string())),
     }
 }
