@@ -111,6 +111,15 @@ fn expect_with_no_call_yet_fails() {
 }
 
 #[test]
+fn expect_slowest_with_no_clients_yet_fails_at_once() {
+    let mut s = Session::new();
+    let began = std::time::Instant::now();
+    let f = fails(&mut s, "listen\nexpect slowest over 1s");
+    assert_names(&f, FailureKind::Command, 2, &["expect slowest over 1s", "no `peer connect` yet"]);
+    assert!(began.elapsed() < std::time::Duration::from_secs(4), "not after the 5 s expect wait");
+}
+
+#[test]
 fn a_failed_expect_says_what_happened() {
     let mut s = Session::new();
     let f = fails(&mut s, "open tcp\nnonblocking\nrecv\nexpect data 5");

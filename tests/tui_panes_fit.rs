@@ -317,3 +317,22 @@ fn the_cpu_meter_gives_way_to_the_status() {
         assert!(line.contains(if w == 80 { " 37%" } else { "cpu 37%" }), "{line}");
     }
 }
+
+/// A long error is not cut: the status line takes up to three rows for it,
+/// so every word of it can be read; the hints stay on the last row.
+#[test]
+fn a_long_error_wraps_rather_than_being_cut() {
+    let error = "error: cannot resolve `[fe80::1%nosuchzone]:80`: failed to lookup address information: \
+                 Name or service not known";
+    for (w, h) in SIZES {
+        let mut a = first_screen();
+        a.cpu.percent = Some(37);
+        a.status = Some(Status::Error(error.into()));
+        let lines = rows(&a, w, h);
+        let text = lines.join("\n");
+        let words: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(words.contains(error), "every word of it, in order:\n{text}");
+        assert!(lines.last().is_some_and(|l| l.contains("q quit")), "the hints stay:\n{text}");
+        assert_snapshot!(format!("status_error_{w}x{h}"), screen(&a, w, h).backend());
+    }
+}

@@ -59,6 +59,13 @@ impl Executor {
             Command::Expect(exp)
                 if matches!(exp.outcome, ExpectOutcome::SlowestOver(_) | ExpectOutcome::SlowestUnder(_)) =>
             {
+                if s.engine.batch().is_none() {
+                    return Err(LabError::Invalid(format!(
+                        "`expect {}`: there has been no `peer connect` yet (it checks the clients of the \
+                         latest `peer connect N` to a `serve`)",
+                        want(&exp)
+                    )));
+                }
                 Some(Wait::Slowest { line: l.line, exp, until: Instant::now() + super::EXPECT_WAIT })
             }
             Command::Serve { kind, clients } => {

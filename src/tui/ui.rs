@@ -23,7 +23,8 @@
 //! ┌ trace: python3 (pid 4242) ────────────────────────────────────────┐   (trace only; `o`
 //! │ ● running  t+3.201s  5 sockets (3 open)  48 calls  output: 2 lines│    opens it into the
 //! └───────────────────────────────────────────────────────────────────┘    program's output)
-//!  status: the last command, or an error with its column
+//!  status: the last command, or an error with its column (a long error
+//!          wraps onto up to 3 rows)
 //!  : prompt  — or the key hints when the prompt is closed
 //! ```
 
@@ -66,7 +67,7 @@ pub fn layout(area: Rect, app: &App) -> Areas {
     let [main, demo_area, status, prompt] = Layout::vertical([
         Constraint::Min(0),
         Constraint::Length(demo_h),
-        Constraint::Length(1),
+        Constraint::Length(prompt::status_height(app, area.width)),
         Constraint::Length(1),
     ])
     .areas(area);

@@ -1,5 +1,6 @@
-//! The bottom two rows: the status line (the last command, or an error
-//! with its column) and the `:` prompt, or the key hints while it is closed.
+//! The bottom rows: the status line (the last command, or an error with its
+//! column, wrapped onto up to three rows when it is long) and the `:`
+//! prompt, or the key hints while it is closed.
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -10,8 +11,33 @@ use crate::tui::app::{App, Status};
 use crate::tui::theme::Theme;
 use crate::tui::{fit, fmt};
 
+/// An error may take this many rows of the status line, so all of it can
+/// be read; anything else takes one.
+pub const MAX_ERROR_ROWS: u16 = 3;
+
+/// An error longer than the line, word-wrapped (rows after the first
+/// indented), at most [`MAX_ERROR_ROWS`]; `None` for anything else.
+fn error_rows(app: &App, width: u16) -> Option<Vec<Line<'static>>> {
+    let Some(Status::Error(e)) = &app.status else { return None };
+    let line = Line::styled(fmt::safe(e), app.theme.error());
+    if app.peer_prefix || line.width() <= width as usize {
+        return None;
+    }
+    let rows = fit::wrap(&line, 2, width);
+    Some(fit::cut_rows(rows, MAX_ERROR_ROWS as usize, width, app.theme.dim()))
+}
+
+/// How many rows the status line needs at this width.
+pub fn status_height(app: &App, width: u16) -> u16 {
+    error_rows(app, width).map_or(1, |rows| rows.len() as u16)
+}
+
 pub fn render_status(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
+    if let Some(rows) = error_rows(app, area.width).filter(|_| area.height > 1) {
+        f.render_widget(Paragraph::new(rows), area);
+        return;
+    }
     let line = if app.peer_prefix {
         let mut spans = vec![Span::styled("peer: ", t.bold())];
         for b in &app.keys.peer {
