@@ -279,6 +279,25 @@ impl App {
         }
     }
 
+    /// Whether the lab's keys run nothing now: a replay, a trace or a
+    /// compare runs nothing, and a demo's keys are off unless switched on.
+    /// Panes then offer no key to press.
+    pub fn keys_off(&self) -> bool {
+        self.player().is_some()
+            || self.record().is_traced()
+            || self.compared().is_some()
+            || self.demo.as_ref().is_some_and(|d| !d.live)
+    }
+
+    /// "no sockets yet", and how to open one when a key can.
+    pub fn no_socket_hint(&self, what: &str) -> String {
+        if self.keys_off() {
+            what.to_string()
+        } else {
+            format!("{what}: {} opens one", self.keys.key_of("new-tcp"))
+        }
+    }
+
     /// The two sides, in `compare`.
     pub fn compared(&self) -> Option<&Compare> {
         match &self.store {

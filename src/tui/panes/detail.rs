@@ -50,13 +50,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         *last = fit::mark_cut(last, inner.width, t.dim());
     }
     f.render_widget(block, area);
-    // Suggestions go at the bottom, only where they do not hide the facts;
-    // a replay, a trace or a compare runs nothing, and a demo's keys are off unless switched on.
-    let keys_off = app.player().is_some()
-        || app.record().is_traced()
-        || app.compared().is_some()
-        || app.demo.as_ref().is_some_and(|d| !d.live);
-    let tips = if keys_off {
+    // Suggestions go at the bottom, only where they do not hide the facts,
+    // and only where a key can act on them.
+    let tips = if app.keys_off() {
         Vec::new()
     } else {
         let id = call.and_then(|c| c.lane.sock());

@@ -25,7 +25,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let which = id.map_or_else(String::new, |id| format!(" {}", name(id)));
     let block = frame(title(format!("inspector{which}  (i: sockets)"), t), t);
     let lines = match (id.and_then(|id| app.record().socket(id)), &app.inspection) {
-        (None, _) => vec![Line::styled("no current socket: n opens one", t.dim())],
+        (None, _) => vec![Line::styled(app.no_socket_hint("no current socket"), t.dim())],
         (Some(s), _) if s.closed => vec![Line::styled(format!("{} is closed", name(s.id())), t.dim())],
         (Some(_), Some(i)) => inspected(i, t),
         (Some(s), None) => recorded(s, app.player().is_some(), t),

@@ -49,7 +49,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let inner = block.inner(area);
     let mut lines = Vec::new();
     if app.record().sockets().next().is_none() {
-        lines.push(Line::styled("no sockets yet: n opens one", t.dim()));
+        lines.push(Line::styled(app.no_socket_hint("no sockets yet"), t.dim()));
     }
     for s in app.record().sockets().skip(first_shown(app, inner.height)) {
         if Some(s.id()) == app.pane_socket() && !s.closed {
