@@ -27,7 +27,12 @@ pub const ACTIONS: &[&str] = &[
     "peer",
     "zoom-in",
     "zoom-out",
+    "fit",
     "follow",
+    "inspector",
+    "payload",
+    "scroll-call-up",
+    "scroll-call-down",
     "help",
     "prompt",
     "transcript",
@@ -234,6 +239,13 @@ fn describe(text: &str, e: &toml::de::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_readme_lists_every_action() {
+        let readme: String = include_str!("../README.md").split_whitespace().collect::<Vec<_>>().join(" ");
+        let listed = ACTIONS.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+        assert!(readme.contains(&format!("The actions `[keys]` can rebind: {listed}.")), "{listed}");
+    }
 
     #[test]
     fn the_defaults_need_no_file() {

@@ -297,6 +297,22 @@ mod tests {
         assert_eq!(zoom.label, "f -", "the pair's row names both keys");
     }
 
+    #[test]
+    fn the_view_keys_can_be_rebound_too() {
+        let km = Keymap::new(
+            &map(&[("fit", "Z"), ("scroll-call-up", "ctrl-u"), ("scroll-call-down", "ctrl-d")]),
+            1024,
+        );
+        let shift = |c| press(KeyCode::Char(c), KeyModifiers::SHIFT);
+        let ctrl = |c| press(KeyCode::Char(c), KeyModifiers::CONTROL);
+        assert_eq!(Keymap::lookup(&km.main, &shift('Z')), Some(Action::Fit));
+        assert_eq!(Keymap::lookup(&km.main, &ctrl('u')), Some(Action::ScrollDetail(-1)));
+        assert_eq!(Keymap::lookup(&km.main, &ctrl('d')), Some(Action::ScrollDetail(1)));
+        assert_eq!(Keymap::lookup(&km.main, &press(KeyCode::Char('z'), KeyModifiers::NONE)), None);
+        let up = km.main.iter().find(|b| b.action == Action::ScrollDetail(-1)).unwrap();
+        assert_eq!(up.label, "C-u C-d");
+    }
+
     /// Action and key pairs, as a config's `[keys]` holds them.
     type Rebinds<'a> = &'a [(&'a str, &'a str)];
 
@@ -314,7 +330,8 @@ mod tests {
             (&[("quit", "ctrl-z")], &["keys.quit", "suspending"]),
             (&[("quit", "ctrl-c")], &["keys.quit", "ctrl-c always quits"]),
             (&[("recv", "esc")], &["keys.recv", "backing out"]),
-            (&[("recv", "i")], &["keys.recv", "does \"kernel inspector / sockets\"", "cannot be rebound"]),
+            (&[("recv", "i")], &["keys.recv", "inspector's"]),
+            (&[("recv", "h")], &["keys.recv", "does \"previous / next call\"", "cannot be rebound"]),
             (&[("recv", "1")], &["keys.recv", "use socket #N"]),
             (&[("quit", "space")], &["keys.quit", "in a demo", "run the next step"]),
             (&[("quit", "<")], &["keys.quit", "in a replay"]),
