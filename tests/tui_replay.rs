@@ -205,3 +205,57 @@ fn a_recording_made_in_the_tui_replays_identically() {
     assert!(live.len() >= 6, "the session made calls: {live:?}");
     assert_eq!(replayed_lines(&replay), live, "the replay differs from the live session");
 }
+
+/// The screen as text.
+fn screen_text(app: &App, w: u16, h: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| tui::ui::render(f, app)).unwrap();
+    let buf = term.backend().buffer();
+    (0..h).map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>()).collect::<Vec<_>>().join("\n")
+}
+
+/// A traced program's recording keeps what it printed: `o` shows it under
+/// the replay bar, as far as the replay clock has come. A recording of the
+/// lab has none, and `o` says so.
+#[test]
+fn a_replayed_trace_shows_the_programs_output_with_o() {
+    use sockscope::record::Event;
+    use sockscope::record::file::Stamped;
+    use sockscope::record::traced::{Output, ProcInfo, ProcOrigin, Stream};
+    let (_, rec) = record_run("output", "02-nonblocking-wouldblock.scenario");
+    let mut lab = replay_app("rec", record::read(&rec).unwrap(), &tui::Options::default());
+    press(&mut lab, 'o');
+    assert!(!lab.output_shown);
+    assert!(
+        matches!(&lab.status, Some(Status::Info(s)) if s.contains("not of a traced program")),
+        "{:?}",
+        lab.status
+    );
+
+    let proc = ProcInfo {
+        pid: 42,
+        exe: "/usr/bin/python3".into(),
+        origin: ProcOrigin::Started,
+        python: true,
+        end: None,
+    };
+    let out = |stream, text: &str| Event::Output(Output { stream, bytes: text.as_bytes().into() });
+    let events = vec![
+        Stamped { t_ns: 0, ev: Event::Process(proc) },
+        Stamped { t_ns: 1_000_000, ev: out(Stream::Stdout, "hello from the program\n") },
+        Stamped { t_ns: 2_000_000, ev: out(Stream::Stderr, "a warning\x1b[31m\n") },
+    ];
+    let mut app = replay_app("trace.jsonl", events, &tui::Options::default());
+    press(&mut app, 'o');
+    assert!(app.output_shown);
+    let screen = screen_text(&app, 80, 24);
+    assert!(screen.contains("written nothing"), "nothing yet at the replay clock:\n{screen}");
+    for _ in 0..3 {
+        press(&mut app, 'n');
+    }
+    let screen = screen_text(&app, 80, 24);
+    assert!(screen.contains("hello from the program"), "{screen}");
+    assert!(screen.contains("a warning\\x1b[31m"), "escaped, never raw:\n{screen}");
+    press(&mut app, 'o');
+    assert!(!screen_text(&app, 80, 24).contains("hello from the program"), "o hides it again");
+}

@@ -24,6 +24,9 @@ use crate::exec::Step;
 
 /// `i` in a compare: the pane it would swap is the compare pane.
 const NO_INSPECTOR: &str = "compare shows each side's figures where the sockets or the inspector would be";
+/// `o` in a replay of the lab (not of a traced program).
+const NO_OUTPUT: &str =
+    "this recording is of sockscope's own sockets, not of a traced program: it holds no program output";
 
 impl App {
     /// Time cells in the timeline pane at the current terminal size.
@@ -125,6 +128,9 @@ impl App {
             Action::Prompt => self.open_prompt(""),
             Action::Help => self.help = true,
             Action::Quit => self.ask_quit(),
+            Action::Output if self.player().is_some_and(|p| !p.traced()) => {
+                self.status = Some(Status::Info(NO_OUTPUT.into()));
+            }
             Action::Output => self.output_shown = !self.output_shown,
             Action::Zoom(steps) => self.view.zoom(steps, self.now_ns, cells),
             Action::Fit => self.view.fit(self.now_ns),

@@ -324,6 +324,7 @@ pub const REPLAY: &[Binding] = &[
     b(&[Char('n'), Right], "n →", Action::StepEvent, "step to the next event", Section::Replay),
     b(&[Char('<')], "< >", Action::Speed(-1), "speed 0.25x … 4x", Section::Replay),
     b(&[Char('>')], "", Action::Speed(1), "", Section::Replay),
+    b(&[Char('o')], "o", Action::Output, "a traced program's output", Section::Replay),
 ];
 
 /// While the transcript is shown these come first: they move its cursor,

@@ -28,11 +28,15 @@ pub struct Player {
     last: Option<Instant>,
     /// Whether the recording holds narration (`say`), so the pane keeps room for it.
     narrated: bool,
+    /// Whether it is a traced program's (it names a process), so `o` has
+    /// output to show from the first event on.
+    traced: bool,
 }
 
 impl Player {
     pub fn new(name: &str, events: Vec<Stamped>) -> Player {
         let narrated = events.iter().any(|e| matches!(&e.ev, Event::Instant(c) if c.op == Op::Say));
+        let traced = events.iter().any(|e| matches!(&e.ev, Event::Process(_)));
         Player {
             name: name.into(),
             events,
@@ -42,11 +46,16 @@ impl Player {
             speed: NORMAL,
             last: None,
             narrated,
+            traced,
         }
     }
 
     pub fn narrated(&self) -> bool {
         self.narrated
+    }
+
+    pub fn traced(&self) -> bool {
+        self.traced
     }
 
     pub fn finished(&self) -> bool {

@@ -112,7 +112,7 @@ fn hints<'a>(app: &App, t: &Theme, width: u16) -> Line<'a> {
             ("← →".into(), "select a call".into(), 8),
             ("↑ ↓".into(), "lane".into(), 4),
             (k("follow"), "follow".into(), 5),
-            ("+ -".into(), "zoom".into(), 6),
+            (format!("{} {}", k("zoom-in"), k("zoom-out")), "zoom".into(), 6),
         ],
         // A compare runs nothing: its keys look and move.
         _ if app.compared().is_some() => vec![
@@ -124,13 +124,17 @@ fn hints<'a>(app: &App, t: &Theme, width: u16) -> Line<'a> {
         ],
         Some(p) => {
             let play = if p.playing { "pause" } else { "play" };
-            vec![
+            let mut v = vec![
                 ("Space".into(), play.into(), 10),
                 ("n →".into(), "step".into(), 9),
                 ("< >".into(), format!("speed {}", p.speed_label()), 8),
                 (k("follow"), "follow".into(), 3),
-                ("i".into(), "inspector".into(), 2),
-            ]
+                (k("inspector"), "inspector".into(), 2),
+            ];
+            if p.traced() {
+                v.push(("o".into(), "output".into(), 7));
+            }
+            v
         }
         // A listener has no data to read: its call is accept.
         None if app.current_socket().is_some_and(|s| s.info.kind.is_listener()) => vec![

@@ -20,19 +20,41 @@ fn narration_rows(screen_h: u16) -> u16 {
     if screen_h >= 30 { 3 } else { 2 }
 }
 
-/// The bar, and room for narration if the recording has any.
+/// The bar, and room for narration if the recording has any, and for a
+/// traced program's output when `o` shows it.
 pub fn height(app: &App, screen: Rect) -> u16 {
+    let narration = narrated_rows(app, screen.height);
+    let output = if shows_output(app) { super::trace::output_height(screen) - HEIGHT } else { 0 };
+    HEIGHT + narration + output
+}
+
+/// Rows for the recording's narration, if it has any.
+fn narrated_rows(app: &App, screen_h: u16) -> u16 {
     match app.player() {
-        Some(p) if p.narrated() => HEIGHT + narration_rows(screen.height),
-        _ => HEIGHT,
+        Some(p) if p.narrated() => narration_rows(screen_h),
+        _ => 0,
     }
+}
+
+/// Whether the program's output is shown under the bar: asked for, and
+/// the recording is of a traced program.
+fn shows_output(app: &App) -> bool {
+    app.output_shown && app.player().is_some_and(|p| p.traced())
 }
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let Some(p) = app.player() else { return };
     let block = frame(title(format!("replay: {}", fmt::safe(&p.name)), t), t);
-    let inner = block.inner(area);
+    let mut inner = block.inner(area);
+    if shows_output(app) {
+        // The output goes under the bar, the narration and the bar above it.
+        let rows = inner.height.saturating_sub(1 + narrated_rows(app, f.area().height));
+        let out_at = Rect { y: inner.bottom() - rows, height: rows, ..inner };
+        let lines = super::trace::output_lines(app.record().output(), rows.into(), inner.width, t);
+        f.render_widget(Paragraph::new(lines), out_at);
+        inner.height -= rows;
+    }
     if inner.height > 1 {
         let said = narration(app.record()).join(" ");
         let rows = inner.height - 1;

@@ -9,9 +9,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{frame, title};
+use crate::record::ProgramOutput;
 use crate::record::traced::Stream;
 use crate::traced::OutputTo;
 use crate::tui::app::App;
+use crate::tui::theme::Theme;
 use crate::tui::{fit, fmt};
 
 /// Borders and one line.
@@ -19,7 +21,27 @@ pub const HEIGHT: u16 = 3;
 
 /// The bar's height: one line, or the output pane's rows when shown.
 pub fn height(app: &App, screen: Rect) -> u16 {
-    if app.output_shown { (screen.height / 3).clamp(5, 12) } else { HEIGHT }
+    if app.output_shown { output_height(screen) } else { HEIGHT }
+}
+
+/// Rows for the bar with the program's output under it.
+pub fn output_height(screen: Rect) -> u16 {
+    (screen.height / 3).clamp(5, 12)
+}
+
+/// The program's last `rows` lines of output, escaped, stderr in the
+/// error style; or a line saying there are none.
+pub fn output_lines(out: &ProgramOutput, rows: usize, width: u16, t: &Theme) -> Vec<Line<'static>> {
+    let shown = out.last(rows);
+    if shown.is_empty() {
+        return vec![Line::styled("the program has written nothing to stdout or stderr", t.dim())];
+    }
+    let line = |(stream, bytes): (Stream, &[u8])| {
+        let text = fit::end(&crate::escape::escape(bytes), width as usize);
+        let style = if stream == Stream::Stderr { t.error() } else { t.plain() };
+        Line::styled(text, style)
+    };
+    shown.into_iter().map(line).collect()
 }
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
@@ -73,16 +95,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     // Paragraph cuts the line at the edge; the state and counts come first.
     let mut lines = vec![head];
     if app.output_shown {
-        let room = inner.height.saturating_sub(1) as usize;
-        let shown = out.last(room);
-        if shown.is_empty() {
-            lines.push(Line::styled("the program has written nothing to stdout or stderr", t.dim()));
-        }
-        for (stream, bytes) in shown {
-            let text = fit::end(&crate::escape::escape(bytes), inner.width as usize);
-            let style = if stream == Stream::Stderr { t.error() } else { t.plain() };
-            lines.push(Line::styled(text, style));
-        }
+        lines.extend(output_lines(out, inner.height.saturating_sub(1) as usize, inner.width, t));
     }
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
