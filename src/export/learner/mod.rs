@@ -279,8 +279,8 @@ impl<'a> Script<'a> {
         for l in intro.iter().filter(|l| !l.is_empty()) {
             out.extend(comment(l, ""));
         }
-        out.push("# Each call prints what it gave. `sockscope export python --harness` writes a".into());
-        out.push("# faithful rerun instead, with sockscope's own model and every expect checked.".into());
+        out.push("# Each call prints what it gave. `export python --harness` writes a faithful".into());
+        out.push("# rerun instead, with sockscope's own model and every expect checked.".into());
         let mut code: Vec<&String> = self.setup.iter().collect();
         code.extend(self.helpers.iter().flat_map(|(_, h)| h));
         code.extend(&body);
