@@ -96,7 +96,8 @@ impl Log {
                     continue;
                 }
                 let end = c.end_ns.unwrap_or(u64::MAX);
-                let released = kept.iter().rposition(|(_, n)| n.at_ns < end).unwrap_or(k);
+                // Commands start in time order: the last one before the end.
+                let released = kept.partition_point(|(_, n)| n.at_ns < end).saturating_sub(1).max(k);
                 (released, outcome)
             } else {
                 (k, outcome)
