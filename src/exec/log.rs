@@ -80,29 +80,26 @@ impl Log {
         for (k, (_, e)) in kept.iter().enumerate() {
             let Some((id, seq)) = e.call else { continue };
             let Some(c) = record.timeline().find(seq) else { continue };
-            let Some(outcome) = expected(c) else { continue };
+            let Some((outcome, n)) = expected(c) else { continue };
+            let blocking = || expect(None, ExpectOutcome::Blocking, None);
+            let next_at = kept.get(k + 1).map(|(_, n)| n.at_ns);
+            let at = match c.end_ns {
+                // Still in the kernel: it blocks to the end of the script.
+                None => {
+                    after[k].push(blocking());
+                    continue;
+                }
+                Some(end) if next_at.is_some_and(|next| end > next) => {
+                    after[k].push(blocking());
+                    // Commands start in time order: the last one to start
+                    // before the call ended released it.
+                    kept.partition_point(|(_, n)| n.at_ns < end).saturating_sub(1).max(k)
+                }
+                Some(_) => k,
+            };
             // Named by its kind, so the check finds it even when another
             // kind of call was made since.
             let kind = e.cmd.cmd.call_kind();
-            let next_at = kept.get(k + 1).map(|(_, n)| n.at_ns);
-            let blocked = match (c.end_ns, next_at) {
-                (None, _) => true,
-                (Some(end), Some(next)) => end > next,
-                (Some(_), None) => false,
-            };
-            let (at, outcome) = if blocked {
-                after[k].push(expect(None, ExpectOutcome::Blocking, None));
-                if c.end_ns.is_none() {
-                    continue;
-                }
-                let end = c.end_ns.unwrap_or(u64::MAX);
-                // Commands start in time order: the last one before the end.
-                let released = kept.partition_point(|(_, n)| n.at_ns < end).saturating_sub(1).max(k);
-                (released, outcome)
-            } else {
-                (k, outcome)
-            };
-            let (outcome, n) = outcome;
             let now = self.current_after(kept[at].0, record);
             let check = expect(kind, outcome, n);
             after[at].extend(on_socket(id, now, check));
