@@ -260,14 +260,33 @@ fn slowest_claims(script: &[Located]) -> Vec<(usize, Vec<u32>, ExpectOutcome)> {
 /// Runs one script both ways, as the learner's plain script. `Err` says
 /// how they differ.
 fn compare_learner(name: &str, text: &str) -> Result<String, String> {
+    compare_learner_from(name, text, false)
+}
+
+/// The same, with the script written by the session itself: `export python
+/// PATH` as its last line, as `:export` in the TUI writes it, from what the
+/// calls did in that same run.
+fn compare_learner_from(name: &str, text: &str, session: bool) -> Result<String, String> {
     let script = parse_script(text).map_err(|e| format!("{name}: does not parse: {e:?}"))?;
-    let py = learner_script(name, &script, &intro(text));
-    let (code, py_out, py_err) = run_python(&py);
+    let path = std::env::temp_dir().join(format!("sockscope-session-{}-{name}.py", std::process::id()));
+    let text_run = match session {
+        true => format!("{text}\nexport python \"{}\"\n", path.display()),
+        false => text.to_string(),
+    };
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let ours_code = run_script(name, text, Format::Json, &mut out, &mut err);
+    let ours_code = run_script(name, &text_run, Format::Json, &mut out, &mut err);
     if ours_code != 0 {
         return Err(format!("{name}: sockscope exited {ours_code}: {}", String::from_utf8_lossy(&err)));
     }
+    let py = match session {
+        true => {
+            let py = std::fs::read_to_string(&path).map_err(|e| format!("{name}: no export: {e}"))?;
+            let _ = std::fs::remove_file(&path);
+            py
+        }
+        false => learner_script(name, &script, &intro(text)),
+    };
+    let (code, py_out, py_err) = run_python(&py);
     if code != Some(0) {
         let how = code.map_or("was killed after 30 s".into(), |c| format!("exited {c}"));
         return Err(format!("{name}: the learner's script {how}:\n{py_out}{py_err}\n{py}"));
@@ -380,6 +399,47 @@ fn every_shipped_scenario_exports_to_a_learners_script_that_agrees() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Sessions as typed at the prompt: no expects, each call left to finish
+/// or be released before the next of its kind, and before the export.
+const TYPED: &[(&str, &str)] = &[
+    ("typed-release", "open tcp\nrecv\npeer send \"late\"\nnonblocking\nrecv\nblocking\npeer close\nrecv\n"),
+    (
+        "typed-timeouts",
+        "open tcp\ntimeout 0.2\nrecv\nwait 400ms\nrcvtimeo 0.1\nblocking\nrecv\nwait 300ms\nrecv 2\nwait 300ms\n",
+    ),
+    ("typed-accept", "listen\naccept\npeer connect\nuse 2\nrecv\npeer send \"hi\"\nshutdown wr\n"),
+    ("typed-udp-reset", "open udp\nrecv\npeer send \"dgram\"\nopen tcp\npeer reset\nrecv\nsend \"x\"\n"),
+    ("typed-shutdown", "open tcp\nrecv\nshutdown rd\nrecv\nuse 1\npeek\n"),
+];
+
+/// A session exported from the prompt (`export python PATH`, as `:export`
+/// in the TUI writes it, from what the calls did in that same run) agrees
+/// with the run: the typed sessions above, which have no expects to go by,
+/// and each shipped scenario with the export as its last line.
+#[test]
+fn a_session_exports_a_script_that_agrees() {
+    if !have_python() {
+        return;
+    }
+    let shipped = scenarios().into_iter().map(|f| {
+        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
+        (name, std::fs::read_to_string(&f).expect("the scenario is readable"))
+    });
+    let typed = TYPED.iter().map(|(n, t)| (n.to_string(), t.to_string()));
+    let runs: Vec<_> = typed
+        .chain(shipped)
+        .map(|(name, text)| thread::spawn(move || compare_learner_from(&name, &text, true)))
+        .collect();
+    let mut failures = Vec::new();
+    for run in runs {
+        match run.join().unwrap_or_else(|_| Err("a comparison panicked".into())) {
+            Ok(said) => println!("{said}"),
+            Err(e) => failures.push(e),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn every_shipped_scenario_exports_to_python_that_agrees() {
     let files = scenarios();
@@ -401,6 +461,13 @@ const EDGES: &[(&str, &str)] = &[
     ("blocking-at-exit", "open tcp\nrecv\nrecv 10\n"),
     // A blocked call that the scenario says is blocking, and nothing ends.
     ("blocked-to-the-end", "open tcp\nrecv\nexpect blocking\nsay \"still waiting\"\nwait 100ms\n"),
+    // Calls that block and then end on their own, with nothing acting
+    // meanwhile: a timeout, and a send scheduled before the recv.
+    (
+        "ends-on-its-own",
+        "open tcp\ntimeout 0.3\nrecv\nexpect blocking\nexpect timeout\npeer send \"hi\" after 200ms\nrecv\n\
+         expect blocking\nsay \"the send was scheduled before\"\nwait 50ms\nexpect data 2\n",
+    ),
     // peek leaves the bytes for the recv; a second recv on a busy socket runs beside it.
     (
         "peek-and-beside",
@@ -479,7 +546,7 @@ fn edge_cases_export_to_a_learners_script_that_agrees() {
     if !have_python() {
         return;
     }
-    let compared = ["blocked-to-the-end", "listener", "timers-and-drain", "unix"];
+    let compared = ["blocked-to-the-end", "ends-on-its-own", "listener", "timers-and-drain", "unix"];
     let mut failures = Vec::new();
     for (name, text) in EDGES.iter().filter(|(n, _)| compared.contains(n)) {
         match compare_learner(name, text) {

@@ -1,7 +1,8 @@
 //! A call the scenario expects to block, written as a program makes it: a
 //! second thread (or a timer, for a lone peer send) starts doing what the
 //! scenario does while the call waits, and then the call blocks until that
-//! releases it. A call nothing releases waits on a daemon thread.
+//! releases it. A call nothing releases waits on a daemon thread; one that
+//! ends on its own while nothing acts is a plain call.
 
 use std::time::Duration;
 
@@ -14,13 +15,27 @@ impl Script<'_> {
     /// the next command to write.
     pub(super) fn blocked(&mut self, i: usize, call: &SockCall, end: Option<usize>) -> (Vec<String>, usize) {
         let mut out = self.flush_sleep();
-        let call_lines = self.call(i, call);
         let Some(end) = end else {
             // Nothing in the scenario ends it: it waits in a thread of its own.
+            let call_lines = self.call(i, call);
             out.extend(self.in_background(call, call_lines));
             return (out, i + 1);
         };
         let acting: Vec<usize> = (i + 1..end).filter(|&j| acts(self.cmds[j])).collect();
+        if acting.is_empty() {
+            // Nothing the scenario does releases it: it ends on its own (its
+            // timer, a send scheduled before it). A plain call, then the
+            // waits that passed while it was in the kernel.
+            for k in i + 1..end {
+                match self.cmds[k] {
+                    Command::Say(t) => out.extend(comment(t, "")),
+                    Command::Wait(d) => self.sleep += *d,
+                    _ => {}
+                }
+            }
+            out.extend(self.call(i, call));
+            return (out, end + 1);
+        }
         let lone_send = match acting.as_slice() {
             [j] => match self.cmds[*j] {
                 Command::Peer(crate::command::PeerCmd::Send { payload, after }) => Some((*j, payload, after)),
@@ -29,6 +44,7 @@ impl Script<'_> {
             _ => None,
         };
         if let Some((j, payload, after)) = lone_send {
+            let call_lines = self.call(i, call);
             // The peer's send, from a timer thread: the simplest second thread.
             let waits: Duration = (i + 1..j)
                 .filter_map(|k| match self.cmds[k] {
@@ -55,9 +71,16 @@ impl Script<'_> {
         };
         self.in_thread = true;
         self.sleep = SETTLE;
+        let on = self.sim.current;
         let body = self.range(i + 1, end);
         let globals = std::mem::take(&mut self.globals);
         self.in_thread = false;
+        // The call returns after what the thread did (an accept takes the
+        // client the thread connected, numbered after the sockets it made),
+        // on the socket it was made on, whichever the thread moved to.
+        let moved_to = std::mem::replace(&mut self.sim.current, on);
+        let call_lines = self.call(i, call);
+        self.sim.current = moved_to;
         // Waits after its last step change nothing: the call has returned.
         self.sleep = Duration::ZERO;
         let verb = match call {
