@@ -461,6 +461,13 @@ const EDGES: &[(&str, &str)] = &[
     ("blocking-at-exit", "open tcp\nrecv\nrecv 10\n"),
     // A blocked call that the scenario says is blocking, and nothing ends.
     ("blocked-to-the-end", "open tcp\nrecv\nexpect blocking\nsay \"still waiting\"\nwait 100ms\n"),
+    // While #1's recv waits, #2's blocks too: it must wait beside it, not
+    // hold up the sends that release both.
+    (
+        "two-waiting",
+        "open tcp\nopen tcp\nuse 1\nrecv\nexpect blocking\nuse 2\nrecv\nexpect blocking\npeer send \"b\"\n\
+         expect recv data 1\nuse 1\npeer send \"a\"\nexpect recv data 1\n",
+    ),
     // Calls that block and then end on their own, with nothing acting
     // meanwhile: a timeout, and a send scheduled before the recv.
     (
@@ -546,7 +553,8 @@ fn edge_cases_export_to_a_learners_script_that_agrees() {
     if !have_python() {
         return;
     }
-    let compared = ["blocked-to-the-end", "ends-on-its-own", "listener", "timers-and-drain", "unix"];
+    let compared =
+        ["blocked-to-the-end", "ends-on-its-own", "two-waiting", "listener", "timers-and-drain", "unix"];
     let mut failures = Vec::new();
     for (name, text) in EDGES.iter().filter(|(n, _)| compared.contains(n)) {
         match compare_learner(name, text) {

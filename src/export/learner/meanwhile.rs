@@ -18,7 +18,7 @@ impl Script<'_> {
         let Some(end) = end else {
             // Nothing in the scenario ends it: it waits in a thread of its own.
             let call_lines = self.call(i, call);
-            out.extend(self.in_background(call, call_lines));
+            out.extend(self.in_background(call, call_lines, None));
             return (out, i + 1);
         };
         let acting: Vec<usize> = (i + 1..end).filter(|&j| acts(self.cmds[j])).collect();
@@ -95,7 +95,7 @@ impl Script<'_> {
         if !globals.is_empty() {
             out.push(format!("    global {}", globals.join(", ")));
         }
-        out.extend(body.iter().map(|l| format!("    {l}")));
+        out.extend(body.iter().map(|l| if l.is_empty() { String::new() } else { format!("    {l}") }));
         out.push(String::new());
         out.push(format!("{t} = threading.Thread(target={f})"));
         out.push(format!("{t}.start()"));
@@ -104,23 +104,39 @@ impl Script<'_> {
         (out, end + 1)
     }
 
-    /// A call still blocking when the scenario ends: made on a daemon
-    /// thread; the script says at its end whether it is still waiting.
-    pub(super) fn in_background(&mut self, call: &SockCall, lines: Vec<String>) -> Vec<String> {
+    /// A call still blocking when the scenario ends, or (`beside`: whether
+    /// the scenario sees it end) one that blocks while another call waits:
+    /// made on a daemon thread; the script says at its end whether it is
+    /// still waiting.
+    pub(super) fn in_background(
+        &mut self,
+        call: &SockCall,
+        lines: Vec<String>,
+        beside: Option<bool>,
+    ) -> Vec<String> {
         self.threads += 1;
         let n = self.threads;
         let sock = self.sim.cur().map_or_else(|| "sock".to_string(), |s| s.name.clone());
         let verb = crate::record::Op::from(call).word();
-        let mut out = vec![
-            String::new(),
-            format!("# Nothing in the scenario ends this {verb}: it waits on a thread of its own."),
-            format!("def blocked{n}():"),
-        ];
+        let why = match beside {
+            Some(_) => {
+                format!("# This {verb} blocks too, beside the first: it waits on a thread of its own.")
+            }
+            None => format!("# Nothing in the scenario ends this {verb}: it waits on a thread of its own."),
+        };
+        // Made inside the first thread's function, it is checked at the end.
+        self.made(&format!("waiting{n}"));
+        let mut out = vec![String::new(), why, format!("def blocked{n}():")];
         out.extend(lines.iter().map(|l| format!("    {l}")));
         out.push(String::new());
         out.push(format!("waiting{n} = threading.Thread(target=blocked{n}, daemon=True)"));
         out.push(format!("waiting{n}.start()"));
-        self.background.push((format!("waiting{n}"), format!("{sock}.{verb}")));
+        let ends = beside == Some(true);
+        self.background.push(super::Background {
+            thread: format!("waiting{n}"),
+            label: format!("{sock}.{verb}"),
+            ends,
+        });
         out
     }
 }

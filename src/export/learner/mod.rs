@@ -92,6 +92,15 @@ fn acts(cmd: &Command) -> bool {
     )
 }
 
+/// A call made on a daemon thread of its own, checked at the end.
+struct Background {
+    thread: String,
+    /// What the check prints: `sock.recv`.
+    label: String,
+    /// The scenario sees it end, so the check waits for it first.
+    ends: bool,
+}
+
 /// The script being written.
 struct Script<'a> {
     cmds: &'a [&'a Command],
@@ -117,8 +126,8 @@ struct Script<'a> {
     in_thread: bool,
     /// Names the second thread's function assigns that the rest uses: declared global there.
     globals: Vec<String>,
-    /// Calls left blocking in a thread of their own: (thread, what it runs).
-    background: Vec<(String, String)>,
+    /// Calls left blocking in a thread of their own.
+    background: Vec<Background>,
     /// `peer connect` batches to a serve whose threads are not joined yet.
     batches: Vec<String>,
     /// Servers' threads, joined at the end so they finish what they print.
@@ -167,6 +176,15 @@ impl<'a> Script<'a> {
                     let (lines, next) = self.blocked(i, call, end.filter(|&e| e < b));
                     out.extend(lines);
                     i = next;
+                }
+                (Command::Call(call), Some(end)) => {
+                    // A second call that blocks while the first waits runs
+                    // beside it, as sockscope runs it: made in line, it
+                    // would hold up what this thread still has to do.
+                    out.extend(self.flush_sleep());
+                    let lines = self.call(i, call);
+                    out.extend(self.in_background(call, lines, Some(end.is_some())));
+                    i += 1;
                 }
                 _ => {
                     out.extend(self.one(i));
@@ -266,7 +284,11 @@ impl<'a> Script<'a> {
     /// The top of the script, the imports it uses, its set-up and functions,
     /// then `body`.
     fn assemble(&mut self, name: &str, intro: &[String], mut body: Vec<String>) -> String {
-        for (t, label) in std::mem::take(&mut self.background) {
+        for Background { thread: t, label, ends } in std::mem::take(&mut self.background) {
+            if ends {
+                // The scenario sees it end: give its thread the moment it needs.
+                body.push(format!("{t}.join(5)"));
+            }
             body.push(format!("if {t}.is_alive():"));
             body.push(format!("    print(\"{label} -> still blocking\")"));
         }
