@@ -468,6 +468,12 @@ const EDGES: &[(&str, &str)] = &[
         "open tcp\nopen tcp\nuse 1\nrecv\nexpect blocking\nuse 2\nrecv\nexpect blocking\npeer send \"b\"\n\
          expect recv data 1\nuse 1\npeer send \"a\"\nexpect recv data 1\n",
     ),
+    // sockscope's peer reads what arrives: after a 300 KiB send its close
+    // is a FIN, not the RST of a close with unread data.
+    (
+        "big-send-then-close",
+        "open tcp\nsend 300k\nexpect sent 307200\npeer close\nwait 100ms\nshutdown wr\nrecv\nexpect eof\n",
+    ),
     // Calls that block and then end on their own, with nothing acting
     // meanwhile: a timeout, and a send scheduled before the recv.
     (
@@ -553,8 +559,15 @@ fn edge_cases_export_to_a_learners_script_that_agrees() {
     if !have_python() {
         return;
     }
-    let compared =
-        ["blocked-to-the-end", "ends-on-its-own", "two-waiting", "listener", "timers-and-drain", "unix"];
+    let compared = [
+        "blocked-to-the-end",
+        "ends-on-its-own",
+        "two-waiting",
+        "big-send-then-close",
+        "listener",
+        "timers-and-drain",
+        "unix",
+    ];
     let mut failures = Vec::new();
     for (name, text) in EDGES.iter().filter(|(n, _)| compared.contains(n)) {
         match compare_learner(name, text) {

@@ -41,6 +41,7 @@ use std::fmt;
 
 pub use call::{Dir, Done, failed, with_mode};
 pub use loop_::undrained;
+pub use send::PEER_TAKES;
 pub use text::{py_error, strace_err, strerror};
 
 use crate::command::SockCall;

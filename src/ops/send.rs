@@ -27,6 +27,10 @@ pub fn run(io: Io, p: &Payload) -> Done {
     }
 }
 
+/// The largest send the learner's peer reads after it: the whole of it
+/// fits in loopback's socket buffers, so the send returns before the read.
+pub const PEER_TAKES: u64 = 1024 * 1024;
+
 /// `n = sock.send(b"hi")` in the learner's script, with how much it took.
 pub fn learner(p: &Payload, site: &super::site::Site) -> Vec<String> {
     let n = &site.sock;
@@ -34,11 +38,16 @@ pub fn learner(p: &Payload, site: &super::site::Site) -> Vec<String> {
         Payload::Text(t) => (super::literal::py_bytes(t), t.len() as u64),
         Payload::Size(k) => (format!("b\"x\" * {}", super::literal::size_expr(*k)), *k),
     };
-    // sockscope's peer reads what arrives, unless paused.
+    // sockscope's peer reads what arrives, unless paused; more than one
+    // read's worth is read whole (MSG_WAITALL), or a later close of the
+    // peer's end would find it unread and answer with an RST.
     let then: Vec<String> = site
         .reader
         .iter()
-        .map(|r| format!("{r}.recv(65536)  # the peer reads it, as sockscope's does"))
+        .map(|r| match len {
+            0..=65536 => format!("{r}.recv(65536)  # the peer reads it, as sockscope's does"),
+            _ => format!("{r}.recv({len}, socket.MSG_WAITALL)  # the peer reads it all, as sockscope's does"),
+        })
         .collect();
     let stmt = format!("n = {n}.send({data})");
     let why = "EAGAIN: the send buffer has no room";

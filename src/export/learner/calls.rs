@@ -50,7 +50,8 @@ impl Script<'_> {
         };
         match call {
             SockCall::Send(p)
-                if p.len() <= 65536 && !matches!(sock.kind, Kind::Listener | Kind::UnixListener) =>
+                if p.len() <= crate::ops::PEER_TAKES
+                    && !matches!(sock.kind, Kind::Listener | Kind::UnixListener) =>
             {
                 let ok = matches!(self.flow.outcome(i), None | Some(ExpectOutcome::Sent));
                 if ok && sock.peer.as_ref().is_some_and(|p| !p.paused && !p.closed)
