@@ -474,6 +474,12 @@ const EDGES: &[(&str, &str)] = &[
         "big-send-then-close",
         "open tcp\nsend 300k\nexpect sent 307200\npeer close\nwait 100ms\nshutdown wr\nrecv\nexpect eof\n",
     ),
+    // The peer's send after its own shutdown fails (EPIPE) and the
+    // session goes on, in the learner's script too.
+    (
+        "peer-send-after-shutdown",
+        "open tcp\npeer shutdown wr\nrecv\nexpect eof\npeer send \"more\"\nsend \"x\"\nexpect sent 1\n",
+    ),
     // Calls that block and then end on their own, with nothing acting
     // meanwhile: a timeout, and a send scheduled before the recv.
     (
@@ -564,6 +570,7 @@ fn edge_cases_export_to_a_learners_script_that_agrees() {
         "ends-on-its-own",
         "two-waiting",
         "big-send-then-close",
+        "peer-send-after-shutdown",
         "listener",
         "timers-and-drain",
         "unix",

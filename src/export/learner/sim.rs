@@ -67,6 +67,8 @@ pub struct PeerEnd {
     pub paused: bool,
     /// Closed or reset: it reads nothing more.
     pub closed: bool,
+    /// `peer shutdown wr`, or closed: a send of its fails (EPIPE).
+    pub shut: bool,
 }
 
 #[derive(Debug, Clone)]
