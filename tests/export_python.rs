@@ -389,6 +389,11 @@ fn every_shipped_scenario_exports_to_a_learners_script_that_agrees() {
             })
         })
         .collect();
+    all_agree(runs);
+}
+
+/// Waits for each comparison; fails with every difference at once.
+fn all_agree(runs: Vec<thread::JoinHandle<Result<String, String>>>) {
     let mut failures = Vec::new();
     for run in runs {
         match run.join().unwrap_or_else(|_| Err("a comparison panicked".into())) {
@@ -430,14 +435,7 @@ fn a_session_exports_a_script_that_agrees() {
         .chain(shipped)
         .map(|(name, text)| thread::spawn(move || compare_learner_from(&name, &text, true)))
         .collect();
-    let mut failures = Vec::new();
-    for run in runs {
-        match run.join().unwrap_or_else(|_| Err("a comparison panicked".into())) {
-            Ok(said) => println!("{said}"),
-            Err(e) => failures.push(e),
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    all_agree(runs);
 }
 
 #[test]
