@@ -225,7 +225,7 @@ pub const UNSAFE_RANGES: &[(u32, u32)] = &[
 ];
 
 /// One value as one line of JSON. Besides what JSON requires, every
-/// [`is_unsafe`] character inside a string is written as `\uXXXX` (a
+/// [`is_unsafe`] character inside a string is written as a `\u` escape (`\u009b`; a
 /// surrogate pair above U+FFFF), so the line holds no raw C1 or invisible
 /// character and still decodes to the same text.
 pub fn json_line<T: Serialize>(v: &T) -> String {

@@ -175,11 +175,9 @@ impl Record {
     /// `(3)`…, so two lanes never share a name.
     pub fn lane_name(&self, lane: Lane) -> String {
         match lane {
-            Lane::Sock(id) => match self.socket(id) {
-                Some(s) if s.reuse > 0 => {
-                    format!("{}:{} ({})", s.info.pid.unwrap_or(0), s.info.fd, s.reuse + 1)
-                }
-                Some(s) if s.info.pid.is_some() => format!("{}:{}", s.info.pid.unwrap_or(0), s.info.fd),
+            Lane::Sock(id) => match self.socket(id).map(|s| (s.info.pid, s.info.fd, s.reuse)) {
+                Some((Some(pid), fd, 0)) => format!("{pid}:{fd}"),
+                Some((Some(pid), fd, reuse)) => format!("{pid}:{fd} ({})", reuse + 1),
                 _ => lane.to_string(),
             },
             lane => lane.to_string(),

@@ -69,7 +69,7 @@ impl Script<'_> {
                     site.new_sock = Some(new);
                     let client = self.sim.socks.get_mut(&n).and_then(|l| l.waiting.pop_front());
                     if let (Some(c), Some(s)) = (client, self.sim.socks.get_mut(&k)) {
-                        s.peer = Some(PeerEnd { name: c, paused: false, closed: false, shut: false });
+                        s.peer = Some(PeerEnd { name: c, paused: false, closed: false, shut_wr: false });
                     }
                 }
             }

@@ -95,21 +95,21 @@ impl Script<'_> {
                 ));
             }
             PeerCmd::Close => {
-                self.peer_state(|p| (p.closed, p.shut) = (true, true));
+                self.peer_state(|p| p.closed = true);
                 out.push(format!("{peer}.close()"));
             }
             PeerCmd::Reset if unix => {
                 out.push("# (peer reset: AF_UNIX has no RST; sockscope refuses it)".into());
             }
             PeerCmd::Reset => {
-                self.peer_state(|p| (p.closed, p.shut) = (true, true));
+                self.peer_state(|p| p.closed = true);
                 out.push(format!(
                     "{peer}.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack(\"ii\", 1, 0))"
                 ));
                 out.push(format!("{peer}.close()  # with SO_LINGER 0: an RST, not a FIN"));
             }
             PeerCmd::ShutdownWr => {
-                self.peer_state(|p| p.shut = true);
+                self.peer_state(|p| p.shut_wr = true);
                 out.push(format!("{peer}.shutdown(socket.SHUT_WR)  # it sends no more; it still reads"))
             }
             PeerCmd::Send { .. } | PeerCmd::Connect(_) => {}
@@ -128,7 +128,7 @@ impl Script<'_> {
             Payload::Size(n) => format!("b\"X\" * {}", size_expr(*n)),
         };
         let send = if dgram { "send" } else { "sendall" };
-        let shut = self.sim.cur().and_then(|s| s.peer.as_ref()).is_some_and(|p| p.shut);
+        let shut = self.sim.cur().and_then(|s| s.peer.as_ref()).is_some_and(|p| p.shut_wr);
         match when {
             // Its sending side is shut: the send fails, as sockscope's peer's does.
             When::Now if shut => out.extend([

@@ -168,7 +168,7 @@ impl Script<'_> {
 
     pub(super) fn set_peer(&mut self, n: u32, peer: &str) {
         if let Some(s) = self.sim.socks.get_mut(&n) {
-            s.peer = Some(PeerEnd { name: peer.to_string(), paused: false, closed: false, shut: false });
+            s.peer = Some(PeerEnd { name: peer.to_string(), paused: false, closed: false, shut_wr: false });
         }
     }
 }

@@ -67,8 +67,9 @@ pub struct PeerEnd {
     pub paused: bool,
     /// Closed or reset: it reads nothing more.
     pub closed: bool,
-    /// `peer shutdown wr`, or closed: a send of its fails (EPIPE).
-    pub shut: bool,
+    /// `peer shutdown wr`: a send of its fails (EPIPE). (After a close
+    /// sockscope's peer has no end to send from: the command fails.)
+    pub shut_wr: bool,
 }
 
 #[derive(Debug, Clone)]
